@@ -1,0 +1,27 @@
+package dev.atlas.api;
+
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * What the host hands to a plugin when it opens: a clock, an HTTP client, metrics and a data folder. Plugins never
+ * see the Camel context or the plugin manager.
+ */
+public interface HostContext {
+
+    /** The clock to read time from; tests pass a fixed one. */
+    Clock clock();
+
+    /**
+     * The shared HTTP client. It never follows redirects and has a connect timeout, so a plugin that calls its VCS
+     * cannot be steered to another host by a redirect.
+     */
+    HttpClient httpClient();
+
+    /** Where the plugin records its counters and timers; names are prefixed {@code atlas_} by the host. */
+    Metrics metrics();
+
+    /** A folder the plugin may write to (created by the host); it survives restarts. */
+    Path dataDir();
+}
