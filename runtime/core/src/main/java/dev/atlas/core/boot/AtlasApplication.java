@@ -1,0 +1,252 @@
+package dev.atlas.core.boot;
+
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.core.config.AtlasConfig;
+import dev.atlas.core.health.HealthEndpoints;
+import dev.atlas.core.health.Lifecycle;
+import dev.atlas.core.health.ReadinessCheck;
+import dev.atlas.core.http.ErrorResponder;
+import dev.atlas.core.http.RequestCapture;
+import dev.atlas.core.metrics.MicrometerMetrics;
+import dev.atlas.core.metrics.PrometheusScrape;
+import dev.atlas.core.plugins.AtlasHostContext;
+import dev.atlas.core.plugins.PluginHost;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: Camel main with platform-http on {@code server.port}, the routes of the {@link RouteCatalog},
+ * the named processors they call, the opened plugins, health and metrics. {@link #stop()} is graceful: readiness
+ * turns 503 first, then routes drain within {@code shutdown.timeout}.
+ */
+public final class AtlasApplication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AtlasApplication.class);
+
+    private final Assembly assembly;
+    private final Clock clock;
+    private final Main main = new Main();
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final MicrometerMetrics metrics = new MicrometerMetrics();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<ApplicationModule> modules = new ArrayList<>();
+    private HealthEndpoints health;
+
+    private AtlasApplication(Assembly assembly, Clock clock) {
+        this.assembly = assembly;
+        this.clock = clock;
+    }
+
+    /** Opens the plugins and starts Camel; returns once the HTTP server listens. */
+    public static AtlasApplication start(Assembly assembly, Clock clock, List<ApplicationModule> modules)
+        throws Exception {
+        AtlasApplication app = new AtlasApplication(assembly, clock);
+        app.modules.addAll(modules);
+        try {
+            app.openPlugins();
+            app.startCamel();
+        } catch (Exception | Error e) {
+            app.close();
+            throw e;
+        }
+        return app;
+    }
+
+    private void openPlugins() throws Exception {
+        AtlasConfig config = assembly.config();
+        for (VcsProvider provider : assembly.providers().values()) {
+            var host = new AtlasHostContext(clock, metrics,
+                config.dataDir().resolve("plugins").resolve(provider.app().appId()));
+            PluginHost.withPluginLoader(provider, () -> {
+                provider.open(host);
+                return null;
+            });
+        }
+        if (assembly.driver() != null) {
+            var host = new AtlasHostContext(clock, metrics,
+                config.dataDir().resolve("plugins").resolve("driver-" + config.tasks().driver()));
+            PluginHost.withPluginLoader(assembly.driver(), () -> {
+                assembly.driver().open(host);
+                return null;
+            });
+        }
+    }
+
+    private void startCamel() throws Exception {
+        AtlasConfig config = assembly.config();
+        main.addInitialProperty("camel.main.name", "atlas-" + config.runner().id());
+        main.addInitialProperty("camel.main.shutdownTimeout",
+            String.valueOf(Math.max(1, config.shutdownTimeout().toSeconds())));
+        main.addInitialProperty("camel.main.shutdownSuppressLoggingOnTimeout", "true");
+        main.addInitialProperty("camel.main.routesIncludePattern", "classpath:atlas-no-auto-routes/*");
+        main.addInitialProperty("camel.main.useMdcLogging", "true");
+        main.addInitialProperty("camel.main.jmxEnabled", "false");
+        main.addInitialProperty("camel.server.enabled", "true");
+        main.addInitialProperty("camel.server.host", config.server().host());
+        main.addInitialProperty("camel.server.port", String.valueOf(config.server().port()));
+        main.addInitialProperty("camel.server.maxBodySize", String.valueOf(config.server().maxBodyBytes()));
+        main.addInitialProperty("camel.server.fileUploadEnabled", "false");
+        main.addInitialProperty("camel.health.enabled", "true");
+        main.addInitialProperty("camel.health.exposureLevel", "oneline");
+
+        main.bind("captureRequest", new RequestCapture());
+        main.bind("errorResponder", new ErrorResponder());
+        main.bind("prometheusScrape", new PrometheusScrape(metrics));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                CamelContext camel = support.getCamelContext();
+                health = new HealthEndpoints(camel, lifecycle);
+                health.add(pluginsCheck());
+                camel.getRegistry().bind("liveness", health.liveness());
+                camel.getRegistry().bind("readiness", health.readiness());
+                ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock,
+                    camel.getRegistry()::bind,
+                    health::add);
+                for (ApplicationModule module : modules) {
+                    try {
+                        module.configure(context);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot configure " + module.getClass().getSimpleName(), e);
+                    }
+                }
+                addRoutes(camel);
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport support) {
+                installFallbackHandlers(support.getCamelContext());
+            }
+        });
+        main.start();
+        LOG.info("Atlas {} ready on port {} with apps {} and driver {}", config.runner().id(), port(),
+            assembly.providers().keySet(), config.tasks().driver());
+    }
+
+    private ReadinessCheck pluginsCheck() {
+        return new ReadinessCheck() {
+            @Override
+            public String name() {
+                return "plugins";
+            }
+
+            @Override
+            public Result check() {
+                return new Result(true, String.join(",", assembly.plugins().pluginIds()));
+            }
+        };
+    }
+
+    private void addRoutes(CamelContext camel) {
+        try {
+            List<Resource> resources = new ArrayList<>();
+            for (RouteCatalog.RouteFile file : assembly.routes().files()) {
+                String name = file.name().endsWith(".camel.yaml") ? file.name() : file.name() + ".camel.yaml";
+                resources.add(ResourceHelper.fromString(name, file.yaml()));
+            }
+            for (RoutesBuilder builder : PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resources)) {
+                camel.addRoutes(builder);
+            }
+            if (!assembly.routes().overriddenIds().isEmpty() || !assembly.routes().addedIds().isEmpty()) {
+                LOG.info("admin routes: replaced {}, added {}", assembly.routes().overriddenIds(),
+                    assembly.routes().addedIds());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load routes: " + e.getMessage(), e);
+        }
+    }
+
+    /** JSON answers for paths no route serves and for bodies over {@code server.maxBodyBytes}. */
+    private void installFallbackHandlers(CamelContext camel) {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel);
+        router.errorHandler(404, ctx -> fallback(ctx, 404, "not_found", "no such path"));
+        router.errorHandler(405, ctx -> fallback(ctx, 405, "method_not_allowed", "method not allowed on this path"));
+        router.errorHandler(413, ctx -> fallback(ctx, 413, "payload_too_large",
+            "body over " + assembly.config().server().maxBodyBytes() + " bytes"));
+    }
+
+    private static void fallback(io.vertx.ext.web.RoutingContext ctx, int status, String error, String message) {
+        if (ctx.response().headWritten()) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        body.put("id", UUID.randomUUID().toString());
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .end(new JsonObject(body).encode());
+    }
+
+    /** The port the HTTP server listens on (the real one when {@code server.port} is 0). */
+    public int port() {
+        return VertxPlatformHttpRouter.lookup(main.getCamelContext()).getServer().getPort();
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public MicrometerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Blocks until {@link #stop()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Blocks until stopped or {@code timeout} passed; true when stopped. */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Graceful stop: readiness turns 503 and new tasks are refused at once, then routes stop (consumers first,
+     * in-flight exchanges given {@code shutdown.timeout}), then plugins close. Safe to call twice.
+     */
+    public void stop() {
+        if (!lifecycle.beginStop()) {
+            return;
+        }
+        LOG.info("stopping: readiness is DOWN, draining for at most {}", assembly.config().shutdownTimeout());
+        try {
+            for (ApplicationModule module : modules) {
+                module.beforeStop();
+            }
+            main.stop();
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ApplicationModule module : modules) {
+            module.close();
+        }
+        assembly.close();
+        stopped.countDown();
+    }
+}

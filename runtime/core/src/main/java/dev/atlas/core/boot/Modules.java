@@ -1,0 +1,14 @@
+package dev.atlas.core.boot;
+
+import java.util.List;
+
+/** The gateway's duties, in the order they are configured. */
+public final class Modules {
+    private Modules() {
+    }
+
+    /** A fresh instance of every module. */
+    public static List<ApplicationModule> all() {
+        return List.of();
+    }
+}

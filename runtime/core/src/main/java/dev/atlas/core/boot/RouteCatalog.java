@@ -1,0 +1,183 @@
+package dev.atlas.core.boot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.atlas.api.config.Problems;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The routes Atlas runs: the shipped YAML routes (in {@code atlas-routes}, listed in {@code routes/index.txt}) and
+ * the admin's {@code *.camel.yaml} files in {@code routes.dir}. An admin route whose {@code id} equals a shipped
+ * one replaces it; other admin routes are added. Every route and route configuration must have an id.
+ */
+public final class RouteCatalog {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+    private static final String INDEX = "routes/index.txt";
+    private static final List<String> DEFINITION_KINDS = List.of("route", "routeConfiguration", "routeTemplate");
+
+    /** One YAML file as Camel will load it. */
+    public record RouteFile(String name, String yaml) {
+    }
+
+    private final List<RouteFile> files;
+    private final Set<String> shippedIds;
+    private final Set<String> overriddenIds;
+    private final Set<String> addedIds;
+
+    private RouteCatalog(List<RouteFile> files, Set<String> shippedIds, Set<String> overriddenIds,
+        Set<String> addedIds) {
+        this.files = files;
+        this.shippedIds = shippedIds;
+        this.overriddenIds = overriddenIds;
+        this.addedIds = addedIds;
+    }
+
+    /** Reads the shipped routes and the admin folder; problems go under {@code routes.dir}. */
+    public static RouteCatalog load(Optional<Path> adminDir, Problems problems) {
+        Map<String, Path> adminIds = new HashMap<>();
+        List<RouteFile> adminFiles = new ArrayList<>();
+        if (adminDir.isPresent()) {
+            readAdmin(adminDir.get(), adminIds, adminFiles, problems);
+        }
+        List<RouteFile> files = new ArrayList<>();
+        Set<String> shippedIds = new LinkedHashSet<>();
+        Set<String> overridden = new LinkedHashSet<>();
+        for (String name : shippedNames()) {
+            ArrayNode definitions = parse(name, readResource("routes/" + name));
+            ArrayNode kept = YAML.createArrayNode();
+            for (JsonNode definition : definitions) {
+                Optional<String> id = idOf(definition);
+                id.ifPresent(shippedIds::add);
+                if (id.isPresent() && adminIds.containsKey(id.get())) {
+                    overridden.add(id.get());
+                } else {
+                    kept.add(definition);
+                }
+            }
+            if (!kept.isEmpty()) {
+                files.add(new RouteFile("shipped/" + name, write(kept)));
+            }
+        }
+        files.addAll(adminFiles);
+        Set<String> added = new LinkedHashSet<>(adminIds.keySet());
+        added.removeAll(shippedIds);
+        return new RouteCatalog(List.copyOf(files), shippedIds, overridden, added);
+    }
+
+    private static void readAdmin(Path dir, Map<String, Path> ids, List<RouteFile> out, Problems problems) {
+        if (!Files.isDirectory(dir)) {
+            problems.add("routes.dir", "folder " + dir + " does not exist");
+            return;
+        }
+        List<Path> yamlFiles;
+        try (Stream<Path> list = Files.list(dir)) {
+            yamlFiles = list.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+        } catch (IOException e) {
+            problems.add("routes.dir", "cannot list " + dir + " (" + e.getClass().getSimpleName() + ")");
+            return;
+        }
+        for (Path file : yamlFiles) {
+            try {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                ArrayNode definitions = parse(file.toString(), text);
+                for (JsonNode definition : definitions) {
+                    Optional<String> id = idOf(definition);
+                    if (id.isEmpty()) {
+                        problems.add("routes.dir", file.getFileName() + ": every route needs an id");
+                    } else if (ids.putIfAbsent(id.get(), file) != null) {
+                        problems.add("routes.dir", file.getFileName() + ": route id " + id.get()
+                            + " is also defined in " + ids.get(id.get()).getFileName());
+                    }
+                }
+                out.add(new RouteFile(file.getFileName().toString(), text));
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add("routes.dir", file.getFileName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static Optional<String> idOf(JsonNode definition) {
+        for (String kind : DEFINITION_KINDS) {
+            JsonNode body = definition.get(kind);
+            if (body != null) {
+                return Optional.ofNullable(body.get("id")).map(JsonNode::asText).filter(s -> !s.isBlank());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static ArrayNode parse(String name, String yaml) {
+        try {
+            JsonNode node = YAML.readTree(yaml);
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return YAML.createArrayNode();
+            }
+            if (!node.isArray()) {
+                throw new IllegalArgumentException("a routes file must be a YAML list");
+            }
+            return (ArrayNode) node;
+        } catch (IOException e) {
+            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException("YAML syntax error in " + name + ": " + first, e);
+        }
+    }
+
+    private static List<String> shippedNames() {
+        return readResource(INDEX).lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    private static String readResource(String name) {
+        try (InputStream in = RouteCatalog.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing shipped resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String write(ArrayNode definitions) {
+        try {
+            return YAML.writeValueAsString(definitions);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The files to load, shipped first (with overridden definitions removed), then the admin's. */
+    public List<RouteFile> files() {
+        return files;
+    }
+
+    public Set<String> shippedIds() {
+        return shippedIds;
+    }
+
+    /** Shipped ids the admin replaced. */
+    public Set<String> overriddenIds() {
+        return overriddenIds;
+    }
+
+    /** Ids the admin added. */
+    public Set<String> addedIds() {
+        return addedIds;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.atlas.core.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code atlas} launcher. Exit codes: 0 clean stop (also after SIGTERM or SIGINT), 2 bad config or usage, 1
+ * anything else.
+ */
+@Command(name = "atlas", mixinStandardHelpOptions = true, versionProvider = AtlasCli.Version.class,
+    description = "Atlas, the on-premise Enterprise Runner: webhook relay, VCS API proxy, job orchestrator and "
+        + "identity provider.",
+    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class AtlasCli implements Runnable {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && !args[0].equals("run") && !args[0].equals("demo")) {
+            // tools print their results; their log lines would only be noise
+            System.setProperty("atlas.log.level", System.getProperty("atlas.log.level", "WARN"));
+            System.setProperty("atlas.log.target", "System.err");
+        }
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new AtlasCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(e -> FAILED);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("atlas: " + e.getMessage());
+            e.getCommandLine().usage(err);
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            err.println("atlas: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+            if (Boolean.getBoolean("atlas.debug")) {
+                e.printStackTrace(err);
+            }
+            return FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    /** The distribution folder: {@code -Datlas.home} set by {@code bin/atlas}, else the working folder. */
+    public static Path home() {
+        String home = System.getProperty("atlas.home", System.getenv("ATLAS_HOME"));
+        return Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AtlasCli.class.getPackage().getImplementationVersion();
+            return new String[] {"atlas " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.atlas.core.config;
+
+import dev.atlas.api.Secret;
+import dev.atlas.api.config.ConfigSection;
+import dev.atlas.api.vcs.AppSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checked contents of {@code atlas.yaml} (SPEC §3). Values are resolved (secret references read, relative paths
+ * made absolute against the config file's folder). Provider and driver sections are kept as {@link ConfigSection}s
+ * for their plugins to read.
+ */
+public record AtlasConfig(
+    Path configFile,
+    Runner runner,
+    Server server,
+    Duration shutdownTimeout,
+    Cloud cloud,
+    List<App> apps,
+    Optional<RabbitMq> rabbitmq,
+    Webhooks webhooks,
+    Tasks tasks,
+    Auth auth,
+    Optional<Path> routesDir,
+    Optional<Path> policiesDir,
+    List<Path> pluginDirs,
+    Path dataDir) {
+
+    /** {@code runner}: who this Atlas is. */
+    public record Runner(String id, URI publicUrl, Secret cloudSecret) {
+    }
+
+    /** {@code server}: the HTTP listener. */
+    public record Server(String host, int port, long maxBodyBytes) {
+    }
+
+    /** {@code cloud}: where webhooks go and how the cloud proves itself. */
+    public record Cloud(URI url, CloudAuth auth, Duration deliveryTimeout) {
+    }
+
+    /** {@code cloud.auth}: keys that verify the cloud's bearer JWTs. */
+    public record CloudAuth(Optional<Secret> hmacSecret, Optional<String> publicKeyPem, Optional<String> audience,
+        Optional<String> issuer) {
+    }
+
+    /** One VCS app of an installation, with its provider section left for the plugin. */
+    public record App(AppSettings settings, ConfigSection providerSection, ConfigSection section) {
+        public String id() {
+            return settings.appId();
+        }
+
+        public String vcs() {
+            return settings.vcs();
+        }
+    }
+
+    /** {@code rabbitmq}: the broker connection shared by task ingress and the webhook spool. */
+    public record RabbitMq(URI uri) {
+    }
+
+    /** {@code webhooks}: the spool and delivery policy. */
+    public record Webhooks(String spool, Path spoolDir, String queue, int maxAttempts, Duration maxAge,
+        Duration maxBackoff) {
+    }
+
+    /** {@code tasks}: the orchestration backend and task limits. */
+    public record Tasks(String driver, ConfigSection driverSection, Duration timeLimit, boolean rabbitmqEnabled,
+        String rabbitmqQueue, String cloneImage, String jobImage) {
+    }
+
+    /** {@code auth}: the identity provider's clients and keys. */
+    public record Auth(List<Client> clients, Path signingKeys) {
+    }
+
+    /** One OAuth client of the identity provider. */
+    public record Client(String id, Optional<Secret> secret, List<String> redirectUris, boolean requirePkce) {
+        public boolean confidential() {
+            return secret.isPresent();
+        }
+    }
+}

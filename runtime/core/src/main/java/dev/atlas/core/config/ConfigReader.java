@@ -1,0 +1,351 @@
+package dev.atlas.core.config;
+
+import dev.atlas.api.Secret;
+import dev.atlas.api.config.ConfigSection;
+import dev.atlas.api.config.Problems;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.OAuthClientSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the root of a resolved config tree into an {@link AtlasConfig}, recording every problem with its full key.
+ * It knows the loaded VCS ids (with the name of each one's own app section) and driver ids, so that a {@code vcs:} or
+ * {@code tasks.driver} naming no loaded plugin is a problem like any other.
+ */
+public final class ConfigReader {
+    private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Set<String> APP_KEYS = Set.of("id", "vcs", "webUrl", "apiUrl", "webhookSecret", "oauth");
+
+    private final Map<String, String> vcsSections;
+    private final Set<String> driverIds;
+    private final Path baseDir;
+    private final Path home;
+
+    /**
+     * @param vcsSections loaded VCS ids mapped to the key of their own app section
+     * @param driverIds loaded driver ids
+     * @param baseDir the config file's folder, against which relative paths resolve
+     * @param home the distribution folder ({@code ATLAS_HOME}), for default plugin folders
+     */
+    public ConfigReader(Map<String, String> vcsSections, Set<String> driverIds, Path baseDir, Path home) {
+        this.vcsSections = Map.copyOf(vcsSections);
+        this.driverIds = Set.copyOf(driverIds);
+        this.baseDir = baseDir;
+        this.home = home;
+    }
+
+    /** The plugin folders a config names, read before plugins are loaded: {@code plugins.dir} and the drivers. */
+    public static List<Path> pluginDirs(ConfigSection root, Path baseDir, Path home) {
+        ConfigSection plugins = root.section("plugins");
+        Path dir = plugins.string("dir").map(d -> baseDir.resolve(d).normalize()).orElse(home.resolve("plugins"));
+        List<Path> dirs = new ArrayList<>(List.of(dir));
+        Path drivers = home.resolve("drivers");
+        if (!dirs.contains(drivers)) {
+            dirs.add(drivers);
+        }
+        return dirs;
+    }
+
+    public AtlasConfig read(Path configFile, ConfigSection root) {
+        Problems problems = root.problems();
+        root.allowOnly(Set.of("runner", "server", "shutdown", "cloud", "installations", "rabbitmq", "webhooks", "tasks",
+            "auth", "routes", "policies", "plugins"));
+
+        ConfigSection runnerSection = required(root, "runner");
+        runnerSection.allowOnly(Set.of("id", "publicUrl", "cloudSecret"));
+        String runnerId = runnerSection.requiredString("id").orElse("");
+        if (!runnerId.isEmpty()) {
+            checkId(runnerSection, "id", runnerId);
+        }
+        AtlasConfig.Runner runner = new AtlasConfig.Runner(runnerId,
+            requiredUrl(runnerSection, "publicUrl"),
+            runnerSection.requiredString("cloudSecret").map(ConfigReader::signingSecret).orElse(Secret.of("")));
+
+        ConfigSection serverSection = root.section("server");
+        serverSection.allowOnly(Set.of("host", "port", "maxBodyBytes"));
+        long port = serverSection.integer("port").orElse(8080L);
+        if (port < 0 || port > 65535) {
+            problems.add(serverSection.keyOf("port"), "must be between 0 and 65535");
+        }
+        long maxBody = serverSection.integer("maxBodyBytes").orElse(26_214_400L);
+        if (maxBody < 1) {
+            problems.add(serverSection.keyOf("maxBodyBytes"), "must be at least 1");
+        }
+        AtlasConfig.Server server = new AtlasConfig.Server(serverSection.string("host").orElse("0.0.0.0"), (int) port,
+            maxBody);
+
+        ConfigSection shutdown = root.section("shutdown");
+        shutdown.allowOnly(Set.of("timeout"));
+        Duration shutdownTimeout = positive(shutdown, "timeout", Duration.ofSeconds(30));
+
+        AtlasConfig.Cloud cloud = readCloud(required(root, "cloud"), problems);
+        List<AtlasConfig.App> apps = readApps(root, problems);
+
+        ConfigSection rabbitSection = root.section("rabbitmq");
+        rabbitSection.allowOnly(Set.of("uri"));
+        Optional<AtlasConfig.RabbitMq> rabbit = Optional.empty();
+        if (rabbitSection.isPresent()) {
+            rabbit = rabbitSection.requiredString("uri").flatMap(uri -> amqpUri(rabbitSection, uri))
+                .map(AtlasConfig.RabbitMq::new);
+        }
+
+        AtlasConfig.Webhooks webhooks = readWebhooks(root.section("webhooks"), rabbitSection.isPresent(), problems);
+        AtlasConfig.Tasks tasks = readTasks(root.section("tasks"), rabbitSection.isPresent(), problems);
+        AtlasConfig.Auth auth = readAuth(root.section("auth"), problems);
+
+        ConfigSection routes = root.section("routes");
+        routes.allowOnly(Set.of("dir"));
+        ConfigSection policies = root.section("policies");
+        policies.allowOnly(Set.of("dir"));
+        root.section("plugins").allowOnly(Set.of("dir"));
+
+        return new AtlasConfig(configFile, runner, server, shutdownTimeout, cloud, apps, rabbit, webhooks, tasks, auth,
+            routes.string("dir").map(this::path), policies.string("dir").map(this::path),
+            pluginDirs(root, baseDir, home), baseDir.resolve("data").normalize());
+    }
+
+    /** {@code whsec_<base64>} is the Standard Webhooks form of a secret: its decoded bytes are the key. */
+    static Secret signingSecret(String value) {
+        if (value.startsWith("whsec_")) {
+            try {
+                return Secret.ofBytes(java.util.Base64.getDecoder().decode(value.substring(6)));
+            } catch (IllegalArgumentException e) {
+                return Secret.of(value);
+            }
+        }
+        return Secret.of(value);
+    }
+
+    private AtlasConfig.Cloud readCloud(ConfigSection section, Problems problems) {
+        section.allowOnly(Set.of("url", "auth", "deliveryTimeout"));
+        URI url = requiredUrl(section, "url");
+        ConfigSection auth = section.section("auth");
+        auth.allowOnly(Set.of("hmacSecret", "publicKey", "audience", "issuer"));
+        Optional<Secret> hmac = auth.secret("hmacSecret").filter(s -> !s.isEmpty());
+        Optional<String> publicKey = auth.string("publicKey").filter(s -> !s.isBlank());
+        if (hmac.isEmpty() && publicKey.isEmpty()) {
+            problems.add(auth.keyOf("hmacSecret"), "cloud.auth needs hmacSecret or publicKey (or both)");
+        }
+        if (hmac.isPresent() && hmac.get().bytes().length < 32) {
+            problems.add(auth.keyOf("hmacSecret"), "must be at least 32 bytes (HS256 key length)");
+        }
+        if (publicKey.isPresent() && !publicKey.get().contains("-----BEGIN PUBLIC KEY-----")) {
+            problems.add(auth.keyOf("publicKey"), "must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
+        }
+        Duration timeout = positive(section, "deliveryTimeout", Duration.ofSeconds(15));
+        return new AtlasConfig.Cloud(url, new AtlasConfig.CloudAuth(hmac, publicKey,
+            auth.string("audience").filter(s -> !s.isBlank()), auth.string("issuer").filter(s -> !s.isBlank())),
+            timeout);
+    }
+
+    private List<AtlasConfig.App> readApps(ConfigSection root, Problems problems) {
+        List<AtlasConfig.App> apps = new ArrayList<>();
+        Set<String> installationIds = new HashSet<>();
+        Map<String, String> appKeys = new HashMap<>();
+        List<ConfigSection> installations = root.sections("installations");
+        if (installations.isEmpty() && !root.keys().contains("installations")) {
+            problems.add("installations", "must list at least one installation");
+        }
+        for (ConfigSection installation : installations) {
+            installation.allowOnly(Set.of("id", "apps"));
+            String installationId = installation.requiredString("id").orElse("");
+            if (!installationId.isEmpty()) {
+                checkId(installation, "id", installationId);
+                if (!installationIds.add(installationId)) {
+                    problems.add(installation.keyOf("id"), "duplicate installation id " + installationId);
+                }
+            }
+            for (ConfigSection app : installation.sections("apps")) {
+                readApp(installationId, app, appKeys, problems).ifPresent(apps::add);
+            }
+        }
+        return apps;
+    }
+
+    private Optional<AtlasConfig.App> readApp(String installationId, ConfigSection app, Map<String, String> appKeys,
+        Problems problems) {
+        String appId = app.requiredString("id").orElse("");
+        if (!appId.isEmpty()) {
+            checkId(app, "id", appId);
+            String previous = appKeys.putIfAbsent(appId, app.keyOf("id"));
+            if (previous != null) {
+                problems.add(app.keyOf("id"), "duplicate app id " + appId + " (also at " + previous + ")");
+            }
+        }
+        String vcs = app.requiredString("vcs").orElse("");
+        Set<String> known = new LinkedHashSet<>(APP_KEYS);
+        String providerKey = vcsSections.get(vcs);
+        if (!vcs.isEmpty() && providerKey == null) {
+            problems.add(app.keyOf("vcs"), "unknown VCS '" + vcs + "' (loaded: "
+                + String.join(", ", new java.util.TreeSet<>(vcsSections.keySet())) + ")");
+        }
+        if (providerKey != null) {
+            known.add(providerKey);
+        } else {
+            known.addAll(vcsSections.values());
+        }
+        app.allowOnly(known);
+        URI webUrl = requiredUrl(app, "webUrl");
+        URI apiUrl = requiredUrl(app, "apiUrl");
+        Secret webhookSecret = app.requiredSecret("webhookSecret").orElse(Secret.of(""));
+        ConfigSection oauthSection = app.section("oauth");
+        Optional<OAuthClientSettings> oauth = Optional.empty();
+        if (oauthSection.isPresent()) {
+            oauthSection.allowOnly(Set.of("clientId", "clientSecret"));
+            Optional<String> clientId = oauthSection.requiredString("clientId");
+            Optional<Secret> clientSecret = oauthSection.requiredSecret("clientSecret");
+            if (clientId.isPresent() && clientSecret.isPresent()) {
+                oauth = Optional.of(new OAuthClientSettings(clientId.get(), clientSecret.get()));
+            }
+        }
+        AppSettings settings = new AppSettings(installationId, appId, vcs, webUrl, apiUrl, webhookSecret, oauth,
+            app.path());
+        ConfigSection providerSection = providerKey == null
+            ? dev.atlas.api.config.MapConfigSection.of(app.path(), null, problems) : app.section(providerKey);
+        return Optional.of(new AtlasConfig.App(settings, providerSection, app));
+    }
+
+    private AtlasConfig.Webhooks readWebhooks(ConfigSection section, boolean rabbitConfigured, Problems problems) {
+        section.allowOnly(Set.of("spool", "spoolDir", "queue", "maxAttempts", "maxAge", "maxBackoff"));
+        String spool = section.string("spool").orElse("file");
+        if (!spool.equals("file") && !spool.equals("rabbitmq")) {
+            problems.add(section.keyOf("spool"), "must be file or rabbitmq");
+        }
+        if (spool.equals("rabbitmq") && !rabbitConfigured) {
+            problems.add(section.keyOf("spool"), "rabbitmq needs the top-level rabbitmq.uri");
+        }
+        long attempts = section.integer("maxAttempts").orElse(20L);
+        if (attempts < 1 || attempts > 1000) {
+            problems.add(section.keyOf("maxAttempts"), "must be between 1 and 1000");
+        }
+        return new AtlasConfig.Webhooks(spool, path(section.string("spoolDir").orElse("data/spool")),
+            section.string("queue").orElse("atlas.webhooks"), (int) attempts,
+            positive(section, "maxAge", Duration.ofHours(24)), positive(section, "maxBackoff", Duration.ofMinutes(5)));
+    }
+
+    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, Problems problems) {
+        Set<String> known = new LinkedHashSet<>(List.of("driver", "timeLimit", "rabbitmq", "cloneImage", "jobImage"));
+        known.addAll(driverIds);
+        known.addAll(List.of("kubernetes", "nomad", "local"));
+        section.allowOnly(known);
+        String driver = section.string("driver").orElse("local");
+        if (!driverIds.contains(driver)) {
+            problems.add(section.keyOf("driver"), "unknown driver '" + driver + "' (loaded: "
+                + String.join(", ", new java.util.TreeSet<>(driverIds)) + ")");
+        }
+        ConfigSection rabbit = section.section("rabbitmq");
+        rabbit.allowOnly(Set.of("enabled", "queue"));
+        boolean enabled = rabbit.bool("enabled").orElse(false);
+        if (enabled && !rabbitConfigured) {
+            problems.add(rabbit.keyOf("enabled"), "task ingress over RabbitMQ needs the top-level rabbitmq.uri");
+        }
+        return new AtlasConfig.Tasks(driver, section.section(driver),
+            positive(section, "timeLimit", Duration.ofMinutes(30)), enabled,
+            rabbit.string("queue").orElse("atlas.tasks"),
+            section.string("cloneImage").orElse("alpine/git:2.47.2"),
+            section.string("jobImage").orElse("atlas:0.1.0"));
+    }
+
+    private AtlasConfig.Auth readAuth(ConfigSection section, Problems problems) {
+        section.allowOnly(Set.of("clients", "signingKeys"));
+        List<AtlasConfig.Client> clients = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (ConfigSection client : section.sections("clients")) {
+            client.allowOnly(Set.of("id", "secret", "redirectUris", "requirePkce"));
+            String id = client.requiredString("id").orElse("");
+            if (!id.isEmpty() && !ids.add(id)) {
+                problems.add(client.keyOf("id"), "duplicate client id " + id);
+            }
+            Optional<Secret> secret = client.secret("secret");
+            if (secret.isPresent() && secret.get().isEmpty()) {
+                problems.add(client.keyOf("secret"), "must not be empty (leave it out for a public client)");
+            }
+            List<String> redirects = client.strings("redirectUris");
+            if (redirects.isEmpty()) {
+                problems.add(client.keyOf("redirectUris"), "must list at least one redirect URI");
+            }
+            for (int i = 0; i < redirects.size(); i++) {
+                checkRedirect(client.keyOf("redirectUris") + "[" + i + "]", redirects.get(i), problems);
+            }
+            clients.add(new AtlasConfig.Client(id, secret, redirects,
+                client.bool("requirePkce").orElse(secret.isEmpty())));
+        }
+        return new AtlasConfig.Auth(clients, path(section.string("signingKeys").orElse("data/keys")));
+    }
+
+    private static void checkRedirect(String key, String uri, Problems problems) {
+        try {
+            URI parsed = new URI(uri);
+            if (!parsed.isAbsolute() || parsed.getHost() == null || parsed.getFragment() != null) {
+                problems.add(key, "must be an absolute URL without a fragment");
+            } else if (!parsed.getScheme().equals("https") && !isLoopback(parsed.getHost())) {
+                problems.add(key, "must use https (http only for localhost)");
+            }
+        } catch (java.net.URISyntaxException e) {
+            problems.add(key, "must be an absolute URL");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+    }
+
+    private Optional<URI> amqpUri(ConfigSection section, String text) {
+        try {
+            URI uri = new URI(text);
+            if (("amqp".equals(uri.getScheme()) || "amqps".equals(uri.getScheme())) && uri.getHost() != null) {
+                return Optional.of(uri);
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        section.problems().add(section.keyOf("uri"), "must be an amqp:// or amqps:// URI");
+        return Optional.empty();
+    }
+
+    private static ConfigSection required(ConfigSection root, String key) {
+        ConfigSection section = root.section(key);
+        if (!section.isPresent() && !root.keys().contains(key)) {
+            root.problems().add(key, "is required");
+        }
+        return section;
+    }
+
+    private static URI requiredUrl(ConfigSection section, String key) {
+        if (section.requiredString(key).isEmpty()) {
+            return URI.create("http://invalid.invalid/");
+        }
+        return section.url(key).orElse(URI.create("http://invalid.invalid/"));
+    }
+
+    private static Duration positive(ConfigSection section, String key, Duration fallback) {
+        Duration value = section.duration(key).orElse(fallback);
+        if (value.isNegative() || value.isZero()) {
+            section.problems().add(section.keyOf(key), "must be longer than zero");
+            return fallback;
+        }
+        return value;
+    }
+
+    private static void checkId(ConfigSection section, String key, String id) {
+        if (!ID.matcher(id).matches()) {
+            section.problems().add(section.keyOf(key),
+                "must be lowercase letters, digits and '-', at most 63 characters, starting and ending alphanumeric");
+        }
+    }
+
+    private Path path(String value) {
+        return baseDir.resolve(value).normalize();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.atlas.core.http;
+
+import java.net.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.slf4j.MDC;
+
+/**
+ * First step of every HTTP route ({@code captureRequest}): keeps the request as an {@link InboundRequest}, gives it a
+ * request id (the caller's {@code X-Request-Id} when it is a plain token, else a new one) and clears every Camel
+ * header so that nothing of the request leaks into the answer by default.
+ */
+public final class RequestCapture implements Processor {
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    @Override
+    public void process(Exchange exchange) {
+        Message message = exchange.getMessage();
+        InboundRequest request = capture(exchange, message);
+        exchange.setProperty(InboundRequest.PROPERTY, request);
+        MDC.put("requestId", request.requestId());
+        message.removeHeaders("*");
+        message.setBody(request.body());
+        message.setHeader("X-Request-Id", request.requestId());
+    }
+
+    private static InboundRequest capture(Exchange exchange, Message message) {
+        byte[] body = message.getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (message instanceof HttpMessage http) {
+            var req = http.getRequest();
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (Map.Entry<String, String> entry : req.headers()) {
+                headers.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(entry.getValue());
+            }
+            HttpHeaders all = HttpHeaders.of(headers, (k, v) -> true);
+            String requestId = all.firstValue("X-Request-Id").filter(id -> SAFE_ID.matcher(id).matches())
+                .orElseGet(() -> UUID.randomUUID().toString());
+            String remote = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+            return new InboundRequest(requestId, req.method().name(), req.path(), Optional.ofNullable(req.query()),
+                all, body, remote);
+        }
+        // a request that did not come through platform-http (tests calling a route directly)
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        message.getHeaders().forEach((k, v) -> {
+            if (!k.startsWith("Camel") && v != null) {
+                headers.put(k, List.of(String.valueOf(v)));
+            }
+        });
+        String method = message.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
+        String path = message.getHeader(Exchange.HTTP_PATH, "/", String.class);
+        return new InboundRequest(UUID.randomUUID().toString(), method, path,
+            Optional.ofNullable(message.getHeader(Exchange.HTTP_RAW_QUERY, String.class)),
+            HttpHeaders.of(headers, (k, v) -> true), body, "");
+    }
+
+    /** The captured request of {@code exchange}; fails loudly when a route forgot {@code captureRequest}. */
+    public static InboundRequest of(Exchange exchange) {
+        InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
+        if (request == null) {
+            throw new IllegalStateException("route " + exchange.getFromRouteId() + " does not start with captureRequest");
+        }
+        return request;
+    }
+}
