@@ -130,13 +130,9 @@ public final class AtlasApplication implements AutoCloseable {
                 }
                 addRoutes(camel);
             }
-
-            @Override
-            public void afterStart(BaseMainSupport support) {
-                installFallbackHandlers(support.getCamelContext());
-            }
         });
         main.start();
+        installFallbackHandlers(main.getCamelContext());
         LOG.info("Atlas {} ready on port {} with apps {} and driver {}", config.runner().id(), port(),
             assembly.providers().keySet(), config.tasks().driver());
     }
@@ -176,7 +172,11 @@ public final class AtlasApplication implements AutoCloseable {
 
     /** JSON answers for paths no route serves and for bodies over {@code server.maxBodyBytes}. */
     private void installFallbackHandlers(CamelContext camel) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel);
+        // the error handlers belong on the server's top router: the body limit and unmatched paths end there
+        if (!(router(camel).getServer().getServer().requestHandler() instanceof io.vertx.ext.web.Router router)) {
+            LOG.warn("cannot install JSON answers for 404/405/413: unexpected HTTP server set-up");
+            return;
+        }
         router.errorHandler(404, ctx -> fallback(ctx, 404, "not_found", "no such path"));
         router.errorHandler(405, ctx -> fallback(ctx, 405, "method_not_allowed", "method not allowed on this path"));
         router.errorHandler(413, ctx -> fallback(ctx, 413, "payload_too_large",
@@ -197,7 +197,12 @@ public final class AtlasApplication implements AutoCloseable {
 
     /** The port the HTTP server listens on (the real one when {@code server.port} is 0). */
     public int port() {
-        return VertxPlatformHttpRouter.lookup(main.getCamelContext()).getServer().getPort();
+        return router(main.getCamelContext()).getServer().getPort();
+    }
+
+    private VertxPlatformHttpRouter router(CamelContext camel) {
+        String name = VertxPlatformHttpRouter.getRouterNameFromPort(assembly.config().server().port());
+        return VertxPlatformHttpRouter.lookup(camel, name);
     }
 
     public CamelContext camelContext() {

@@ -288,7 +288,7 @@ public final class ConfigReader {
         try {
             URI parsed = new URI(uri);
             if (!parsed.isAbsolute() || parsed.getHost() == null || parsed.getFragment() != null) {
-                problems.add(key, "must be an absolute URL without a fragment");
+                problems.add(key, "must be absolute, without a fragment");
             } else if (!parsed.getScheme().equals("https") && !isLoopback(parsed.getHost())) {
                 problems.add(key, "must use https (http only for localhost)");
             }

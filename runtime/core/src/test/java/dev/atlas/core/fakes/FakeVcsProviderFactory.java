@@ -1,0 +1,63 @@
+package dev.atlas.core.fakes;
+
+import dev.atlas.api.config.ConfigSection;
+import dev.atlas.api.config.Problems;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.api.vcs.VcsProviderFactory;
+import dev.atlas.api.vcs.WebhookRequest;
+import dev.atlas.api.vcs.WebhookVerdict;
+import dev.atlas.api.vcs.WebhookVerifier;
+import java.util.Optional;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/** A VCS id {@code fakevcs} on the test classpath: accepts webhooks whose {@code X-Fake-Token} is the secret. */
+@Extension
+public final class FakeVcsProviderFactory implements VcsProviderFactory {
+    @Override
+    public String id() {
+        return "fakevcs";
+    }
+
+    @Override
+    public String configSection() {
+        return "fakevcs";
+    }
+
+    @Override
+    public VcsProvider configure(AppSettings app, ConfigSection section, Problems problems) {
+        section.allowOnly(Set.of("flavour"));
+        section.string("flavour").filter(f -> !f.equals("plain") && !f.equals("spicy"))
+            .ifPresent(f -> problems.add(section.keyOf("flavour"), "must be plain or spicy"));
+        return new Provider(app);
+    }
+
+    /** The provider: webhook verification only. */
+    static final class Provider implements VcsProvider, WebhookVerifier {
+        private final AppSettings app;
+
+        Provider(AppSettings app) {
+            this.app = app;
+        }
+
+        @Override
+        public AppSettings app() {
+            return app;
+        }
+
+        @Override
+        public WebhookVerdict verify(WebhookRequest request) {
+            return request.headers().firstValue("X-Fake-Token")
+                .filter(t -> app.webhookSecret().matches(t.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .<WebhookVerdict>map(t -> WebhookVerdict.accepted(request.headers().firstValue("X-Fake-Delivery"),
+                    Optional.of("push")))
+                .orElse(WebhookVerdict.rejected("bad_signature"));
+        }
+
+        @Override
+        public Set<String> relayedHeaders() {
+            return Set.of("x-fake-event", "x-fake-delivery");
+        }
+    }
+}
