@@ -1,0 +1,377 @@
+package dev.atlas.core.webhooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file spool under {@code webhooks.spoolDir}. Layout:
+ * <ul>
+ *   <li>{@code pending/<key>.wh}: one webhook waiting for delivery: a JSON line of metadata, then the raw body;
+ *   {@code pending/<key>.state}: its attempts so far (absent before the first failure)</li>
+ *   <li>{@code delivered/<key>}: an empty marker kept for de-duplication until {@code maxAge}</li>
+ *   <li>{@code dead/<key>.wh} and {@code dead/<key>.state}: dead letters, with the reason in the state</li>
+ * </ul>
+ * Every write goes to {@code tmp/} first, is synced, then renamed atomically into place and the folder synced, so a
+ * crash at any point leaves either the whole webhook or nothing. One Atlas process owns a spool folder (a lock file
+ * keeps a second one out); {@code atlas webhooks replay} moves dead letters back without the lock, and the owner
+ * picks them up at its next scan.
+ */
+public final class FileWebhookSpool implements WebhookSpool {
+    private static final Logger LOG = LoggerFactory.getLogger(FileWebhookSpool.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WEBHOOK = ".wh";
+    private static final String STATE = ".state";
+
+    private final Path pending;
+    private final Path delivered;
+    private final Path dead;
+    private final Path tmp;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Map<String, Meta> index = new ConcurrentHashMap<>();
+    private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+
+    /** Metadata kept in memory; bodies stay on disk until delivery. */
+    private record Meta(SpooledWebhook header) {
+    }
+
+    private FileWebhookSpool(Path root, FileChannel lockChannel, FileLock lock) throws IOException {
+        this.pending = Files.createDirectories(root.resolve("pending"));
+        this.delivered = Files.createDirectories(root.resolve("delivered"));
+        this.dead = Files.createDirectories(root.resolve("dead"));
+        this.tmp = Files.createDirectories(root.resolve("tmp"));
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Opens the spool for delivery: takes the lock and loads every pending webhook left by an earlier run. */
+    public static FileWebhookSpool open(Path root) throws IOException {
+        Files.createDirectories(root);
+        FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IOException("spool " + root + " is in use by another Atlas process");
+        }
+        FileWebhookSpool spool = new FileWebhookSpool(root, channel, lock);
+        spool.cleanTmp();
+        spool.rescan();
+        return spool;
+    }
+
+    /** Opens the spool for the CLI (listing and replay), without the owner's lock. */
+    public static FileWebhookSpool openForTools(Path root) throws IOException {
+        return new FileWebhookSpool(root, null, null);
+    }
+
+    private void cleanTmp() throws IOException {
+        try (Stream<Path> files = Files.list(tmp)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /** Loads pending webhooks not yet known (at start, and to pick up replays made by the CLI). */
+    public void rescan() throws IOException {
+        try (Stream<Path> files = Files.list(pending)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).toList()) {
+                String key = keyOf(file);
+                if (!index.containsKey(key)) {
+                    try {
+                        index.put(key, new Meta(read(pending, key, false)));
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("spool entry {} is unreadable and stays on disk: {}", key, e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public Acceptance accept(SpooledWebhook webhook) throws IOException {
+        String key = webhook.key();
+        synchronized (this) {
+            if (index.containsKey(key) || Files.exists(delivered.resolve(key))
+                || Files.exists(dead.resolve(key + WEBHOOK)) || Files.exists(pending.resolve(key + WEBHOOK))) {
+                return Acceptance.DUPLICATE;
+            }
+            // reserve the key so that a concurrent duplicate answers DUPLICATE while this one is being written
+            index.put(key, new Meta(withoutBody(webhook)));
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(webhook.body().length + 512);
+            out.write(JSON.writeValueAsBytes(header(webhook)));
+            out.write('\n');
+            out.write(webhook.body());
+            writeAtomically(pending.resolve(key + WEBHOOK), out.toByteArray());
+            return Acceptance.SPOOLED;
+        } catch (IOException | RuntimeException e) {
+            index.remove(key);
+            throw e;
+        }
+    }
+
+    @Override
+    public List<SpooledWebhook> due(Instant now, int limit) {
+        List<SpooledWebhook> out = new ArrayList<>();
+        index.values().stream()
+            .map(Meta::header)
+            .filter(h -> !h.nextAttemptAt().isAfter(now) && !handedOut.contains(h.key()))
+            .sorted(Comparator.comparing(SpooledWebhook::nextAttemptAt))
+            .limit(limit)
+            .forEach(h -> {
+                if (handedOut.add(h.key())) {
+                    try {
+                        out.add(read(pending, h.key(), true));
+                    } catch (NoSuchFileException e) {
+                        // still being written by accept(): due at the next tick
+                        handedOut.remove(h.key());
+                    } catch (IOException e) {
+                        handedOut.remove(h.key());
+                        LOG.warn("cannot read spooled webhook {}: {}", h.id(), e.toString());
+                    }
+                }
+            });
+        return out;
+    }
+
+    @Override
+    public void delivered(SpooledWebhook webhook) throws IOException {
+        String key = webhook.key();
+        writeAtomically(delivered.resolve(key), new byte[0]);
+        Files.deleteIfExists(pending.resolve(key + STATE));
+        Files.deleteIfExists(pending.resolve(key + WEBHOOK));
+        syncDir(pending);
+        index.remove(key);
+        handedOut.remove(key);
+    }
+
+    @Override
+    public void retryLater(SpooledWebhook webhook) throws IOException {
+        writeAtomically(pending.resolve(webhook.key() + STATE), JSON.writeValueAsBytes(state(webhook, null)));
+        index.put(webhook.key(), new Meta(withoutBody(webhook)));
+        handedOut.remove(webhook.key());
+    }
+
+    @Override
+    public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
+        String key = webhook.key();
+        writeAtomically(dead.resolve(key + STATE), JSON.writeValueAsBytes(state(webhook, reason)));
+        move(pending.resolve(key + WEBHOOK), dead.resolve(key + WEBHOOK));
+        Files.deleteIfExists(pending.resolve(key + STATE));
+        syncDir(pending);
+        syncDir(dead);
+        index.remove(key);
+        handedOut.remove(key);
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters() throws IOException {
+        List<DeadLetter> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dead)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).toList()) {
+                String key = keyOf(file);
+                SpooledWebhook header = read(dead, key, false);
+                String reason = readState(dead.resolve(key + STATE)).map(s -> s.path("deadReason").asText(""))
+                    .orElse("");
+                out.add(new DeadLetter(header.id(), header.vcs(), header.appId(), header.receivedAt(),
+                    header.attempts(), reason));
+            }
+        }
+        out.sort(Comparator.comparing(DeadLetter::receivedAt));
+        return out;
+    }
+
+    @Override
+    public boolean replay(String id, Instant now) throws IOException {
+        try (Stream<Path> files = Files.list(dead)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).toList()) {
+                String key = keyOf(file);
+                SpooledWebhook header = read(dead, key, false);
+                if (header.id().equals(id)) {
+                    SpooledWebhook replayed = header.replayed(now);
+                    writeAtomically(pending.resolve(key + STATE), JSON.writeValueAsBytes(state(replayed, null)));
+                    move(file, pending.resolve(key + WEBHOOK));
+                    Files.deleteIfExists(dead.resolve(key + STATE));
+                    syncDir(dead);
+                    if (lock != null) {
+                        index.put(key, new Meta(replayed));
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public int depth() {
+        return index.size();
+    }
+
+    @Override
+    public boolean writable() {
+        Path probe = tmp.resolve("probe-" + UUID.randomUUID());
+        try {
+            Files.write(probe, new byte[] {1});
+            Files.delete(probe);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void prune(Instant cutoff) throws IOException {
+        FileTime limit = FileTime.from(cutoff);
+        try (Stream<Path> files = Files.list(delivered)) {
+            for (Path file : files.toList()) {
+                if (Files.getLastModifiedTime(file).compareTo(limit) < 0) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (lock != null) {
+                lock.release();
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot release the spool lock: {}", e.toString());
+        }
+    }
+
+    private static String keyOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - WEBHOOK.length());
+    }
+
+    private static ObjectNode header(SpooledWebhook w) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("key", w.key());
+        node.put("id", w.id());
+        node.put("vcs", w.vcs());
+        node.put("appId", w.appId());
+        node.put("receivedAt", w.receivedAt().toString());
+        w.contentType().ifPresent(c -> node.put("contentType", c));
+        ObjectNode headers = node.putObject("headers");
+        w.headers().forEach(headers::put);
+        return node;
+    }
+
+    private static ObjectNode state(SpooledWebhook w, String deadReason) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("attempts", w.attempts());
+        node.put("nextAttemptAt", w.nextAttemptAt().toString());
+        w.lastError().ifPresent(e -> node.put("lastError", e));
+        if (deadReason != null) {
+            node.put("deadReason", deadReason);
+        }
+        return node;
+    }
+
+    private SpooledWebhook read(Path dir, String key, boolean withBody) throws IOException {
+        byte[] headerLine;
+        byte[] body = new byte[0];
+        try (InputStream in = Files.newInputStream(dir.resolve(key + WEBHOOK))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                line.write(b);
+            }
+            headerLine = line.toByteArray();
+            if (withBody) {
+                body = in.readAllBytes();
+            }
+        }
+        JsonNode h = JSON.readTree(headerLine);
+        Map<String, String> headers = new LinkedHashMap<>();
+        h.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        Instant received = Instant.parse(h.get("receivedAt").asText());
+        Optional<JsonNode> state = readState(dir.resolve(key + STATE));
+        int attempts = state.map(s -> s.path("attempts").asInt(0)).orElse(0);
+        Instant next = state.map(s -> Instant.parse(s.path("nextAttemptAt").asText())).orElse(received);
+        Optional<String> lastError = state.map(s -> s.path("lastError").asText(null));
+        return new SpooledWebhook(h.get("key").asText(), h.get("id").asText(), h.get("vcs").asText(),
+            h.get("appId").asText(), received, Optional.ofNullable(h.path("contentType").asText(null)), headers, body,
+            attempts, next, lastError);
+    }
+
+    private static Optional<JsonNode> readState(Path file) throws IOException {
+        try {
+            return Optional.of(JSON.readTree(Files.readAllBytes(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static SpooledWebhook withoutBody(SpooledWebhook w) {
+        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
+            new byte[0], w.attempts(), w.nextAttemptAt(), w.lastError());
+    }
+
+    private void writeAtomically(Path target, byte[] content) throws IOException {
+        Path temp = tmp.resolve(target.getFileName() + "." + UUID.randomUUID());
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        move(temp, target);
+        syncDir(target.getParent());
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+            throw new IOException("cannot move " + from.getFileName() + " into place atomically", e);
+        }
+    }
+
+    /** Syncs a folder so that a rename in it survives a crash. */
+    private static void syncDir(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

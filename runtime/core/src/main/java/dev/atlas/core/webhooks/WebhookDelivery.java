@@ -1,0 +1,229 @@
+package dev.atlas.core.webhooks;
+
+import dev.atlas.core.metrics.MicrometerMetrics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes due webhooks from the spool to {@code POST {cloud.url}/services/webhooks/{vcs}/} ({@code webhookDelivery},
+ * ticked by the {@code webhook-delivery} timer route and woken at once when a webhook is spooled). Each attempt is
+ * signed anew; 2xx marks it delivered; a retryable failure schedules the next attempt by the {@link RetryPolicy};
+ * anything else, or running out of attempts or age, moves it to the dead letters. Nothing is removed from the spool
+ * before the cloud answered 2xx.
+ */
+public final class WebhookDelivery implements Processor, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
+    private static final Duration RESCAN = Duration.ofSeconds(5);
+    private static final Duration PRUNE = Duration.ofMinutes(1);
+
+    private final WebhookSpool spool;
+    private final URI endpointBase;
+    private final CloudSigner signer;
+    private final String runnerId;
+    private final RetryPolicy policy;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final Clock clock;
+    private final MicrometerMetrics metrics;
+    private final int concurrency;
+    private final Semaphore slots;
+    private final ExecutorService workers;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile Instant lastRescan = Instant.EPOCH;
+    private volatile Instant lastPrune = Instant.EPOCH;
+
+    public WebhookDelivery(WebhookSpool spool, URI cloudUrl, CloudSigner signer, String runnerId, RetryPolicy policy,
+        HttpClient http, Duration timeout, Clock clock, MicrometerMetrics metrics, int concurrency) {
+        this.spool = spool;
+        String base = cloudUrl.toString();
+        this.endpointBase = URI.create(base.endsWith("/") ? base : base + "/");
+        this.signer = signer;
+        this.runnerId = runnerId;
+        this.policy = policy;
+        this.http = http;
+        this.timeout = timeout;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.concurrency = concurrency;
+        this.slots = new Semaphore(concurrency);
+        this.workers = Executors.newFixedThreadPool(concurrency + 1, r -> {
+            Thread t = new Thread(r, "atlas-webhook-delivery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        tick();
+    }
+
+    /** Starts an attempt now for everything due (called when a webhook was just spooled). */
+    public void wake() {
+        if (!stopping.get()) {
+            workers.execute(this::tick);
+        }
+    }
+
+    /** Hands every due webhook (up to the free delivery slots) to a worker. */
+    public void tick() {
+        if (stopping.get()) {
+            return;
+        }
+        Instant now = clock.instant();
+        housekeeping(now);
+        int free = slots.availablePermits();
+        if (free == 0) {
+            return;
+        }
+        List<SpooledWebhook> due = spool.due(now, free);
+        for (SpooledWebhook webhook : due) {
+            slots.acquireUninterruptibly();
+            try {
+                workers.execute(() -> {
+                    try {
+                        attempt(webhook);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            } catch (RuntimeException e) {
+                slots.release();
+                throw e;
+            }
+        }
+    }
+
+    private void housekeeping(Instant now) {
+        try {
+            if (spool instanceof FileWebhookSpool file && now.isAfter(lastRescan.plus(RESCAN))) {
+                lastRescan = now;
+                file.rescan();
+            }
+            if (now.isAfter(lastPrune.plus(PRUNE))) {
+                lastPrune = now;
+                spool.prune(now.minus(policy.maxAge()));
+            }
+        } catch (IOException e) {
+            LOG.warn("spool housekeeping failed: {}", e.toString());
+        }
+    }
+
+    /** One delivery attempt of {@code webhook}, with its outcome recorded in the spool. */
+    void attempt(SpooledWebhook webhook) {
+        Instant started = clock.instant();
+        String failure;
+        boolean retryable;
+        try {
+            HttpResponse<Void> response = http.send(request(webhook, started), HttpResponse.BodyHandlers.discarding());
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                spool.delivered(webhook);
+                metrics.count("webhooks_delivered_total", "vcs", webhook.vcs());
+                metrics.time("webhooks_delivery_latency", Duration.between(webhook.receivedAt(), clock.instant()),
+                    "vcs", webhook.vcs());
+                LOG.info("webhook {} delivered to the cloud after {} attempt(s)", webhook.id(), webhook.attempts() + 1);
+                return;
+            }
+            failure = "cloud answered " + status;
+            retryable = RetryPolicy.retryable(status);
+        } catch (HttpTimeoutException e) {
+            failure = "timed out after " + timeout.toSeconds() + "s";
+            retryable = true;
+        } catch (IOException e) {
+            failure = "cannot reach the cloud (" + e.getClass().getSimpleName() + ")";
+            retryable = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            release(webhook, "interrupted");
+            return;
+        }
+        record(webhook, failure, retryable);
+    }
+
+    private void record(SpooledWebhook webhook, String failure, boolean retryable) {
+        Instant now = clock.instant();
+        int made = webhook.attempts() + 1;
+        Instant next = now.plus(policy.backoff(made));
+        try {
+            if (retryable && policy.anotherAttempt(made, webhook.receivedAt(), next)) {
+                spool.retryLater(webhook.failed(next, failure));
+                metrics.count("webhooks_retried_total", "vcs", webhook.vcs());
+                LOG.info("webhook {} attempt {} failed ({}); next attempt at {}", webhook.id(), made, failure, next);
+            } else {
+                String reason = retryable ? failure + "; gave up after " + made + " attempt(s)" : failure;
+                spool.deadLetter(webhook.failed(now, failure), reason);
+                metrics.count("webhooks_dead_lettered_total", "vcs", webhook.vcs());
+                LOG.warn("webhook {} dead-lettered: {}", webhook.id(), reason);
+            }
+        } catch (IOException e) {
+            LOG.error("cannot record the outcome of webhook {}: {}", webhook.id(), e.toString());
+            release(webhook, failure);
+        }
+    }
+
+    /** Puts a webhook back as it was (its attempt did not count), so that it is tried again later. */
+    private void release(SpooledWebhook webhook, String why) {
+        try {
+            spool.retryLater(new SpooledWebhook(webhook.key(), webhook.id(), webhook.vcs(), webhook.appId(),
+                webhook.receivedAt(), webhook.contentType(), webhook.headers(), webhook.body(), webhook.attempts(),
+                clock.instant().plus(policy.backoff(1)), webhook.lastError()));
+        } catch (IOException e) {
+            LOG.error("webhook {} stays in the spool for the next start ({}): {}", webhook.id(), why, e.toString());
+        }
+    }
+
+    private HttpRequest request(SpooledWebhook webhook, Instant now) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(
+                endpointBase.resolve("services/webhooks/" + webhook.vcs() + "/"))
+            .timeout(timeout)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(webhook.body()));
+        webhook.headers().forEach(builder::header);
+        webhook.contentType().ifPresent(c -> builder.header("Content-Type", c));
+        builder.header("X-Atlas-Runner-Id", runnerId);
+        builder.header("X-Atlas-App-Id", webhook.appId());
+        builder.header("X-Atlas-Vcs", webhook.vcs());
+        signer.headers(webhook.id(), now.getEpochSecond(), webhook.body()).forEach(builder::header);
+        return builder.build();
+    }
+
+    /** Stops taking new attempts; attempts under way finish. */
+    public void beginStop() {
+        stopping.set(true);
+    }
+
+    @Override
+    public void close() {
+        stopping.set(true);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+    }
+
+    int concurrency() {
+        return concurrency;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.atlas.core.webhooks;
+
+import dev.atlas.core.boot.ApplicationModule;
+import dev.atlas.core.boot.ModuleContext;
+import dev.atlas.core.config.AtlasConfig;
+import dev.atlas.core.health.ReadinessCheck;
+import dev.atlas.core.plugins.AtlasHostContext;
+
+/**
+ * The webhook relay (SPEC §4): binds {@code webhookReceiver} and {@code webhookDelivery} for the routes of
+ * {@code webhooks.camel.yaml}, opens the spool ({@code webhooks.spool}), and makes readiness depend on the spool
+ * being writable.
+ */
+public final class WebhookModule implements ApplicationModule {
+    private WebhookSpool spool;
+    private WebhookDelivery delivery;
+
+    @Override
+    public void configure(ModuleContext context) throws Exception {
+        AtlasConfig config = context.assembly().config();
+        AtlasConfig.Webhooks settings = config.webhooks();
+        spool = WebhookSpools.open(config);
+        RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
+        delivery = new WebhookDelivery(spool, config.cloud().url(), new CloudSigner(config.runner().cloudSecret()),
+            config.runner().id(), policy, AtlasHostContext.sharedHttpClient(), config.cloud().deliveryTimeout(),
+            context.clock(), context.metrics(), 4);
+        context.bind("webhookReceiver", new WebhookReceiver(context.assembly().providers(), spool, delivery::wake,
+            context.metrics(), context.clock()));
+        context.bind("webhookDelivery", delivery);
+        context.metrics().gauge("webhooks_spool_depth", spool::depth);
+        context.addReadinessCheck(new ReadinessCheck() {
+            @Override
+            public String name() {
+                return "webhook-spool";
+            }
+
+            @Override
+            public Result check() {
+                boolean writable = spool.writable();
+                return new Result(writable, settings.spool() + (writable ? " spool writable" : " spool NOT writable"));
+            }
+        });
+    }
+
+    @Override
+    public void beforeStop() {
+        if (delivery != null) {
+            delivery.beginStop();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (delivery != null) {
+            delivery.close();
+        }
+        if (spool != null) {
+            spool.close();
+        }
+    }
+}

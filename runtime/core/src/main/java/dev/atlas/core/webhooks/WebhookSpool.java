@@ -1,0 +1,63 @@
+package dev.atlas.core.webhooks;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where accepted webhooks wait for delivery. {@link #accept} returns only once the webhook is durable (on disk and
+ * synced, or confirmed by the broker): Atlas answers 202 after it and never before.
+ */
+public interface WebhookSpool extends AutoCloseable {
+
+    /** What {@link #accept} did. */
+    enum Acceptance {
+        /** Newly spooled. */
+        SPOOLED,
+        /** The same delivery was already spooled, delivered or dead-lettered within {@code maxAge}: not spooled again. */
+        DUPLICATE
+    }
+
+    /** Stores {@code webhook} durably unless it is a duplicate; throws when it could not be stored. */
+    Acceptance accept(SpooledWebhook webhook) throws IOException;
+
+    /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
+    List<SpooledWebhook> due(Instant now, int limit);
+
+    /** The cloud has it: forget the body, keep the delivery id for de-duplication until {@code maxAge}. */
+    void delivered(SpooledWebhook webhook) throws IOException;
+
+    /** An attempt failed: keep it, due again at {@code webhook.nextAttemptAt()}. */
+    void retryLater(SpooledWebhook webhook) throws IOException;
+
+    /** No more attempts: move to the dead letters with {@code reason}. */
+    void deadLetter(SpooledWebhook webhook, String reason) throws IOException;
+
+    /** Dead-lettered webhooks, oldest first. */
+    List<DeadLetter> deadLetters() throws IOException;
+
+    /** Moves a dead letter back to delivery, due now; false when there is no such dead letter. */
+    boolean replay(String id, Instant now) throws IOException;
+
+    /** How many webhooks wait for delivery. */
+    int depth();
+
+    /** Whether a webhook can be stored now (readiness). */
+    boolean writable();
+
+    /** Drops de-duplication records older than {@code cutoff}. */
+    void prune(Instant cutoff) throws IOException;
+
+    @Override
+    void close();
+
+    /** A dead-lettered webhook as listed by {@code atlas webhooks list --dead}. */
+    record DeadLetter(String id, String vcs, String appId, Instant receivedAt, int attempts, String reason) {
+    }
+
+    /** Finds the spooled webhook with delivery id {@code id} among dead letters (for replay by id). */
+    default Optional<DeadLetter> deadLetter(String id) throws IOException {
+        return deadLetters().stream().filter(d -> d.id().equals(id)).findFirst();
+    }
+}
