@@ -71,6 +71,9 @@ final class RepositoryWorkspace implements AutoCloseable {
             repository.create(true);
             // In memory only (never saved): a redirect must not carry the token to another host.
             repository.getConfig().setString("http", null, "followRedirects", "false");
+            // A background gc after fetch would race the deletion of this short-lived repository.
+            repository.getConfig().setBoolean("fetch", null, "autogc", false);
+            repository.getConfig().setInt("gc", null, "auto", 0);
             return new RepositoryWorkspace(dir, repository, remote, credentials, (int) timeout.toSeconds());
         } catch (IOException | RuntimeException e) {
             FileUtils.delete(dir.toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING);
