@@ -116,7 +116,7 @@ final class PullRequestOpener {
     static List<String> repositoryPath(String cloneUrl) {
         String path;
         try {
-            path = new URIish(cloneUrl).getPath();
+            path = new URIish(cloneUrl).getRawPath(); // raw: an encoded "/" must not become a separator
         } catch (java.net.URISyntaxException e) {
             throw new IllegalArgumentException("cannot read the repository from the clone URL");
         }

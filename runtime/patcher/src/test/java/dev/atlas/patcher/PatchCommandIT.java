@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** End-to-end runs of {@code atlas patch}: real repositories on disk, WireMock as the cloud and the VCS proxy. */
 class PatchCommandIT {
@@ -282,11 +286,52 @@ class PatchCommandIT {
         assertThat(run.status()).isEqualTo("error");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"repository.sha", "repository.cloneUrl", "commit.branch", "commit.message", "commit.author.email",
+        "appId"})
+    void reportsAnErrorNamingAMissingTaskField(String field) throws IOException {
+        String[] path = field.split("\\.");
+        ObjectNode parent = run.task;
+        for (int i = 0; i < path.length - 1; i++) {
+            parent = (ObjectNode) parent.get(path[i]);
+        }
+        parent.remove(path[path.length - 1]);
+
+        assertThat(run.run()).isEqualTo(1);
+
+        assertThat(run.status()).isEqualTo("error");
+        assertThat(run.reported().path("detail").asText()).isEqualTo(field + ": missing or empty");
+        assertThat(run.printed().path("detail").asText()).isEqualTo(field + ": missing or empty");
+        assertThat(run.remote.branches()).containsExactly("refs/heads/main");
+    }
+
+    @Test
+    void printsTheErrorButCannotReportWhenResultUrlIsMissing() throws IOException {
+        run.task.remove("resultUrl");
+
+        assertThat(run.run()).isEqualTo(1);
+
+        assertThat(run.printed().path("detail").asText()).isEqualTo("resultUrl: missing or empty");
+        assertThat(run.reports()).isEmpty();
+        assertThat(run.err).contains("result not reported");
+    }
+
+    @Test
+    void reportsAnErrorNamingTheProxyTokenWhenAPullRequestIsAskedWithoutOne() throws IOException {
+        run.withPullRequest();
+        run.proxyTokenMounted = false;
+
+        assertThat(run.run()).isEqualTo(1);
+
+        assertThat(run.reported().path("detail").asText()).isEqualTo("secrets/proxy-token: missing or empty");
+        assertThat(run.remote.branches()).containsExactly("refs/heads/main");
+    }
+
     @Test
     void leavesNoWorkspaceBehind() throws IOException {
         run.run();
 
-        try (var left = java.nio.file.Files.list(run.workspaceRoot())) {
+        try (var left = Files.list(run.workspaceRoot())) {
             assertThat(left).isEmpty();
         }
     }

@@ -53,6 +53,7 @@ final class PatchHarness {
     final ObjectNode task;
     String patch = GREETING_PATCH;
     boolean patchAsField;
+    boolean proxyTokenMounted = true;
     RepositoryWorkspace.BeforePush beforePush = dir -> { };
     String out;
     String err;
@@ -92,7 +93,10 @@ final class PatchHarness {
         // Secret files as a Kubernetes Secret volume might render them, trailing newline included.
         Files.writeString(secretsDir.resolve(Secrets.CLONE_TOKEN), CLONE_TOKEN + "\n");
         Files.writeString(secretsDir.resolve(Secrets.RESULT_TOKEN), RESULT_TOKEN + "\n");
-        Files.writeString(secretsDir.resolve(Secrets.PROXY_TOKEN), PROXY_TOKEN);
+        Files.deleteIfExists(secretsDir.resolve(Secrets.PROXY_TOKEN));
+        if (proxyTokenMounted) {
+            Files.writeString(secretsDir.resolve(Secrets.PROXY_TOKEN), PROXY_TOKEN);
+        }
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PatchCommand.Options options = new PatchCommand.Options(workspaceRoot(), RetryPolicy.immediate(3),
