@@ -17,6 +17,7 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.CredentialsProvider;
@@ -74,10 +75,26 @@ final class RepositoryWorkspace implements AutoCloseable {
             // A background gc after fetch would race the deletion of this short-lived repository.
             repository.getConfig().setBoolean("fetch", null, "autogc", false);
             repository.getConfig().setInt("gc", null, "auto", 0);
+            isolateFromGlobalConfig(repository, Files.createDirectory(dir.resolve("no-hooks")));
             return new RepositoryWorkspace(dir, repository, remote, credentials, (int) timeout.toSeconds());
         } catch (IOException | RuntimeException e) {
             FileUtils.delete(dir.toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING);
             throw e;
+        }
+    }
+
+    /**
+     * Nothing outside this process may run while we handle the customer's code: a {@code core.hooksPath} from the
+     * user's or system's git config would run a pre-push hook, and a {@code filter.<driver>.clean} command (LFS in
+     * many images) would run for files whose attributes name that driver. Both are overridden in memory.
+     */
+    private static void isolateFromGlobalConfig(Repository repository, Path emptyHooks) {
+        StoredConfig config = repository.getConfig();
+        config.setString("core", null, "hooksPath", emptyHooks.toString());
+        for (String driver : config.getSubsections("filter")) {
+            config.setString("filter", driver, "clean", "");
+            config.setString("filter", driver, "smudge", "");
+            config.setString("filter", driver, "process", "");
         }
     }
 
