@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "atlas", mixinStandardHelpOptions = true, versionProvider = AtlasCli.Version.class,
     description = "Atlas, the on-premise Enterprise Runner: webhook relay, VCS API proxy, job orchestrator and "
         + "identity provider.",
-    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, WebhooksCommand.class,
+        PatchCliCommand.class, CommandLine.HelpCommand.class})
 public final class AtlasCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
