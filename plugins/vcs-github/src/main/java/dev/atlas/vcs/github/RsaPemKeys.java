@@ -18,7 +18,7 @@ final class RsaPemKeys {
     static final int MIN_BITS = 2048;
 
     private static final Pattern PEM = Pattern.compile(
-        "-----BEGIN (RSA )?PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
+        "-----BEGIN (RSA |)PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
 
     /** DER of AlgorithmIdentifier { rsaEncryption, NULL }, the fixed prefix a PKCS#1 key needs inside PKCS#8. */
     private static final byte[] RSA_ALGORITHM = {
@@ -50,7 +50,7 @@ final class RsaPemKeys {
         } catch (IllegalArgumentException e) {
             throw new BadKeyException("not a PEM RSA private key");
         }
-        byte[] pkcs8 = m.group(1) != null ? pkcs1ToPkcs8(der) : der;
+        byte[] pkcs8 = m.group(1).isEmpty() ? der : pkcs1ToPkcs8(der);
         PrivateKey key;
         try {
             key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
