@@ -8,8 +8,8 @@ import dev.atlas.api.vcs.VcsProviderFactory;
 import org.pf4j.Extension;
 
 /**
- * The {@code bitbucket-dc} VCS: Bitbucket Data Center (self-hosted, formerly Bitbucket Server). Reads {@code apps[j].bitbucket} ({@link BitbucketConfig}); an app
- * with an {@code oauth} client also logs users in.
+ * The {@code bitbucket-dc} VCS: Bitbucket Data Center (self-hosted, formerly Bitbucket Server). Reads
+ * {@code apps[j].bitbucket} ({@link BitbucketConfig}); an app with an {@code oauth} client also logs users in.
  */
 @Extension
 public final class BitbucketDataCenterVcsProviderFactory implements VcsProviderFactory {
