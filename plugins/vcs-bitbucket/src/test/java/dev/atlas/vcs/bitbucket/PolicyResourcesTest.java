@@ -1,0 +1,33 @@
+package dev.atlas.vcs.bitbucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyResourcesTest {
+
+    @Test
+    void readsEachFlavoursPolicyThroughTheGivenClassLoader(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("atlas/policy"));
+        Files.writeString(dir.resolve("atlas/policy/bitbucket.yaml"), "cloud\n");
+        Files.writeString(dir.resolve("atlas/policy/bitbucket-dc.yaml"), "dc\n");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertThat(PolicyResources.require(loader, BitbucketFlavor.CLOUD.policyResource())).isEqualTo("cloud\n");
+            assertThat(PolicyResources.require(loader, BitbucketFlavor.DATA_CENTER.policyResource())).isEqualTo("dc\n");
+        }
+    }
+
+    @Test
+    void failsLoudlyWhenThePolicyResourceIsMissing() throws Exception {
+        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+            assertThatThrownBy(() -> PolicyResources.require(empty, BitbucketFlavor.DATA_CENTER.policyResource()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("atlas/policy/bitbucket-dc.yaml");
+        }
+    }
+}

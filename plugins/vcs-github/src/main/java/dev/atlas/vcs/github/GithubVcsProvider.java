@@ -1,0 +1,124 @@
+package dev.atlas.vcs.github;
+
+import dev.atlas.api.HostContext;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.ApiPolicyDefaults;
+import dev.atlas.api.vcs.ApiTarget;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.api.vcs.WebhookRequest;
+import dev.atlas.api.vcs.WebhookVerdict;
+import dev.atlas.api.vcs.WebhookVerifier;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One GitHub (github.com or GHES) app: verifies its webhooks, injects its App's installation tokens and supplies the
+ * built-in policy. OAuth login is added by {@link GithubOAuthVcsProvider} only when the app configures an OAuth
+ * client, so the host's capability check tells whether the app can log users in.
+ */
+class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults {
+    static final String POLICY = "atlas/policy/github.yaml";
+    static final String SCHEMA = "atlas/policy/github.graphqls";
+
+    private static final Set<String> RELAYED = Set.of("x-github-event", "x-github-delivery", "x-github-hook-id",
+        "x-github-hook-installation-target-id", "x-github-hook-installation-target-type", "x-github-enterprise-version",
+        "x-github-enterprise-host", "user-agent");
+
+    /** Only the SHA-256 header: the legacy SHA-1 {@code X-Hub-Signature} is never consulted. */
+    private final HubSignature signature = new HubSignature("X-Hub-Signature-256");
+    private final AppSettings app;
+    private final GithubConfig config;
+    private final URI graphqlEndpoint;
+    private volatile InstallationTokens tokens;
+
+    GithubVcsProvider(AppSettings app, GithubConfig config) {
+        this.app = app;
+        this.config = config;
+        this.graphqlEndpoint = graphqlEndpoint(app.apiUrl());
+    }
+
+    @Override
+    public AppSettings app() {
+        return app;
+    }
+
+    @Override
+    public void open(HostContext host) throws Exception {
+        tokens = new InstallationTokens(app.apiUrl(), config, new AppJwt(config, host.clock()), host.httpClient(),
+            host.clock(), host.metrics());
+    }
+
+    @Override
+    public void close() {
+        InstallationTokens t = tokens;
+        if (t != null) {
+            t.clear();
+        }
+    }
+
+    @Override
+    public WebhookVerdict verify(WebhookRequest request) {
+        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret());
+        if (rejection.isPresent()) {
+            return WebhookVerdict.rejected(rejection.get());
+        }
+        return WebhookVerdict.accepted(request.headers().firstValue("X-GitHub-Delivery"),
+            request.headers().firstValue("X-GitHub-Event"));
+    }
+
+    @Override
+    public Set<String> relayedHeaders() {
+        return RELAYED;
+    }
+
+    @Override
+    public Map<String, String> authHeaders(ApiTarget target) throws CredentialException {
+        return Map.of("Authorization", "Bearer " + opened().tokenFor(target).reveal());
+    }
+
+    @Override
+    public CloneCredential cloneCredential(ApiTarget target) throws CredentialException {
+        return new CloneCredential("x-access-token", opened().tokenFor(target));
+    }
+
+    @Override
+    public URI graphqlEndpoint() {
+        return graphqlEndpoint;
+    }
+
+    @Override
+    public String defaultPolicy() {
+        return PolicyResources.require(GithubVcsProvider.class.getClassLoader(), POLICY);
+    }
+
+    @Override
+    public Optional<String> graphqlSchema() {
+        return Optional.of(PolicyResources.require(GithubVcsProvider.class.getClassLoader(), SCHEMA));
+    }
+
+    /**
+     * GitHub's GraphQL endpoint for an API base: {@code https://api.github.com} (and GHE.com's {@code api.<x>.ghe.com})
+     * serve it at {@code /graphql}; GHES serves REST at {@code /api/v3} and GraphQL at {@code /api/graphql}.
+     */
+    static URI graphqlEndpoint(URI apiUrl) {
+        String path = apiUrl.getPath() == null ? "" : apiUrl.getPath().replaceAll("/+$", "");
+        if (path.endsWith("/api/v3")) {
+            String prefix = path.substring(0, path.length() - "/api/v3".length());
+            return URI.create(apiUrl.getScheme() + "://" + apiUrl.getRawAuthority() + prefix + "/api/graphql");
+        }
+        return Upstream.join(apiUrl, "/graphql");
+    }
+
+    private InstallationTokens opened() {
+        InstallationTokens t = tokens;
+        if (t == null) {
+            throw new IllegalStateException("provider for app " + app.appId() + " used before open()");
+        }
+        return t;
+    }
+}

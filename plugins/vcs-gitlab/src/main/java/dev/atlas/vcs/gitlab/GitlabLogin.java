@@ -1,0 +1,97 @@
+package dev.atlas.vcs.gitlab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.LoginException;
+import dev.atlas.api.vcs.OAuthClientSettings;
+import dev.atlas.api.vcs.VcsUser;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * OAuth 2 authorization-code login against GitLab with scope {@code read_user}. GitLab's {@code /user} returns the
+ * primary email; GitLab only lets a confirmed address be primary, and an account's first address is confirmed when
+ * {@code confirmed_at} is set, so that is what "verified" means here.
+ */
+final class GitlabLogin {
+    static final String SCOPE = "read_user";
+
+    private final AppSettings app;
+    private final OAuthClientSettings client;
+    private final HttpClient http;
+
+    GitlabLogin(AppSettings app, OAuthClientSettings client, HttpClient http) {
+        this.app = app;
+        this.client = client;
+        this.http = http;
+    }
+
+    URI authorizeUrl(URI callback, String state) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("client_id", client.clientId());
+        query.put("redirect_uri", callback.toString());
+        query.put("response_type", "code");
+        query.put("state", state);
+        query.put("scope", SCOPE);
+        return Upstream.withQuery(Upstream.join(app.webUrl(), "/oauth/authorize"), query);
+    }
+
+    VcsUser exchange(String code, URI callback) throws LoginException {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("client_id", client.clientId());
+        form.put("client_secret", client.clientSecret().reveal());
+        form.put("code", code);
+        form.put("grant_type", "authorization_code");
+        form.put("redirect_uri", callback.toString());
+        Upstream.Reply reply = send(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/oauth/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))), "the code exchange");
+        JsonNode body = reply.json();
+        if (body.hasNonNull("error")) {
+            throw new LoginException("GitLab refused the login: " + Upstream.printable(body.path("error").asText()));
+        }
+        if (!reply.ok()) {
+            throw new LoginException("GitLab answered " + reply.status() + " to the code exchange");
+        }
+        String token = body.path("access_token").asText("");
+        if (token.isEmpty()) {
+            throw new LoginException("GitLab's code exchange returned no access token");
+        }
+        Upstream.Reply user = send(HttpRequest.newBuilder(Upstream.join(app.apiUrl(), "/user"))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json")
+            .GET(), "the profile request");
+        if (!user.ok()) {
+            throw new LoginException("GitLab answered " + user.status() + " to the profile request");
+        }
+        JsonNode u = user.json();
+        if (!u.path("id").canConvertToLong() || u.path("username").asText("").isEmpty()) {
+            throw new LoginException("GitLab's profile has no id or username");
+        }
+        Optional<String> email = text(u.path("email"));
+        boolean verified = email.isPresent() && text(u.path("confirmed_at")).isPresent();
+        return new VcsUser(Long.toString(u.path("id").asLong()), u.path("username").asText(), text(u.path("name")), email,
+            verified);
+    }
+
+    private Upstream.Reply send(HttpRequest.Builder request, String what) throws LoginException {
+        try {
+            return Upstream.send(http, request.timeout(Upstream.TIMEOUT).build());
+        } catch (IOException e) {
+            throw new LoginException("GitLab could not be reached for " + what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoginException("interrupted during " + what, e);
+        }
+    }
+
+    private static Optional<String> text(JsonNode node) {
+        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
+    }
+}

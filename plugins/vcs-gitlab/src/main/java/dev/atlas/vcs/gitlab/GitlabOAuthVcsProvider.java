@@ -1,0 +1,44 @@
+package dev.atlas.vcs.gitlab;
+
+import dev.atlas.api.HostContext;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.LoginException;
+import dev.atlas.api.vcs.OAuthClientSettings;
+import dev.atlas.api.vcs.OAuthLogin;
+import dev.atlas.api.vcs.VcsUser;
+import java.net.URI;
+
+/** A {@link GitlabVcsProvider} whose app has an OAuth client ({@code apps[j].oauth}), so it can log users in. */
+final class GitlabOAuthVcsProvider extends GitlabVcsProvider implements OAuthLogin {
+    private final OAuthClientSettings client;
+    private volatile GitlabLogin login;
+
+    GitlabOAuthVcsProvider(AppSettings app, GitlabConfig config, OAuthClientSettings client) {
+        super(app, config);
+        this.client = client;
+    }
+
+    @Override
+    public void open(HostContext host) throws Exception {
+        super.open(host);
+        login = new GitlabLogin(app(), client, host.httpClient());
+    }
+
+    @Override
+    public URI authorizeUrl(URI callback, String state) {
+        return opened().authorizeUrl(callback, state);
+    }
+
+    @Override
+    public VcsUser exchange(String code, URI callback) throws LoginException {
+        return opened().exchange(code, callback);
+    }
+
+    private GitlabLogin opened() {
+        GitlabLogin l = login;
+        if (l == null) {
+            throw new IllegalStateException("provider for app " + app().appId() + " used before open()");
+        }
+        return l;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.atlas.vcs.gitlab;
+
+import dev.atlas.api.HostContext;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.ApiPolicyDefaults;
+import dev.atlas.api.vcs.ApiTarget;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.api.vcs.WebhookRequest;
+import dev.atlas.api.vcs.WebhookVerdict;
+import dev.atlas.api.vcs.WebhookVerifier;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One GitLab app: verifies its webhooks (secret token or signing token), injects its access token and supplies the
+ * built-in policy. OAuth login is added by {@link GitlabOAuthVcsProvider} only when the app has an OAuth client.
+ */
+class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults {
+    static final String POLICY = "atlas/policy/gitlab.yaml";
+    static final String SCHEMA = "atlas/policy/gitlab.graphqls";
+
+    private final AppSettings app;
+    private final GitlabConfig config;
+    /** Signed webhooks check their timestamp; verify() gets no host, so the host's clock is kept from open(). */
+    private volatile Clock clock = Clock.systemUTC();
+
+    GitlabVcsProvider(AppSettings app, GitlabConfig config) {
+        this.app = app;
+        this.config = config;
+    }
+
+    @Override
+    public AppSettings app() {
+        return app;
+    }
+
+    @Override
+    public void open(HostContext host) throws Exception {
+        clock = host.clock();
+    }
+
+    @Override
+    public WebhookVerdict verify(WebhookRequest request) {
+        return GitlabWebhooks.verify(request, app.webhookSecret(), config.signingKey(), clock);
+    }
+
+    @Override
+    public Set<String> relayedHeaders() {
+        return GitlabWebhooks.RELAYED;
+    }
+
+    /** GitLab takes personal, group and project access tokens as OAuth-style bearer tokens. */
+    @Override
+    public Map<String, String> authHeaders(ApiTarget target) {
+        return Map.of("Authorization", "Bearer " + config.token().reveal());
+    }
+
+    /** Git over HTTPS takes any user name with an access token; {@code oauth2} is the one GitLab documents. */
+    @Override
+    public CloneCredential cloneCredential(ApiTarget target) {
+        return new CloneCredential("oauth2", config.token());
+    }
+
+    @Override
+    public URI graphqlEndpoint() {
+        return Upstream.join(app.webUrl(), "/api/graphql");
+    }
+
+    @Override
+    public String defaultPolicy() {
+        return PolicyResources.require(GitlabVcsProvider.class.getClassLoader(), POLICY);
+    }
+
+    /** The GraphQL schema subset, when the built-in policy ships one; without it the policy engine denies GraphQL. */
+    @Override
+    public Optional<String> graphqlSchema() {
+        return PolicyResources.read(GitlabVcsProvider.class.getClassLoader(), SCHEMA);
+    }
+}

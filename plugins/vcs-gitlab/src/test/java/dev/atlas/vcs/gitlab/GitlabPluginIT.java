@@ -1,0 +1,59 @@
+package dev.atlas.vcs.gitlab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atlas.api.config.ProblemList;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.OAuthLogin;
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.api.vcs.VcsProviderFactory;
+import dev.atlas.api.vcs.WebhookRequest;
+import dev.atlas.api.vcs.WebhookVerdict;
+import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.testkit.ConfigTrees;
+import dev.atlas.testkit.PluginZips;
+import dev.atlas.testkit.TestHost;
+import java.net.http.HttpHeaders;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.pf4j.PluginManager;
+
+/** Loads the built plugin zip through the real PF4J plugin manager, as the host does. */
+class GitlabPluginIT {
+    private PluginManager manager;
+
+    @AfterEach
+    void stop() {
+        if (manager != null) {
+            manager.unloadPlugins();
+        }
+    }
+
+    @Test
+    void theBuiltZipProvidesTheGitlabFactoryWhichConfiguresAndOpensAProvider() throws Exception {
+        manager = PluginZips.loadBuiltPlugin(Path.of("target"));
+        // The test classpath holds target/classes too, whose index PF4J reads as "system" extensions: keep only
+        // the extensions that came out of the zip.
+        List<VcsProviderFactory> factories = manager.getExtensions(VcsProviderFactory.class).stream()
+            .filter(f -> manager.whichPlugin(f.getClass()) != null).toList();
+        assertThat(factories).extracting(VcsProviderFactory::id).containsExactly("gitlab");
+        VcsProviderFactory factory = factories.get(0);
+        assertThat(manager.whichPlugin(factory.getClass()).getPluginId()).isEqualTo("vcs-gitlab");
+
+        ProblemList problems = new ProblemList();
+        VcsProvider provider = factory.configure(
+            ConfigTrees.app("gitlab", "gl-main", "https://gitlab.example", "https://gitlab.example/api/v4", "hook"),
+            ConfigTrees.section("installations[0].apps[0].gitlab", Map.of("token", "glpat-x"), problems), problems);
+        assertThat(problems.lines()).isEmpty();
+        assertThat(provider).isInstanceOf(WebhookVerifier.class).isInstanceOf(ApiCredentials.class)
+            .isInstanceOf(OAuthLogin.class);
+        provider.open(TestHost.create());
+        WebhookVerdict verdict = ((WebhookVerifier) provider).verify(new WebhookRequest(
+            HttpHeaders.of(Map.of("X-Gitlab-Token", List.of("hook")), (a, b) -> true), new byte[0]));
+        assertThat(verdict).isInstanceOf(WebhookVerdict.Accepted.class);
+        provider.close();
+    }
+}
