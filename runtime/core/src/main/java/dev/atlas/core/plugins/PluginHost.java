@@ -62,14 +62,14 @@ public final class PluginHost implements AutoCloseable {
     private void index(Problems problems) {
         for (VcsProviderFactory factory : manager.getExtensions(VcsProviderFactory.class)) {
             VcsProviderFactory previous = vcsFactories.putIfAbsent(factory.id(), factory);
-            if (previous != null && previous.getClass() != factory.getClass()) {
+            if (previous != null && !previous.getClass().getName().equals(factory.getClass().getName())) {
                 problems.add("plugins.dir", "VCS id '" + factory.id() + "' is provided twice: by "
                     + origin(previous) + " and by " + origin(factory));
             }
         }
         for (DriverFactory factory : manager.getExtensions(DriverFactory.class)) {
             DriverFactory previous = driverFactories.putIfAbsent(factory.id(), factory);
-            if (previous != null && previous.getClass() != factory.getClass()) {
+            if (previous != null && !previous.getClass().getName().equals(factory.getClass().getName())) {
                 problems.add("plugins.dir", "driver id '" + factory.id() + "' is provided twice: by "
                     + origin(previous) + " and by " + origin(factory));
             }
