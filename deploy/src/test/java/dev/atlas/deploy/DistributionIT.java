@@ -1,0 +1,105 @@
+package dev.atlas.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The distribution's launcher as a user meets it: check, run, stop, demo, usage errors. */
+class DistributionIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void checkLoadsEveryShippedPluginThroughTheRealPluginManager() throws Exception {
+        Path config = Distribution.githubConfig(dir, 8080, "https://asgard.example", "s3cret");
+        Distribution.Result result = Distribution.run(Map.of(), "check", "--config", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("vcs-github", "vcs-gitlab", "vcs-bitbucket", "driver-local",
+            "driver-kubernetes", "driver-nomad");
+    }
+
+    @Test
+    void checkAcceptsTheCommentedExampleConfig() throws Exception {
+        Path example = dir.resolve("atlas.yaml");
+        Files.copy(Distribution.HOME.resolve("atlas.example.yaml"), example);
+        Map<String, String> env = Map.of("ATLAS_CLOUD_SECRET", "whsec_c2VjcmV0", "ATLAS_CLOUD_JWT_SECRET",
+            "an-hs256-key-of-at-least-thirty-two-bytes", "GH_WEBHOOK_SECRET", "hook", "GH_APP_PRIVATE_KEY",
+            Distribution.rsaPem(), "GH_OAUTH_SECRET", "oauth", "ATLAS_OAUTH_CLIENT_SECRET", "client-secret");
+        Distribution.Result result = Distribution.run(env, "check", "--config", example.toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void checkListsEveryMistakeWithItsKeyAndExits2() throws Exception {
+        Path config = Distribution.githubConfig(dir, 8080, "https://asgard.example", "s3cret");
+        String broken = Files.readString(config)
+            .replace("id: dist-runner", "id: Not_Valid")
+            .replace("url: https://asgard.example", "url: ftp://asgard.example")
+            .replace("appId: \"12345\"", "appId: \"\"")
+            .replace("driver: local", "driver: mainframe")
+            + "installations2: []\n";
+        Files.writeString(config, broken);
+        Distribution.Result result = Distribution.run(Map.of(), "check", "--config", config.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).contains("runner.id:", "cloud.url:", "installations[0].apps[0].github.appId:",
+            "tasks.driver:", "installations2: unknown key");
+    }
+
+    @Test
+    void unknownCommandPrintsUsageAndExits2() {
+        Distribution.Result result = Distribution.run(Map.of(), "frobnicate");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).contains("Usage: atlas");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"run", "check", "demo", "webhooks", "patch"}) {
+            Distribution.Result result = Distribution.run(Map.of(), command, "--help");
+            assertThat(result.exitCode()).as(command).isZero();
+            assertThat(result.output()).contains("Usage: atlas " + command);
+        }
+    }
+
+    @Test
+    void runServesUntilSigtermThenStopsGracefullyWithExit0() throws Exception {
+        int port = Distribution.freePort();
+        Path config = Distribution.githubConfig(dir, port, "https://asgard.example", "s3cret");
+        Process atlas = Distribution.start(Map.of(), "run", "--config", config.toString());
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                .until(() -> Distribution.status("http://127.0.0.1:" + port + "/health/ready") == 200);
+            atlas.destroy(); // SIGTERM
+            assertThat(atlas.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(atlas.exitValue()).as(Distribution.output(atlas)).isZero();
+            assertThat(Distribution.output(atlas)).contains("stopping: readiness is DOWN");
+        } finally {
+            atlas.destroyForcibly();
+        }
+    }
+
+    @Test
+    void demoStartsAReadyGatewayAndStopsOnSigint() throws Exception {
+        int port = Distribution.freePort();
+        Process demo = Distribution.start(Map.of(), "demo", "--port", String.valueOf(port), "--dir",
+            dir.resolve("demo").toString());
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                .until(() -> Distribution.status("http://127.0.0.1:" + port + "/health/ready") == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Distribution.output(demo).contains("Press Ctrl-C"));
+            assertThat(Distribution.output(demo)).contains("http://127.0.0.1:" + port + "/health/ready");
+            new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(demo.exitValue()).as(Distribution.output(demo)).isZero();
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
+}
