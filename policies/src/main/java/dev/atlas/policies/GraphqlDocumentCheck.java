@@ -156,7 +156,7 @@ final class GraphqlDocumentCheck {
             throw deny("fragment", "fragment " + clip(name) + " is not defined");
         }
         if (!expanding.add(name)) {
-            throw deny("fragment", "fragment " + clip(name) + " spreads itself (a fragment cycle)");
+            throw deny("fragment", "fragment " + clip(name) + " spreads itself, directly or through other fragments (a cycle)");
         }
         used.add(name);
         countDirectives(fragment.getDirectives());

@@ -14,7 +14,7 @@ final class MediaTypes {
 
     static final String DEFAULT = "application/json";
 
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$&^_.+-]+");
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$&^_.+*-]+");
     /** Parameters that cannot change the representation; anything else ({@code version=diff}...) is refused. */
     private static final Set<String> HARMLESS_PARAMETERS = Set.of("q", "charset");
 
