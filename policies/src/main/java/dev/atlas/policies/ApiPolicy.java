@@ -46,7 +46,8 @@ public final class ApiPolicy {
         try {
             tree = YAML.readTree(policyYaml == null ? "" : policyYaml);
         } catch (JsonProcessingException e) {
-            throw new PolicyException(source + ": not valid YAML: " + Texts.clip(e.getOriginalMessage(), 200), e);
+            String message = String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ");
+            throw new PolicyException(source + ": not valid YAML: " + Texts.clip(message, 200), e);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new PolicyException(source + ": the policy is empty");

@@ -15,6 +15,9 @@ import graphql.parser.ParserEnvironment;
 import graphql.parser.ParserOptions;
 import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLFieldsContainer;
+import graphql.schema.GraphQLImplementingType;
+import graphql.schema.GraphQLNamedOutputType;
+import graphql.schema.GraphQLNamedType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLType;
 import graphql.schema.idl.SchemaParser;
@@ -126,6 +129,7 @@ final class GraphqlPolicy {
                     .put(rule.coordinate().substring(rule.coordinate().indexOf('.') + 1), rule);
             }
         }
+        inheritInterfaceRules(allowed, schema);
         for (String mutation : mutations) {
             if (schema.getMutationType() == null || schema.getMutationType().getFieldDefinition(mutation) == null) {
                 throw new PolicyException(source + ": graphql.operations.mutations: " + mutation + " is not a mutation of the schema subset");
@@ -133,6 +137,38 @@ final class GraphqlPolicy {
         }
         return new GraphqlPolicy(true, limits, introspection, queries, Set.copyOf(mutations), Set.copyOf(directives),
             freeze(allowed), schema);
+    }
+
+    /**
+     * An allowed interface field is allowed on every type implementing the interface: {@code ... on Blob { oid }}
+     * returns exactly what {@code oid} selected through {@code GitObject} returns, so this widens nothing. A rule
+     * written for the implementing type itself takes precedence.
+     */
+    private static void inheritInterfaceRules(Map<String, Map<String, FieldRule>> allowed, GraphQLSchema schema) {
+        Map<String, Map<String, FieldRule>> inherited = new HashMap<>();
+        for (GraphQLNamedType type : schema.getAllTypesAsList()) {
+            if (type instanceof GraphQLImplementingType implementing) {
+                for (GraphQLNamedOutputType iface : implementing.getInterfaces()) {
+                    Map<String, FieldRule> rules = allowed.get(iface.getName());
+                    if (rules != null) {
+                        rules.forEach((field, rule) -> inherited.computeIfAbsent(type.getName(), k -> new HashMap<>())
+                            .putIfAbsent(field, interfaceArgumentsOnly(rule, (GraphQLFieldsContainer) iface, field)));
+                    }
+                }
+            }
+        }
+        inherited.forEach((type, rules) -> rules.forEach((field, rule) ->
+            allowed.computeIfAbsent(type, k -> new HashMap<>()).putIfAbsent(field, rule)));
+    }
+
+    /** An implementation may add arguments to an interface field; only the interface's own ones are inherited. */
+    private static FieldRule interfaceArgumentsOnly(FieldRule rule, GraphQLFieldsContainer iface, String field) {
+        if (rule.arguments() != null) {
+            return rule;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        iface.getFieldDefinition(field).getArguments().forEach(argument -> names.add(argument.getName()));
+        return new FieldRule(rule.coordinate(), Set.copyOf(names));
     }
 
     private static Map<String, Map<String, FieldRule>> freeze(Map<String, Map<String, FieldRule>> allowed) {
