@@ -28,6 +28,10 @@ final class QueryString {
             if (c == ';') {
                 throw deny("';' is not allowed in the query string");
             }
+            if (c == '%' && (i + 2 >= rawQuery.length() || Character.digit(rawQuery.charAt(i + 1), 16) < 0
+                    || Character.digit(rawQuery.charAt(i + 2), 16) < 0)) {
+                throw deny("the query string has a malformed percent-encoding");
+            }
         }
         for (String pair : rawQuery.split("&", -1)) {
             if (pair.isEmpty()) {

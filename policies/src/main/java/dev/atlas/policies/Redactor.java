@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +27,9 @@ import java.util.regex.Pattern;
  */
 public final class Redactor {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+        .build();
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_$@-]+");
 
     private static final int KEY_STEP = 0;
@@ -109,8 +112,11 @@ public final class Redactor {
             generator.writeEndArray();
         } else if (token == null) {
             throw notJson();
+        } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+            // The number's own text: no rounding, no lost sign of -0.0, no change of exponent notation.
+            generator.writeNumber(parser.getText());
         } else {
-            generator.copyCurrentEventExact(parser);
+            generator.copyCurrentEvent(parser);
         }
     }
 
