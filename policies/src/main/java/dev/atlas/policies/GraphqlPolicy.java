@@ -41,9 +41,10 @@ import java.util.regex.Pattern;
  */
 final class GraphqlPolicy {
 
-    private static final Pattern ALLOW_ENTRY = Pattern.compile(
-        "([A-Za-z_][A-Za-z0-9_]*)\\.([A-Za-z_][A-Za-z0-9_]*)(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*(?:\\s*,\\s*[A-Za-z_][A-Za-z0-9_]*)*)?\\s*\\))?");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*";
+    private static final Pattern ALLOW_ENTRY = Pattern.compile("(" + NAME_PATTERN + ")\\.(" + NAME_PATTERN + ")"
+        + "(?:\\(\\s*(" + NAME_PATTERN + "(?:\\s*,\\s*" + NAME_PATTERN + ")*)?\\s*\\))?");
+    private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
     private static final Set<String> BODY_KEYS = Set.of("query", "operationName", "variables");
 
     /** Duplicate keys are an error: a second {@code "query"} could be the one the upstream server reads. */
@@ -132,7 +133,8 @@ final class GraphqlPolicy {
         inheritInterfaceRules(allowed, schema);
         for (String mutation : mutations) {
             if (schema.getMutationType() == null || schema.getMutationType().getFieldDefinition(mutation) == null) {
-                throw new PolicyException(source + ": graphql.operations.mutations: " + mutation + " is not a mutation of the schema subset");
+                throw new PolicyException(source + ": graphql.operations.mutations: " + mutation
+                    + " is not a mutation of the schema subset");
             }
         }
         return new GraphqlPolicy(true, limits, introspection, queries, Set.copyOf(mutations), Set.copyOf(directives),
@@ -291,7 +293,8 @@ final class GraphqlPolicy {
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String key = it.next();
             if (!BODY_KEYS.contains(key)) {
-                return Decision.invalid("request body key '" + Texts.clip(key, 40) + "' is not allowed (only query, operationName, variables)");
+                return Decision.invalid("request body key '" + Texts.clip(key, 40)
+                    + "' is not allowed (only query, operationName, variables)");
             }
         }
         JsonNode query = root.get("query");

@@ -57,7 +57,7 @@ class GraphqlCheckTest {
         introspection of a type                     | { __type(name: "Person") { name } }                             | introspection
         subscription                                | subscription { me { name } }                                    | operation
         fragment spread that is not defined         | { me { ...Missing } }                                           | fragment
-        fragment cycle through two fragments        | { me { ...A } } fragment A on Person { ...B } fragment B on Person { name ...A } | fragment
+        fragment cycle through two fragments        | { me { ...A } } fragment A on Person { ...B } fragment B on Person { ...A } | fragment
         depth over the limit                        | { me { friends { friends { friends { name } } } } }             | maxDepth
         aliases over the limit                      | { a: me { b: name c: name d: name } }                           | maxAliases
         aliases over the limit through a fragment   | { me { ...F ...F } } fragment F on Person { a: name b: name }   | maxAliases

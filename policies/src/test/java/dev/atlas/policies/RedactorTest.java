@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class RedactorTest {
 
@@ -27,7 +27,7 @@ class RedactorTest {
         patch                   | {"p\\u0061tch":"x","k":1}                             | {"k":1}
         patch                   | {"patch":{"deep":[1,2,{"patch":3}]},"k":[]}           | {"k":[]}
         patch                   | "just a string"                                       | "just a string"
-        patch                   | [1,2.50,-0.0,1e400,12345678901234567890123,true,null] | [1,2.50,-0.0,1e400,12345678901234567890123,true,null]
+        patch                   | [1,2.50,-0.0,1e400,123456789012345678901,true,null]  | [1,2.50,-0.0,1e400,123456789012345678901,true,null]
         """)
     void removesTheNamedFieldsAndKeepsEverythingElse(String path, String body, String expected) {
         byte[] redacted = Redactor.redact(body.getBytes(StandardCharsets.UTF_8), List.of(path));
