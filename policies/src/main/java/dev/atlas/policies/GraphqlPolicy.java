@@ -1,0 +1,348 @@
+package dev.atlas.policies;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import graphql.language.Document;
+import graphql.parser.InvalidSyntaxException;
+import graphql.parser.Parser;
+import graphql.parser.ParserEnvironment;
+import graphql.parser.ParserOptions;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLFieldsContainer;
+import graphql.schema.GraphQLImplementingType;
+import graphql.schema.GraphQLNamedOutputType;
+import graphql.schema.GraphQLNamedType;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.GraphQLType;
+import graphql.schema.idl.SchemaParser;
+import graphql.schema.idl.UnExecutableSchemaGenerator;
+import graphql.schema.idl.errors.SchemaProblem;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The GraphQL half of a policy: body checks, limits, operation types and the {@code Type.field} allow-list, checked
+ * against the schema subset so that the parent type of every selection is known.
+ */
+final class GraphqlPolicy {
+
+    private static final String NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*";
+    private static final Pattern ALLOW_ENTRY = Pattern.compile("(" + NAME_PATTERN + ")\\.(" + NAME_PATTERN + ")"
+        + "(?:\\(\\s*(" + NAME_PATTERN + "(?:\\s*,\\s*" + NAME_PATTERN + ")*)?\\s*\\))?");
+    private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+    private static final Set<String> BODY_KEYS = Set.of("query", "operationName", "variables");
+
+    /** Duplicate keys are an error: a second {@code "query"} could be the one the upstream server reads. */
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+
+    private final boolean enabled;
+    private final GraphqlLimits limits;
+    private final boolean introspection;
+    private final boolean queries;
+    private final Set<String> mutations;
+    private final Set<String> directives;
+    private final Map<String, Map<String, FieldRule>> allowed;
+    private final GraphQLSchema schema;
+    private final ParserOptions parserOptions;
+
+    private GraphqlPolicy(boolean enabled, GraphqlLimits limits, boolean introspection, boolean queries, Set<String> mutations,
+            Set<String> directives, Map<String, Map<String, FieldRule>> allowed, GraphQLSchema schema) {
+        this.enabled = enabled;
+        this.limits = limits;
+        this.introspection = introspection;
+        this.queries = queries;
+        this.mutations = mutations;
+        this.directives = directives;
+        this.allowed = allowed;
+        this.schema = schema;
+        // The byte limit is checked before parsing; these bound the parser's own work on what remains.
+        this.parserOptions = ParserOptions.newParserOptions()
+            .captureIgnoredChars(false)
+            .captureSourceLocation(true)
+            .captureLineComments(false)
+            .maxCharacters(limits.maxQueryBytes())
+            .maxTokens(Math.max(1_000, limits.maxQueryBytes()))
+            .maxWhitespaceTokens(Math.max(1_000, limits.maxQueryBytes()))
+            .maxRuleDepth(Math.min(500, 16 * limits.maxDepth() + 32))
+            .redactTokenParserErrorMessages(true)
+            .build();
+    }
+
+    static GraphqlPolicy disabled() {
+        return new GraphqlPolicy(false, GraphqlLimits.DEFAULTS, false, false, Set.of(), Set.of(), Map.of(), null);
+    }
+
+    static GraphqlPolicy read(ConfigNode node, Optional<String> sdl, String source) throws PolicyException {
+        node.requireKeys("enabled", "introspection", "limits", "operations", "directives", "allow");
+        boolean enabled = node.child("enabled").isEmpty() || node.required("enabled").bool();
+        if (!enabled) {
+            return disabled();
+        }
+        boolean introspection = node.child("introspection").isPresent() && node.required("introspection").bool();
+        GraphqlLimits limits = node.child("limits").isPresent() ? GraphqlLimits.read(node.required("limits")) : GraphqlLimits.DEFAULTS;
+        boolean queries = true;
+        Set<String> mutations = new LinkedHashSet<>();
+        Optional<ConfigNode> operations = node.child("operations");
+        if (operations.isPresent()) {
+            operations.get().requireKeys("queries", "mutations");
+            queries = operations.get().child("queries").isEmpty() || operations.get().required("queries").bool();
+            if (operations.get().child("mutations").isPresent()) {
+                for (ConfigNode item : operations.get().required("mutations").items()) {
+                    mutations.add(checkName(item));
+                }
+            }
+        }
+        Set<String> directives = new LinkedHashSet<>(List.of("include", "skip"));
+        if (node.child("directives").isPresent()) {
+            directives.clear();
+            for (ConfigNode item : node.required("directives").items()) {
+                directives.add(checkName(item));
+            }
+        }
+        if (sdl.isEmpty() || sdl.get().isBlank()) {
+            // Without a schema the parent type of a selection is unknown, so no field rule could be applied safely.
+            throw node.error("needs a GraphQL schema subset (SDL) to check field rules; set graphql.enabled: false to deny GraphQL");
+        }
+        GraphQLSchema schema = buildSchema(sdl.get(), source);
+        Map<String, Map<String, FieldRule>> allowed = new HashMap<>();
+        if (node.child("allow").isPresent()) {
+            for (ConfigNode item : node.required("allow").items()) {
+                FieldRule rule = readRule(item, schema);
+                allowed.computeIfAbsent(rule.coordinate().substring(0, rule.coordinate().indexOf('.')), k -> new HashMap<>())
+                    .put(rule.coordinate().substring(rule.coordinate().indexOf('.') + 1), rule);
+            }
+        }
+        inheritInterfaceRules(allowed, schema);
+        for (String mutation : mutations) {
+            if (schema.getMutationType() == null || schema.getMutationType().getFieldDefinition(mutation) == null) {
+                throw new PolicyException(source + ": graphql.operations.mutations: " + mutation
+                    + " is not a mutation of the schema subset");
+            }
+        }
+        return new GraphqlPolicy(true, limits, introspection, queries, Set.copyOf(mutations), Set.copyOf(directives),
+            freeze(allowed), schema);
+    }
+
+    /**
+     * An allowed interface field is allowed on every type implementing the interface: {@code ... on Blob { oid }}
+     * returns exactly what {@code oid} selected through {@code GitObject} returns, so this widens nothing. A rule
+     * written for the implementing type itself takes precedence.
+     */
+    private static void inheritInterfaceRules(Map<String, Map<String, FieldRule>> allowed, GraphQLSchema schema) {
+        Map<String, Map<String, FieldRule>> inherited = new HashMap<>();
+        for (GraphQLNamedType type : schema.getAllTypesAsList()) {
+            if (type instanceof GraphQLImplementingType implementing) {
+                for (GraphQLNamedOutputType iface : implementing.getInterfaces()) {
+                    Map<String, FieldRule> rules = allowed.get(iface.getName());
+                    if (rules != null) {
+                        rules.forEach((field, rule) -> inherited.computeIfAbsent(type.getName(), k -> new HashMap<>())
+                            .putIfAbsent(field, interfaceArgumentsOnly(rule, (GraphQLFieldsContainer) iface, field)));
+                    }
+                }
+            }
+        }
+        inherited.forEach((type, rules) -> rules.forEach((field, rule) ->
+            allowed.computeIfAbsent(type, k -> new HashMap<>()).putIfAbsent(field, rule)));
+    }
+
+    /** An implementation may add arguments to an interface field; only the interface's own ones are inherited. */
+    private static FieldRule interfaceArgumentsOnly(FieldRule rule, GraphQLFieldsContainer iface, String field) {
+        if (rule.arguments() != null) {
+            return rule;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        iface.getFieldDefinition(field).getArguments().forEach(argument -> names.add(argument.getName()));
+        return new FieldRule(rule.coordinate(), Set.copyOf(names));
+    }
+
+    private static Map<String, Map<String, FieldRule>> freeze(Map<String, Map<String, FieldRule>> allowed) {
+        Map<String, Map<String, FieldRule>> copy = new HashMap<>();
+        allowed.forEach((type, fields) -> copy.put(type, Map.copyOf(fields)));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    private static String checkName(ConfigNode item) throws PolicyException {
+        String name = item.text();
+        if (!NAME.matcher(name).matches()) {
+            throw item.error("must be a GraphQL name");
+        }
+        return name;
+    }
+
+    private static GraphQLSchema buildSchema(String sdl, String source) throws PolicyException {
+        try {
+            return UnExecutableSchemaGenerator.makeUnExecutableSchema(new SchemaParser().parse(sdl));
+        } catch (SchemaProblem | InvalidSyntaxException e) {
+            throw new PolicyException(source + ": GraphQL schema subset is invalid: " + Texts.clip(e.getMessage(), 300), e);
+        }
+    }
+
+    private static FieldRule readRule(ConfigNode item, GraphQLSchema schema) throws PolicyException {
+        String entry = item.text().trim();
+        Matcher m = ALLOW_ENTRY.matcher(entry);
+        if (!m.matches()) {
+            throw item.error("must look like Type.field or Type.field(arg1, arg2), got '" + Texts.clip(entry, 80) + "'");
+        }
+        String typeName = m.group(1);
+        String fieldName = m.group(2);
+        GraphQLType type = schema.getType(typeName);
+        if (!(type instanceof GraphQLFieldsContainer container) || typeName.startsWith("__")) {
+            throw item.error(typeName + " is not an object or interface type of the schema subset");
+        }
+        if (type == schema.getMutationType()) {
+            throw item.error("mutations are allowed by name in graphql.operations.mutations, not in graphql.allow");
+        }
+        GraphQLFieldDefinition field = container.getFieldDefinition(fieldName);
+        if (field == null) {
+            throw item.error(typeName + "." + fieldName + " is not in the schema subset");
+        }
+        Set<String> args = null;
+        if (m.group(3) != null || entry.endsWith(")")) {
+            args = new LinkedHashSet<>();
+            if (m.group(3) != null) {
+                for (String arg : m.group(3).split(",")) {
+                    String name = arg.trim();
+                    if (field.getArgument(name) == null) {
+                        throw item.error(typeName + "." + fieldName + " has no argument " + name + " in the schema subset");
+                    }
+                    args.add(name);
+                }
+            }
+            args = Set.copyOf(args);
+        }
+        return new FieldRule(typeName + "." + fieldName, args);
+    }
+
+    GraphqlLimits limits() {
+        return limits;
+    }
+
+    boolean introspection() {
+        return introspection;
+    }
+
+    boolean queries() {
+        return queries;
+    }
+
+    Set<String> mutations() {
+        return mutations;
+    }
+
+    Set<String> directives() {
+        return directives;
+    }
+
+    GraphQLSchema schema() {
+        return schema;
+    }
+
+    FieldRule rule(String typeName, String field) {
+        Map<String, FieldRule> fields = allowed.get(typeName);
+        return fields == null ? null : fields.get(field);
+    }
+
+    /** Decides on the raw HTTP body of a {@code POST /vcs/graphql}. */
+    Decision check(String body) {
+        if (body == null) {
+            return Decision.invalid("request body is missing");
+        }
+        if (!enabled) {
+            return Decision.deny("graphql-disabled", "GraphQL is not allowed by this policy");
+        }
+        if (utf8Length(body, limits.maxBodyBytes()) > limits.maxBodyBytes()) {
+            return Decision.deny("maxBodyBytes", "request body is larger than " + limits.maxBodyBytes() + " bytes");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonParseException e) {
+            String message = e.getOriginalMessage();
+            return Decision.invalid(message != null && message.startsWith("Duplicate field")
+                ? "request body repeats a JSON key" : "request body is not valid JSON");
+        } catch (JsonProcessingException e) {
+            return Decision.invalid("request body is not valid JSON");
+        }
+        if (root == null || root.isMissingNode()) {
+            return Decision.invalid("request body is empty");
+        }
+        if (root.isArray()) {
+            return Decision.invalid("batched GraphQL requests (a JSON array) are not allowed");
+        }
+        if (!root.isObject()) {
+            return Decision.invalid("request body must be a JSON object");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String key = it.next();
+            if (!BODY_KEYS.contains(key)) {
+                return Decision.invalid("request body key '" + Texts.clip(key, 40)
+                    + "' is not allowed (only query, operationName, variables)");
+            }
+        }
+        JsonNode query = root.get("query");
+        if (query == null || query.isNull()) {
+            return Decision.invalid("request body has no query");
+        }
+        if (!query.isTextual()) {
+            return Decision.invalid("query must be a string");
+        }
+        JsonNode operationName = root.get("operationName");
+        if (operationName != null && !operationName.isNull() && !operationName.isTextual()) {
+            return Decision.invalid("operationName must be a string or null");
+        }
+        JsonNode variables = root.get("variables");
+        if (variables != null && !variables.isNull() && !variables.isObject()) {
+            return Decision.invalid("variables must be an object or null");
+        }
+        String text = query.asText();
+        if (utf8Length(text, limits.maxQueryBytes()) > limits.maxQueryBytes()) {
+            return Decision.deny("maxQueryBytes", "query is larger than " + limits.maxQueryBytes() + " bytes");
+        }
+        Document document;
+        try {
+            document = Parser.parse(ParserEnvironment.newParserEnvironment().document(text).parserOptions(parserOptions).build());
+        } catch (InvalidSyntaxException e) {
+            return Decision.invalid("query is not a valid GraphQL document" + location(e));
+        }
+        String name = operationName == null || operationName.isNull() ? null : operationName.asText();
+        try {
+            new GraphqlDocumentCheck(this, document).check(name);
+        } catch (Denial denial) {
+            return denial.decision();
+        }
+        return Decision.allow("graphql", List.of());
+    }
+
+    private static String location(InvalidSyntaxException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLine() + ", column " + e.getLocation().getColumn() + ")";
+    }
+
+    /** Exact UTF-8 length, but stops counting once past {@code limit}: only "over or not" matters. */
+    static long utf8Length(String text, int limit) {
+        if (text.length() > limit) {
+            return (long) text.length();
+        }
+        if ((long) text.length() * 3 <= limit) {
+            return text.length();
+        }
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.atlas.policies;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One allowed REST call: method, path template, the media types it may be asked for, the query parameters it may
+ * carry and the response fields to remove.
+ */
+record RestRule(String id, String method, PathTemplate path, Set<String> accept, Set<String> query, List<String> redact) {
+
+    static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern PARAMETER = Pattern.compile("[A-Za-z0-9_.\\[\\]-]{1,64}");
+
+    static RestRule read(ConfigNode node, Set<String> defaultAccept) throws PolicyException {
+        node.requireKeys("id", "method", "path", "accept", "query", "redact");
+        ConfigNode idNode = node.required("id");
+        String id = idNode.text();
+        if (!ID.matcher(id).matches()) {
+            throw idNode.error("must be lowercase letters, digits, '.', '_' or '-' (at most 64), got '" + Texts.clip(id, 80) + "'");
+        }
+        ConfigNode methodNode = node.required("method");
+        String method = methodNode.text();
+        if (!METHODS.contains(method)) {
+            throw methodNode.error("must be one of GET, POST, PUT, PATCH, DELETE");
+        }
+        PathTemplate path = PathTemplate.parse(node.required("path"));
+        Set<String> accept = defaultAccept;
+        if (node.child("accept").isPresent()) {
+            accept = readAccept(node.required("accept"));
+        }
+        if (accept.isEmpty()) {
+            throw node.error("needs accept: a list of media types (or rest.accept as the default)");
+        }
+        Set<String> query = new LinkedHashSet<>();
+        if (node.child("query").isPresent()) {
+            for (ConfigNode item : node.required("query").items()) {
+                String name = item.text();
+                if (!PARAMETER.matcher(name).matches()) {
+                    throw item.error("must be a query parameter name");
+                }
+                query.add(name);
+            }
+        }
+        List<String> redact = new ArrayList<>();
+        if (node.child("redact").isPresent()) {
+            for (ConfigNode item : node.required("redact").items()) {
+                String redaction = item.text();
+                try {
+                    Redactor.compile(redaction);
+                } catch (IllegalArgumentException e) {
+                    throw item.error(e.getMessage());
+                }
+                redact.add(redaction);
+            }
+        }
+        return new RestRule(id, method, path, accept, Set.copyOf(query), List.copyOf(redact));
+    }
+
+    static Set<String> readAccept(ConfigNode node) throws PolicyException {
+        Set<String> types = new LinkedHashSet<>();
+        for (ConfigNode item : node.items()) {
+            String type = MediaTypes.canonical(item.text());
+            if (type == null) {
+                throw item.error("must be a media type like application/json");
+            }
+            types.add(type);
+        }
+        return Set.copyOf(types);
+    }
+}
