@@ -4,15 +4,16 @@ import dev.atlas.api.driver.Driver;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.plugins.PluginHost;
+import dev.atlas.policies.LoadedPolicy;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A checked configuration with its plugins loaded and every app's provider and the driver configured (not yet
- * opened): what {@code atlas check} validates and {@code atlas run} starts.
+ * opened), and every app's API policy parsed: what {@code atlas check} validates and {@code atlas run} starts.
  */
 public record Assembly(AtlasConfig config, PluginHost plugins, Map<String, VcsProvider> providers, Driver driver,
-    RouteCatalog routes) implements AutoCloseable {
+    Map<String, LoadedPolicy> policies, RouteCatalog routes) implements AutoCloseable {
 
     /** The provider of app {@code appId}. */
     public Optional<VcsProvider> provider(String appId) {

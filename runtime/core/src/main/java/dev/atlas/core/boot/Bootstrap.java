@@ -12,6 +12,7 @@ import dev.atlas.core.config.ConfigException;
 import dev.atlas.core.config.ConfigFiles;
 import dev.atlas.core.config.ConfigReader;
 import dev.atlas.core.plugins.PluginHost;
+import dev.atlas.policies.LoadedPolicy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,11 +61,12 @@ public final class Bootstrap {
             if (driverFactory != null) {
                 driver = driverFactory.configure(config.tasks().driverSection(), problems);
             }
+            Map<String, LoadedPolicy> policies = Policies.load(config, providers, problems);
             RouteCatalog routes = RouteCatalog.load(config.routesDir(), problems);
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems.lines());
             }
-            return new Assembly(config, plugins, providers, driver, routes);
+            return new Assembly(config, plugins, providers, driver, policies, routes);
         } catch (ConfigException | RuntimeException e) {
             plugins.close();
             throw e;

@@ -140,9 +140,8 @@ public final class ConfigReader {
         if (hmac.isPresent() && hmac.get().bytes().length < 32) {
             problems.add(auth.keyOf("hmacSecret"), "must be at least 32 bytes (HS256 key length)");
         }
-        if (publicKey.isPresent() && !publicKey.get().contains("-----BEGIN PUBLIC KEY-----")) {
-            problems.add(auth.keyOf("publicKey"), "must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
-        }
+        publicKey.flatMap(dev.atlas.core.cloud.CloudAuthenticator::checkPublicKey)
+            .ifPresent(problem -> problems.add(auth.keyOf("publicKey"), problem));
         Duration timeout = positive(section, "deliveryTimeout", Duration.ofSeconds(15));
         return new AtlasConfig.Cloud(url, new AtlasConfig.CloudAuth(hmac, publicKey,
             auth.string("audience").filter(s -> !s.isBlank()), auth.string("issuer").filter(s -> !s.isBlank())),

@@ -1,0 +1,54 @@
+package dev.atlas.core.proxy;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which headers cross the proxy. Requests keep only content negotiation and caching headers: the caller's
+ * {@code Authorization}, cookies, {@code X-App-ID}, {@code X-Installation-ID}, forwarding and hop-by-hop headers
+ * never reach the VCS. Responses keep only what a client needs to read them (type, caching, pagination, rate
+ * limits); a {@code Location} survives only when it points at the VCS's own host.
+ */
+final class ForwardedHeaders {
+    private static final Set<String> REQUEST = Set.of("accept", "content-type", "if-none-match", "if-modified-since",
+        "x-github-api-version", "user-agent");
+    private static final Set<String> RESPONSE = Set.of("content-type", "etag", "last-modified", "link", "retry-after",
+        "cache-control", "x-github-request-id", "x-gitlab-meta", "x-total", "x-total-pages", "x-next-page", "x-page",
+        "x-per-page", "x-prev-page");
+
+    private ForwardedHeaders() {
+    }
+
+    static boolean forwardRequest(String name) {
+        return REQUEST.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The response headers to pass back to the caller. */
+    static void copyResponse(Map<String, List<String>> upstream, URI apiUrl, java.util.function.BiConsumer<String,
+        String> out) {
+        upstream.forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (values.isEmpty()) {
+                return;
+            }
+            if (RESPONSE.contains(lower) || lower.startsWith("x-ratelimit-")) {
+                out.accept(name, String.join(", ", values));
+            } else if (lower.equals("location") && sameHost(values.get(0), apiUrl)) {
+                out.accept(name, values.get(0));
+            }
+        });
+    }
+
+    private static boolean sameHost(String location, URI apiUrl) {
+        try {
+            URI target = apiUrl.resolve(location);
+            return apiUrl.getHost().equalsIgnoreCase(target.getHost()) && apiUrl.getPort() == target.getPort()
+                && apiUrl.getScheme().equalsIgnoreCase(target.getScheme());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
