@@ -11,11 +11,15 @@ import dev.atlas.testkit.ConfigTrees;
 import dev.atlas.testkit.DriverContract;
 import dev.atlas.testkit.PluginZips;
 import dev.atlas.testkit.TestHost;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,5 +79,17 @@ class LocalPluginIT extends DriverContract {
         assertThat(driver.submit(spec("t-plugin")).created()).isTrue();
         await().atMost(Duration.ofSeconds(20)).until(() ->
             driver.status("t-plugin").map(JobStatus::state).orElse(null) == JobStatus.State.SUCCEEDED);
+    }
+
+    @Test
+    void theZipCarriesNoCopyOfWhatTheHostProvides() throws Exception {
+        Path zip;
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            zip = files.filter(f -> f.getFileName().toString().endsWith("-plugin.zip")).findFirst().orElseThrow();
+        }
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            // a second slf4j-api would log nowhere; a second atlas-api or pf4j would hide the extensions
+            assertThat(file.stream().map(ZipEntry::getName)).noneMatch(n -> n.matches("lib/(slf4j-api|atlas-api|pf4j).*"));
+        }
     }
 }
