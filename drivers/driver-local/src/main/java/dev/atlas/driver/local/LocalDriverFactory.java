@@ -1,0 +1,53 @@
+package dev.atlas.driver.local;
+
+import dev.atlas.api.config.ConfigSection;
+import dev.atlas.api.config.Problems;
+import dev.atlas.api.driver.Driver;
+import dev.atlas.api.driver.DriverFactory;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * Makes the {@code local} driver, which runs each task's commands as processes on the Atlas machine. Meant for one
+ * machine and {@code atlas demo}: there is no container isolation, only a private folder per task.
+ *
+ * <pre>
+ * tasks:
+ *   local: { workDir: data/jobs, maxConcurrent: 4 }
+ * </pre>
+ */
+@Extension
+public class LocalDriverFactory implements DriverFactory {
+    static final int MAX_CONCURRENT_LIMIT = 256;
+
+    @Override
+    public String id() {
+        return "local";
+    }
+
+    @Override
+    public Driver configure(ConfigSection section, Problems problems) {
+        section.allowOnly(Set.of("workDir", "maxConcurrent"));
+        Optional<Path> workDir = section.string("workDir").flatMap(text -> {
+            try {
+                if (text.isBlank()) {
+                    problems.add(section.keyOf("workDir"), "must not be empty when given");
+                    return Optional.empty();
+                }
+                return Optional.of(Path.of(text.trim()));
+            } catch (InvalidPathException e) {
+                problems.add(section.keyOf("workDir"), "is not a valid path");
+                return Optional.empty();
+            }
+        });
+        long maxConcurrent = section.integer("maxConcurrent").orElse((long) LocalSettings.DEFAULT_MAX_CONCURRENT);
+        if (maxConcurrent < 1 || maxConcurrent > MAX_CONCURRENT_LIMIT) {
+            problems.add(section.keyOf("maxConcurrent"), "must be between 1 and " + MAX_CONCURRENT_LIMIT);
+            maxConcurrent = LocalSettings.DEFAULT_MAX_CONCURRENT;
+        }
+        return new LocalDriver(new LocalSettings(workDir, (int) maxConcurrent));
+    }
+}

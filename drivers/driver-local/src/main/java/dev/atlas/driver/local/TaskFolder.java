@@ -1,0 +1,141 @@
+package dev.atlas.driver.local;
+
+import dev.atlas.api.Secret;
+import dev.atlas.api.driver.JobSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The folder of one task: {@code task/} (task files), {@code secrets/} (secret files), {@code workspace/} (shared
+ * by the steps), {@code home/} (the steps' {@code HOME}, so tools do not write into the Atlas user's home),
+ * {@code logs/<step>.log} and the state file. Everything is private to the Atlas user: folders {@code 0700},
+ * files {@code 0600}, created with those permissions rather than changed afterwards, so no other user can open a
+ * secret in between.
+ */
+final class TaskFolder {
+    static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
+
+    private final Path root;
+
+    TaskFolder(Path root) {
+        this.root = root;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path taskDir() {
+        return root.resolve("task");
+    }
+
+    Path secretsDir() {
+        return root.resolve("secrets");
+    }
+
+    Path workspace() {
+        return root.resolve("workspace");
+    }
+
+    Path home() {
+        return root.resolve("home");
+    }
+
+    Path log(String step) {
+        return root.resolve("logs").resolve(step + ".log");
+    }
+
+    /** Creates the folder and writes the spec's files. The caller deletes the folder if this throws. */
+    void create(JobSpec spec) throws IOException {
+        createPrivateDir(root);
+        for (Path dir : new Path[] {taskDir(), secretsDir(), workspace(), home(), root.resolve("logs")}) {
+            createPrivateDir(dir);
+        }
+        for (Map.Entry<String, byte[]> file : spec.taskFiles().entrySet()) {
+            writePrivate(taskDir().resolve(file.getKey()), file.getValue());
+        }
+        for (Map.Entry<String, Secret> file : spec.secretFiles().entrySet()) {
+            writePrivate(secretsDir().resolve(file.getKey()), file.getValue().bytes());
+        }
+    }
+
+    /** Deletes the secret files once the job has ended: nothing after the job needs them. */
+    void wipeSecrets() throws IOException {
+        deleteTree(secretsDir());
+    }
+
+    static void createPrivateDir(Path dir) throws IOException {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_PERMS));
+        // the umask can only remove bits; setting them again documents the intent and survives odd umasks
+        Files.setPosixFilePermissions(dir, DIR_PERMS);
+    }
+
+    private static void writePrivate(Path file, byte[] content) throws IOException {
+        FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(FILE_PERMS);
+        try (SeekableByteChannel out = Files.newByteChannel(file,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), perms)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it; a folder that is already gone is fine. */
+    static void deleteTree(Path dir) throws IOException {
+        // the job's runner and a cancel may delete the same secrets at once: what is gone already is fine
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            // already gone
+        }
+    }
+
+    /** The task folders under {@code workDir}. */
+    static Stream<Path> list(Path workDir) {
+        try {
+            return Files.list(workDir).filter(Files::isDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
