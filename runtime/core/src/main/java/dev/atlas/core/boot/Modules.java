@@ -1,5 +1,6 @@
 package dev.atlas.core.boot;
 
+import dev.atlas.core.idp.IdpModule;
 import java.util.List;
 
 /** The gateway's duties, in the order they are configured. */
@@ -9,6 +10,6 @@ public final class Modules {
 
     /** A fresh instance of every module. */
     public static List<ApplicationModule> all() {
-        return List.of();
+        return List.of(new IdpModule());
     }
 }
