@@ -60,6 +60,7 @@ public final class IdpModule implements ApplicationModule {
         context.bind("authUserinfo", (Processor) new UserinfoEndpoint(settings, keys)::process);
         context.bind("authLogout", (Processor) new LogoutEndpoint(settings)::process);
         context.bind("signingKeys", keys);
+        context.bind("authHeaderFilter", new AuthHeaderFilter());
         context.addReadinessCheck(new ReadinessCheck() {
             @Override
             public String name() {
