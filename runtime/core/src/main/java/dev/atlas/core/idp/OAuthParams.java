@@ -42,6 +42,13 @@ final class OAuthParams {
         return new OAuthParams(values);
     }
 
+    /** Parameters already decoded (by the HTTP server), each name with its values in order. */
+    static OAuthParams of(Map<String, List<String>> decoded) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        decoded.forEach((k, v) -> values.put(k, List.copyOf(v)));
+        return new OAuthParams(values);
+    }
+
     private static String decode(String text) {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }

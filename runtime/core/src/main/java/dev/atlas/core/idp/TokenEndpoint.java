@@ -3,11 +3,16 @@ package dev.atlas.core.idp;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
+import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,24 +42,37 @@ final class TokenEndpoint {
     void process(Exchange exchange) {
         InboundRequest request = RequestCapture.of(exchange);
         try {
-            Answers.json(exchange, 200, answer(request));
+            Answers.json(exchange, 200, answer(request, exchange));
         } catch (OAuthError e) {
             LOG.info("token request refused: {} ({})", e.code(), e.getMessage());
             Answers.oauthError(exchange, e);
         }
     }
 
-    private Object answer(InboundRequest request) throws OAuthError {
+    /**
+     * The form parameters. Vert.x's body handler decodes a form body itself and then leaves the raw body empty, so
+     * the parameters come from the decoded form attributes (with every repeated value) when there are no raw bytes.
+     */
+    private static OAuthParams form(InboundRequest request, Exchange exchange) throws OAuthError {
+        try {
+            if (request.body().length == 0 && exchange.getMessage() instanceof HttpMessage http) {
+                MultiMap attributes = http.getRequest().formAttributes();
+                Map<String, List<String>> decoded = new LinkedHashMap<>();
+                attributes.names().forEach(name -> decoded.put(name, attributes.getAll(name)));
+                return OAuthParams.of(decoded);
+            }
+            return OAuthParams.parse(new String(request.body(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw OAuthError.invalidRequest("the body is not valid form encoding");
+        }
+    }
+
+    private Object answer(InboundRequest request, Exchange exchange) throws OAuthError {
         String type = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (!type.startsWith("application/x-www-form-urlencoded")) {
             throw OAuthError.invalidRequest("the body must be application/x-www-form-urlencoded");
         }
-        OAuthParams params;
-        try {
-            params = OAuthParams.parse(new String(request.body(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw OAuthError.invalidRequest("the body is not valid form encoding");
-        }
+        OAuthParams params = form(request, exchange);
         Optional<String> repeated = params.anyRepeated();
         if (repeated.isPresent()) {
             throw OAuthError.invalidRequest(repeated.get() + " is repeated");
