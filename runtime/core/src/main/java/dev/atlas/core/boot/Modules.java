@@ -1,5 +1,6 @@
 package dev.atlas.core.boot;
 
+import dev.atlas.core.idp.IdpModule;
 import dev.atlas.core.proxy.ProxyModule;
 import dev.atlas.core.webhooks.WebhookModule;
 import java.util.List;
@@ -11,6 +12,6 @@ public final class Modules {
 
     /** A fresh instance of every module. */
     public static List<ApplicationModule> all() {
-        return List.of(new WebhookModule(), new ProxyModule());
+        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule());
     }
 }

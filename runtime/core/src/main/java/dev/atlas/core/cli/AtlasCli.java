@@ -1,5 +1,6 @@
 package dev.atlas.core.cli;
 
+import dev.atlas.core.keys.KeysCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "Atlas, the on-premise Enterprise Runner: webhook relay, VCS API proxy, job orchestrator and "
         + "identity provider.",
     subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, WebhooksCommand.class,
-        PatchCliCommand.class, CommandLine.HelpCommand.class})
+        PatchCliCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class AtlasCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -72,8 +72,12 @@ public record AtlasConfig(
         String rabbitmqQueue, String cloneImage, String jobImage) {
     }
 
-    /** {@code auth}: the identity provider's clients and keys. */
-    public record Auth(List<Client> clients, Path signingKeys) {
+    /**
+     * {@code auth}: the identity provider's clients and keys.
+     *
+     * @param sessionTtl {@code auth.sessionTtl}: how long a login lasts (the session cookie and a refresh-token family)
+     */
+    public record Auth(List<Client> clients, Path signingKeys, Duration sessionTtl) {
     }
 
     /** One OAuth client of the identity provider. */

@@ -257,7 +257,7 @@ public final class ConfigReader {
     }
 
     private AtlasConfig.Auth readAuth(ConfigSection section, Problems problems) {
-        section.allowOnly(Set.of("clients", "signingKeys"));
+        section.allowOnly(Set.of("clients", "signingKeys", "sessionTtl"));
         List<AtlasConfig.Client> clients = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (ConfigSection client : section.sections("clients")) {
@@ -280,7 +280,8 @@ public final class ConfigReader {
             clients.add(new AtlasConfig.Client(id, secret, redirects,
                 client.bool("requirePkce").orElse(secret.isEmpty())));
         }
-        return new AtlasConfig.Auth(clients, path(section.string("signingKeys").orElse("data/keys")));
+        return new AtlasConfig.Auth(clients, path(section.string("signingKeys").orElse("data/keys")),
+            positive(section, "sessionTtl", Duration.ofHours(8)));
     }
 
     private static void checkRedirect(String key, String uri, Problems problems) {
