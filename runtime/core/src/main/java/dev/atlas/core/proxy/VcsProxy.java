@@ -79,8 +79,11 @@ public final class VcsProxy implements Processor {
         if (provider == null) {
             throw AtlasException.notFound("no app with that X-App-ID");
         }
-        boolean graphql = !request.rawPath().startsWith(REST_PREFIX + "/");
-        String restPath = graphql ? "" : request.rawPath().substring(REST_PREFIX.length());
+        // only the exact GraphQL path is GraphQL; anything under the REST prefix, however odd, goes to the REST
+        // policy as it is (e.g. /vcs/resthttps://evil: the policy refuses a path that does not start with '/')
+        boolean graphql = request.rawPath().equals("/vcs/graphql");
+        String restPath = graphql || !request.rawPath().startsWith(REST_PREFIX) ? ""
+            : request.rawPath().substring(REST_PREFIX.length());
         Decision decision = decide(appId, request, graphql, restPath);
         audit(appId, caller, request, graphql, restPath, decision);
         if (!decision.allowed()) {
