@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * every key in the folder verifies and is published in {@link #publicJwks()}, so a rotation ({@link #rotate}, the
  * {@code atlas keys rotate} command) never breaks tokens signed before it. A key is retired by deleting its file.
  *
+ * <p>Newest means the latest JWK {@code iat}, then the greatest {@code kid} (generated kids start with the creation time
+ * in milliseconds).
+ *
  * <p>RS256 because OpenID Connect Discovery requires it of every provider and it is the ID-token algorithm a client
  * expects when it registered none. Every token carries the {@code kid} of its key, and verification accepts RS256 from
  * these keys only: {@code alg: none}, HMAC algorithms (HS256 keyed with a public key) and foreign keys fail.
@@ -60,6 +63,8 @@ public final class SigningKeys {
     private static final Duration UNKNOWN_KID_RELOAD_GAP = Duration.ofSeconds(1);
     private static final int MAX_CLOCK_SKEW_SECONDS = 30;
     private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
+    private static final java.time.format.DateTimeFormatter KID_TIME = java.time.format.DateTimeFormatter
+        .ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private final Path folder;
     private final Clock clock;
@@ -112,13 +117,17 @@ public final class SigningKeys {
 
     private static String addKey(Path folder, Clock clock) throws IOException {
         try {
-            RSAKey key = new RSAKeyGenerator(KEY_BITS)
+            Instant now = clock.instant();
+            RSAKey generated = new RSAKeyGenerator(KEY_BITS).generate();
+            // the kid starts with the creation time in milliseconds: the JWK "iat" holds whole seconds only, and the
+            // kid breaks the tie between keys made in the same second; the thumbprint part makes it unique
+            String kid = KID_TIME.format(now) + "-" + generated.computeThumbprint().toString().substring(0, 16);
+            RSAKey key = new RSAKey.Builder(generated)
                 .keyUse(KeyUse.SIGNATURE)
                 .algorithm(ALGORITHM)
-                // seconds precision: the JWK "iat" member holds whole seconds
-                .issueTime(Date.from(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
-                .keyIDFromThumbprint(true)
-                .generate();
+                .issueTime(Date.from(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
+                .keyID(kid)
+                .build();
             KeyFolder.writePrivate(folder, "signing-" + key.getKeyID() + ".json", key.toJSONString(), false);
             return key.getKeyID();
         } catch (JOSEException e) {

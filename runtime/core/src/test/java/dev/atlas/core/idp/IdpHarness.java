@@ -51,8 +51,14 @@ final class IdpHarness implements AutoCloseable {
 
     /** Starts one more Atlas on {@code vcs} with the key folder {@code keys} (another replica when shared). */
     static IdpHarness start(Path dir, FakeVcsOAuthServer vcs, Path keys) throws Exception {
+        return start(dir, vcs, keys, Optional.empty());
+    }
+
+    /** As {@link #start(Path, FakeVcsOAuthServer, Path)}, announcing {@code publicUrl} (a load balancer's) when given. */
+    static IdpHarness start(Path dir, FakeVcsOAuthServer vcs, Path keys, Optional<String> publicUrl) throws Exception {
         int port = TestConfigs.freePort();
-        Path config = TestConfigs.write(dir, config(port, vcs.url(), keys));
+        Path config = TestConfigs.write(dir, config(port, vcs.url(), keys)
+            .replace("publicUrl: http://127.0.0.1:" + port, "publicUrl: " + publicUrl.orElse("http://127.0.0.1:" + port)));
         return new IdpHarness(vcs, RunningAtlas.start(config, Map.of()), keys);
     }
 
@@ -191,6 +197,11 @@ final class IdpHarness implements AutoCloseable {
     public void close() {
         atlas.close();
         vcs.close();
+    }
+
+    /** Stops this Atlas only (a replica sharing the VCS with another). */
+    void closeAtlas() {
+        atlas.close();
     }
 
     /** A browser: follows no redirect by itself, keeps the cookies Atlas sets (also Secure ones, over loopback). */
