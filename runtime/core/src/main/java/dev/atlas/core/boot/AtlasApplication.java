@@ -177,6 +177,8 @@ public final class AtlasApplication implements AutoCloseable {
             LOG.warn("cannot install JSON answers for 404/405/413: unexpected HTTP server set-up");
             return;
         }
+        // webhook signatures cover the raw bytes: keep form bodies raw (see RequestCapture.ORIGINAL_CONTENT_TYPE)
+        router.route("/webhook/*").order(-1000).handler(RequestCapture::keepFormBodyRaw);
         router.errorHandler(404, ctx -> fallback(ctx, 404, "not_found", "no such path"));
         router.errorHandler(405, ctx -> fallback(ctx, 405, "method_not_allowed", "method not allowed on this path"));
         router.errorHandler(413, ctx -> fallback(ctx, 413, "payload_too_large",

@@ -21,6 +21,13 @@ import org.slf4j.MDC;
  */
 public final class RequestCapture implements Processor {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /**
+     * Where a form body's real {@code Content-Type} waits while the HTTP layer is told the body is opaque bytes:
+     * platform-http would otherwise decode {@code application/x-www-form-urlencoded} bodies into a map and drop the
+     * raw bytes a webhook signature covers. Set only by {@link #keepFormBodyRaw}, which first removes any value a
+     * caller sent.
+     */
+    static final String ORIGINAL_CONTENT_TYPE = "X-Atlas-Original-Content-Type";
 
     @Override
     public void process(Exchange exchange) {
@@ -44,6 +51,10 @@ public final class RequestCapture implements Processor {
             for (Map.Entry<String, String> entry : req.headers()) {
                 headers.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(entry.getValue());
             }
+            List<String> original = headers.remove(ORIGINAL_CONTENT_TYPE);
+            if (original != null) {
+                headers.put("Content-Type", original);
+            }
             HttpHeaders all = HttpHeaders.of(headers, (k, v) -> true);
             String requestId = all.firstValue("X-Request-Id").filter(id -> SAFE_ID.matcher(id).matches())
                 .orElseGet(() -> UUID.randomUUID().toString());
@@ -63,6 +74,19 @@ public final class RequestCapture implements Processor {
         return new InboundRequest(UUID.randomUUID().toString(), method, path,
             Optional.ofNullable(message.getHeader(Exchange.HTTP_RAW_QUERY, String.class)),
             HttpHeaders.of(headers, (k, v) -> true), body, "");
+    }
+
+    /** A Vert.x handler, run before the body is read on webhook paths: form bodies stay raw bytes. */
+    public static void keepFormBodyRaw(io.vertx.ext.web.RoutingContext ctx) {
+        var headers = ctx.request().headers();
+        headers.remove(ORIGINAL_CONTENT_TYPE);
+        String type = headers.get("Content-Type");
+        if (type != null && (type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+            || type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data"))) {
+            headers.set(ORIGINAL_CONTENT_TYPE, type);
+            headers.set("Content-Type", "application/octet-stream");
+        }
+        ctx.next();
     }
 
     /** The captured request of {@code exchange}; fails loudly when a route forgot {@code captureRequest}. */

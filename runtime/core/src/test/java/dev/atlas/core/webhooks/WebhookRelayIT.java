@@ -144,6 +144,30 @@ class WebhookRelayIT {
     }
 
     @Test
+    void relaysAFormEncodedBodyByteForByte() {
+        // GitHub repository webhooks default to application/x-www-form-urlencoded: the signature covers these bytes
+        byte[] body = "payload=%7B%22zen%22%3A%22x%22%7D&b=1+2".getBytes(StandardCharsets.UTF_8);
+        String delivery = "d-form-" + UUID.randomUUID();
+        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type",
+            "application/x-www-form-urlencoded", "X-Fake-Token", "hook-secret", "X-Fake-Delivery", delivery);
+        assertThat(response.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).size() == 1);
+        assertThat(deliveriesOf(delivery).get(0).body()).isEqualTo(body);
+        assertThat(deliveriesOf(delivery).get(0).header("content-type")).isEqualTo("application/x-www-form-urlencoded");
+    }
+
+    @Test
+    void ignoresACallerSuppliedOriginalContentTypeHeader() {
+        String delivery = "d-spoof-" + UUID.randomUUID();
+        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", "{}".getBytes(), "Content-Type",
+            "application/json", "X-Atlas-Original-Content-Type", "text/evil", "X-Fake-Token", "hook-secret",
+            "X-Fake-Delivery", delivery);
+        assertThat(response.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).size() == 1);
+        assertThat(deliveriesOf(delivery).get(0).header("content-type")).isEqualTo("application/json");
+    }
+
+    @Test
     void sendsARepeatedDeliveryOnlyOnce() throws Exception {
         String delivery = "d-dup-" + UUID.randomUUID();
         assertThat(sendValid("{}".getBytes(), delivery).statusCode()).isEqualTo(202);
