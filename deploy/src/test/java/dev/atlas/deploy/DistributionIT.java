@@ -53,6 +53,25 @@ class DistributionIT {
     }
 
     @Test
+    void policyTestAnswersAllowedOrDeniedOnTheShippedGithubPolicy() throws Exception {
+        Path config = Distribution.githubConfig(dir, 8080, "https://asgard.example", "s3cret");
+        Distribution.Result allowed = Distribution.run(Map.of(), "policy", "test", "--config", config.toString(),
+            "--app", "gh-main", "--rest", "GET /repos/acme/api/pulls/7", "--accept", "application/vnd.github+json");
+        assertThat(allowed.exitCode()).as(allowed.output()).isZero();
+        assertThat(allowed.output()).startsWith("allowed");
+        Distribution.Result diff = Distribution.run(Map.of(), "policy", "test", "--config", config.toString(),
+            "--app", "gh-main", "--rest", "GET /repos/acme/api/pulls/7", "--accept", "application/vnd.github.diff");
+        assertThat(diff.exitCode()).isEqualTo(1);
+        assertThat(diff.output()).startsWith("denied: ");
+        Path query = dir.resolve("blob.graphql");
+        Files.writeString(query, "query { node(id: \"x\") { ... on Blob { text } } }");
+        Distribution.Result blob = Distribution.run(Map.of(), "policy", "test", "--config", config.toString(),
+            "--app", "gh-main", "--graphql", query.toString());
+        assertThat(blob.exitCode()).isEqualTo(1);
+        assertThat(blob.output()).startsWith("denied: ");
+    }
+
+    @Test
     void unknownCommandPrintsUsageAndExits2() {
         Distribution.Result result = Distribution.run(Map.of(), "frobnicate");
         assertThat(result.exitCode()).isEqualTo(2);
@@ -61,7 +80,7 @@ class DistributionIT {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"run", "check", "demo", "webhooks", "patch"}) {
+        for (String command : new String[] {"run", "check", "demo", "webhooks", "patch", "policy", "keys"}) {
             Distribution.Result result = Distribution.run(Map.of(), command, "--help");
             assertThat(result.exitCode()).as(command).isZero();
             assertThat(result.output()).contains("Usage: atlas " + command);

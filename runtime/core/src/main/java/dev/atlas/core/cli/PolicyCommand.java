@@ -1,0 +1,110 @@
+package dev.atlas.core.cli;
+
+import dev.atlas.core.boot.Assembly;
+import dev.atlas.core.boot.Bootstrap;
+import dev.atlas.core.config.ConfigException;
+import dev.atlas.core.http.JsonResponses;
+import dev.atlas.policies.Decision;
+import dev.atlas.policies.LoadedPolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code atlas policy test}: asks an app's policy about one request, as the proxy would. */
+@Command(name = "policy", mixinStandardHelpOptions = true, description = "Check requests against API policies.",
+    subcommands = PolicyCommand.Test.class)
+public final class PolicyCommand {
+
+    /**
+     * {@code atlas policy test --config FILE --app ID (--graphql FILE | --rest "METHOD /path") [--accept TYPE]}:
+     * prints {@code allowed} (exit 0) or {@code denied: <reason>} (exit 1).
+     */
+    @Command(name = "test", mixinStandardHelpOptions = true,
+        description = "Print 'allowed' (exit 0) or 'denied: <reason>' (exit 1) for one GraphQL document or REST call.")
+    static final class Test implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE")
+        Path config;
+
+        @Option(names = "--app", required = true, paramLabel = "ID", description = "the app whose policy decides")
+        String app;
+
+        @ArgGroup(multiplicity = "1")
+        Request request;
+
+        @Option(names = "--accept", paramLabel = "TYPE", description = "the Accept header of a REST call")
+        List<String> accept = List.of();
+
+        @Spec
+        CommandSpec spec;
+
+        /** One GraphQL document or one REST call. */
+        static final class Request {
+            @Option(names = "--graphql", paramLabel = "FILE",
+                description = "a GraphQL document, or a JSON request body {\\\"query\\\": ...}")
+            Path graphql;
+
+            @Option(names = "--rest", paramLabel = "\"METHOD /path\"", description = "for example \"GET /repos/o/r\"")
+            String rest;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Assembly assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home())) {
+                LoadedPolicy policy = assembly.policies().get(app);
+                if (policy == null) {
+                    spec.commandLine().getErr().println(assembly.providers().containsKey(app)
+                        ? "app " + app + " has no policy: every call is denied" : "no app " + app);
+                    return assembly.providers().containsKey(app) ? AtlasCli.FAILED : AtlasCli.USAGE;
+                }
+                Decision decision = request.graphql != null ? graphql(policy) : rest(policy);
+                if (decision == null) {
+                    return AtlasCli.USAGE;
+                }
+                if (decision.allowed()) {
+                    out.println("allowed" + (decision.redactions().isEmpty() ? ""
+                        : " (redacting " + String.join(", ", decision.redactions()) + ")"));
+                    return AtlasCli.OK;
+                }
+                out.println("denied: " + decision.reason() + " (rule " + decision.rule() + ", policy "
+                    + policy.origin() + ")");
+                return AtlasCli.FAILED;
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println("invalid configuration:");
+                e.problems().forEach(p -> spec.commandLine().getErr().println("  " + p));
+                return AtlasCli.USAGE;
+            }
+        }
+
+        private Decision graphql(LoadedPolicy policy) throws IOException {
+            String text = Files.readString(request.graphql, StandardCharsets.UTF_8);
+            String body = text.stripLeading().startsWith("{")
+                ? text : new String(JsonResponses.toBytes(Map.of("query", text)), StandardCharsets.UTF_8);
+            return policy.policy().checkGraphql(body);
+        }
+
+        private Decision rest(LoadedPolicy policy) {
+            String[] parts = request.rest.trim().split("\\s+", 2);
+            if (parts.length != 2) {
+                spec.commandLine().getErr().println("--rest takes \"METHOD /path\", for example \"GET /repos/o/r\"");
+                return null;
+            }
+            String target = parts[1];
+            int q = target.indexOf('?');
+            String path = q < 0 ? target : target.substring(0, q);
+            String query = q < 0 ? null : target.substring(q + 1);
+            Map<String, List<String>> headers = accept.isEmpty() ? Map.of() : Map.of("Accept", accept);
+            return policy.policy().checkRest(parts[0], path, query, accept, headers);
+        }
+    }
+}
