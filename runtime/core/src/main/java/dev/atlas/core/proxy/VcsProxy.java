@@ -185,7 +185,13 @@ public final class VcsProxy implements Processor {
                 + (MAX_RESPONSE_BYTES >> 20) + " MiB");
         }
         if (!decision.redactions().isEmpty()) {
-            body = Redactor.redact(body, decision.redactions());
+            try {
+                body = Redactor.redact(body, decision.redactions());
+            } catch (RuntimeException e) {
+                // an answer that cannot be redacted is never passed on as it is
+                metrics.count("proxy_upstream_errors_total", "kind", "unredactable");
+                throw new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS answer could not be redacted");
+            }
         }
         Message message = exchange.getMessage();
         message.removeHeaders("*");
