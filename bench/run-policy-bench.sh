@@ -7,4 +7,4 @@ jar="$here/target/benchmarks.jar"
 if [[ ! -f "$jar" ]]; then
     (cd "$here/.." && mvn -q -DskipTests install -pl bench -am)
 fi
-exec java -jar "$jar" PolicyDecisionBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s "$@"
+exec java -jar "$jar" "(Policy|Rest)DecisionBenchmark" -f 1 -wi 2 -i 3 -w 1s -r 1s "$@"
