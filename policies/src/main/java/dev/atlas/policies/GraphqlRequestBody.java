@@ -2,15 +2,11 @@ package dev.atlas.policies;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.Set;
 
 /**
  * The JSON body of a {@code POST /vcs/graphql}, read strictly: exactly one object with {@code query} (a string),
@@ -20,11 +16,8 @@ import java.util.Set;
  */
 record GraphqlRequestBody(String query, String operationName) {
 
-    private static final Set<String> KEYS = Set.of("query", "operationName", "variables");
-
-    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
 
     /** Reads the body, or throws a {@link Denial}: 400 for what is not one GraphQL request, 403 over a byte limit. */
@@ -32,52 +25,65 @@ record GraphqlRequestBody(String query, String operationName) {
         if (utf8Length(body, limits.maxBodyBytes()) > limits.maxBodyBytes()) {
             throw Denial.deny("maxBodyBytes", "request body is larger than " + limits.maxBodyBytes() + " bytes");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
+        String query = null;
+        String operationName = null;
+        try (JsonParser parser = JSON.createParser(body)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw Denial.invalid("request body is empty");
+            }
+            if (token == JsonToken.START_ARRAY) {
+                throw Denial.invalid("batched GraphQL requests (a JSON array) are not allowed");
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw Denial.invalid("request body must be a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (key) {
+                    case "query":
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw Denial.invalid(value == JsonToken.VALUE_NULL ? "request body has no query" : "query must be a string");
+                        }
+                        query = parser.getText();
+                        break;
+                    case "operationName":
+                        if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
+                            throw Denial.invalid("operationName must be a string or null");
+                        }
+                        operationName = value == JsonToken.VALUE_NULL ? null : parser.getText();
+                        break;
+                    case "variables":
+                        if (value != JsonToken.START_OBJECT && value != JsonToken.VALUE_NULL) {
+                            throw Denial.invalid("variables must be an object or null");
+                        }
+                        // Read through, not kept: the decision never depends on variables. Duplicate keys in
+                        // them are still detected while skipping.
+                        parser.skipChildren();
+                        break;
+                    default:
+                        throw Denial.invalid("request body key '" + Texts.clip(key, 40)
+                            + "' is not allowed (only query, operationName, variables)");
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw Denial.invalid("request body is not valid JSON");
+            }
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             throw Denial.invalid(message != null && message.startsWith("Duplicate field")
                 ? "request body repeats a JSON key" : "request body is not valid JSON");
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw Denial.invalid("request body is not valid JSON");
         }
-        if (root == null || root.isMissingNode()) {
-            throw Denial.invalid("request body is empty");
-        }
-        if (root.isArray()) {
-            throw Denial.invalid("batched GraphQL requests (a JSON array) are not allowed");
-        }
-        if (!root.isObject()) {
-            throw Denial.invalid("request body must be a JSON object");
-        }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
-            String key = it.next();
-            if (!KEYS.contains(key)) {
-                throw Denial.invalid("request body key '" + Texts.clip(key, 40)
-                    + "' is not allowed (only query, operationName, variables)");
-            }
-        }
-        JsonNode query = root.get("query");
-        if (query == null || query.isNull()) {
+        if (query == null) {
             throw Denial.invalid("request body has no query");
         }
-        if (!query.isTextual()) {
-            throw Denial.invalid("query must be a string");
-        }
-        JsonNode operationName = root.get("operationName");
-        if (operationName != null && !operationName.isNull() && !operationName.isTextual()) {
-            throw Denial.invalid("operationName must be a string or null");
-        }
-        JsonNode variables = root.get("variables");
-        if (variables != null && !variables.isNull() && !variables.isObject()) {
-            throw Denial.invalid("variables must be an object or null");
-        }
-        String text = query.asText();
-        if (utf8Length(text, limits.maxQueryBytes()) > limits.maxQueryBytes()) {
+        if (utf8Length(query, limits.maxQueryBytes()) > limits.maxQueryBytes()) {
             throw Denial.deny("maxQueryBytes", "query is larger than " + limits.maxQueryBytes() + " bytes");
         }
-        return new GraphqlRequestBody(text, operationName == null || operationName.isNull() ? null : operationName.asText());
+        return new GraphqlRequestBody(query, operationName);
     }
 
     /** Exact UTF-8 length when it matters; only "over the limit or not" is ever asked. */
