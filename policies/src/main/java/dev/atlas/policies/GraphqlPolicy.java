@@ -56,10 +56,12 @@ final class GraphqlPolicy {
         this.directives = directives;
         this.allowed = allowed;
         this.schema = schema;
-        // The byte limit is checked before parsing; these bound the parser's own work on what remains.
+        // The byte limit is checked before parsing; these bound the parser's own work on what remains. Nodes need no
+        // source locations (syntax errors carry their own), comments or ignored characters: skipping them is what
+        // keeps a decision near the cost of a default parse.
         this.parserOptions = ParserOptions.newParserOptions()
             .captureIgnoredChars(false)
-            .captureSourceLocation(true)
+            .captureSourceLocation(false)
             .captureLineComments(false)
             .maxCharacters(limits.maxQueryBytes())
             .maxTokens(Math.max(1_000, limits.maxQueryBytes()))
