@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PolicyDecisionBenchmark {
 
-    private static final Map<String, String> QUERIES = Map.of(
+    static final Map<String, String> QUERIES = Map.of(
         "viewer", "query { viewer { login } }",
         "repository", """
             query Repo($owner: String!, $name: String!) {
