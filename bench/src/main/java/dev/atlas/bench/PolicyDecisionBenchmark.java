@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PolicyDecisionBenchmark {
 
-    private static final Map<String, String> QUERIES = Map.of(
+    static final Map<String, String> QUERIES = Map.of(
         "viewer", "query { viewer { login } }",
         "repository", """
             query Repo($owner: String!, $name: String!) {
@@ -96,14 +95,7 @@ public class PolicyDecisionBenchmark {
         return Parser.parse(text);
     }
 
-    /** A REST decision, for scale: path normalisation, template match, Accept check. */
-    @Benchmark
-    public Decision rest() {
-        return policy.checkRest("GET", "/repos/acme/api/pulls/7/files", "per_page=100",
-            List.of("application/vnd.github+json"), Map.of());
-    }
-
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = PolicyDecisionBenchmark.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -123,7 +124,7 @@ final class GraphqlDocumentCheck {
                 }
                 break;
             default:
-                throw deny("operation", operation.getOperation().name().toLowerCase(java.util.Locale.ROOT)
+                throw deny("operation", operation.getOperation().name().toLowerCase(Locale.ROOT)
                     + " operations are not allowed");
         }
         walk(operation.getSelectionSet(), root, 0);
