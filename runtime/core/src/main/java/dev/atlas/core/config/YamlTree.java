@@ -24,13 +24,26 @@ final class YamlTree {
     private YamlTree() {
     }
 
+    /**
+     * A secret reference written as a bare value ({@code privateKey: ${file:/etc/atlas/gh.pem}}) is not a valid plain
+     * scalar inside a flow mapping ({@code github: { privateKey: ${file:...} }}, the form SPEC §3 shows): its braces
+     * end the mapping. Such references are single-quoted before parsing, so both forms mean the same.
+     */
+    private static final java.util.regex.Pattern BARE_REFERENCE =
+        java.util.regex.Pattern.compile("(?<=[:\\[,-][ \\t]{1,16})\\$\\{(env|file):[^}\\n]*}");
+
+    static String quoteReferences(String text) {
+        return BARE_REFERENCE.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+            "'" + m.group().replace("'", "''") + "'"));
+    }
+
     static Map<String, Object> read(Path file) throws ConfigException {
         try {
             String text = Files.readString(file);
             if (text.isBlank()) {
                 return new LinkedHashMap<>();
             }
-            Object tree = YAML.readValue(text, new TypeReference<Object>() { });
+            Object tree = YAML.readValue(quoteReferences(text), new TypeReference<Object>() { });
             if (tree == null) {
                 return new LinkedHashMap<>();
             }

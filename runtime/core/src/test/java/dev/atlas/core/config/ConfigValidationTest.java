@@ -122,6 +122,24 @@ class ConfigValidationTest {
     }
 
     @Test
+    void acceptsSecretReferencesInsideFlowMappingsAsTheSpecWritesThem() throws Exception {
+        Files.writeString(dir.resolve("hook.txt"), "flow-secret\n");
+        String yaml = TestConfigs.valid(8080, "https://asgard.example", "")
+            .replace("webhookSecret: hook-secret", "webhookSecret: ${file:hook.txt}")
+            .replace("""
+                    fakevcs:
+                      flavour: plain
+            """, """
+                    fakevcs: { flavour: ${env:FLAVOUR} }
+            """)
+            + "rabbitmq: { uri: ${env:AMQP} }\n";
+        try (Assembly assembly = assemble(yaml, Map.of("FLAVOUR", "spicy", "AMQP", "amqp://u:p@127.0.0.1:5672/"))) {
+            assertThat(assembly.config().apps().get(0).settings().webhookSecret().reveal()).isEqualTo("flow-secret");
+            assertThat(assembly.config().rabbitmq()).get().extracting(r -> r.uri().getHost()).isEqualTo("127.0.0.1");
+        }
+    }
+
+    @Test
     void namesLineAndColumnOfAYamlSyntaxError() {
         ConfigException e = problemsOf("runner:\n  id: x\n  publicUrl: [unclosed\n");
         assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p).matches(".*atlas\\.yaml:\\d+:\\d+: YAML syntax error.*"));
