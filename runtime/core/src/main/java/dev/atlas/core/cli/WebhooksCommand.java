@@ -23,12 +23,8 @@ import picocli.CommandLine.Spec;
     subcommands = {WebhooksCommand.List.class, WebhooksCommand.Replay.class})
 public final class WebhooksCommand {
 
-    static FileWebhookSpool spool(Path config, CommandSpec spec) throws ConfigException, IOException {
+    static WebhookSpool spool(Path config, CommandSpec spec) throws ConfigException, IOException {
         try (Assembly assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home())) {
-            if (!assembly.config().webhooks().spool().equals("file")) {
-                throw new IOException("webhooks.spool is " + assembly.config().webhooks().spool()
-                    + ": dead letters are in the broker's dead-letter queue");
-            }
             return WebhookSpools.openForTools(assembly.config());
         }
     }
@@ -55,7 +51,7 @@ public final class WebhooksCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (FileWebhookSpool spool = spool(config, spec)) {
+            try (WebhookSpool spool = spool(config, spec)) {
                 java.util.List<WebhookSpool.DeadLetter> letters = spool.deadLetters();
                 if (dead) {
                     out.println("ID\tVCS\tAPP\tRECEIVED\tATTEMPTS\tREASON");
@@ -64,7 +60,9 @@ public final class WebhooksCommand {
                             String.valueOf(d.attempts()), d.reason()));
                     }
                 } else {
-                    spool.rescan();
+                    if (spool instanceof FileWebhookSpool file) {
+                        file.rescan();
+                    }
                     out.println("pending: " + spool.depth());
                     out.println("dead: " + letters.size());
                 }
@@ -100,7 +98,7 @@ public final class WebhooksCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (FileWebhookSpool spool = spool(config, spec)) {
+            try (WebhookSpool spool = spool(config, spec)) {
                 java.util.List<String> ids = target.all
                     ? spool.deadLetters().stream().map(WebhookSpool.DeadLetter::id).toList()
                     : java.util.List.of(target.id);

@@ -11,13 +11,15 @@ public final class WebhookSpools {
     public static WebhookSpool open(AtlasConfig config) throws IOException {
         AtlasConfig.Webhooks settings = config.webhooks();
         if (settings.spool().equals("rabbitmq")) {
-            throw new IOException("webhooks.spool: rabbitmq is not available in this version; use file");
+            return RabbitWebhookSpool.open(config.rabbitmq().orElseThrow().uri(), settings.queue(), settings.maxAge(),
+                settings.maxBackoff());
         }
         return FileWebhookSpool.open(settings.spoolDir());
     }
 
     /** The spool for {@code atlas webhooks list|replay}, which runs beside a running Atlas. */
-    public static FileWebhookSpool openForTools(AtlasConfig config) throws IOException {
-        return FileWebhookSpool.openForTools(config.webhooks().spoolDir());
+    public static WebhookSpool openForTools(AtlasConfig config) throws IOException {
+        return config.webhooks().spool().equals("rabbitmq") ? open(config)
+            : FileWebhookSpool.openForTools(config.webhooks().spoolDir());
     }
 }

@@ -1,0 +1,48 @@
+package dev.atlas.core.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The webhook relay on the file spool. */
+class FileSpoolWebhookRelayIT extends WebhookRelayIT {
+
+    @Override
+    String spoolConfig() {
+        return """
+            webhooks:
+              spoolDir: spool
+              maxAttempts: 3
+              maxBackoff: 1s
+            """;
+    }
+
+    @Override
+    long pendingCount() throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("spool/pending"))) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void answers503WhenTheSpoolCannotStoreAndNeverA202() throws Exception {
+        Path tmp = dir.resolve("spool/tmp");
+        Path aside = dir.resolve("spool/tmp-aside");
+        Files.move(tmp, aside);
+        Files.writeString(tmp, "a file where the spool's temp folder should be");
+        try {
+            HttpResponse<String> response = sendValid("{}".getBytes(), "d-full-" + UUID.randomUUID());
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            assertThat(atlas.get("/health/ready").statusCode()).isEqualTo(503);
+        } finally {
+            Files.delete(tmp);
+            Files.move(aside, tmp);
+        }
+        assertThat(atlas.get("/health/ready").statusCode()).isEqualTo(200);
+    }}
