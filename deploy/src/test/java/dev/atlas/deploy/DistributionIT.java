@@ -113,7 +113,9 @@ class DistributionIT {
             await().atMost(Duration.ofSeconds(60))
                 .until(() -> Distribution.status("http://127.0.0.1:" + port + "/health/ready") == 200);
             await().atMost(Duration.ofSeconds(30)).until(() -> Distribution.output(demo).contains("Press Ctrl-C"));
-            assertThat(Distribution.output(demo)).contains("http://127.0.0.1:" + port + "/health/ready");
+            assertThat(Distribution.output(demo)).contains("http://127.0.0.1:" + port + "/health/ready")
+                .contains("Atlas answered 202").contains("identical to what was sent: true")
+                .contains("x-atlas-signature-256: sha256=");
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
             assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(demo.exitValue()).as(Distribution.output(demo)).isZero();

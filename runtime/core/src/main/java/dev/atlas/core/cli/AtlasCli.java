@@ -29,8 +29,8 @@ public final class AtlasCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && !args[0].equals("run") && !args[0].equals("demo")) {
-            // tools print their results; their log lines would only be noise
+        if (args.length > 0 && !args[0].equals("run")) {
+            // tools and the demo print their results for a person; log lines would only be noise
             System.setProperty("atlas.log.level", System.getProperty("atlas.log.level", "WARN"));
             System.setProperty("atlas.log.target", "System.err");
         }

@@ -10,7 +10,7 @@ final class DemoSamples {
     private DemoSamples() {
     }
 
-    static void run(AtlasApplication app, Path dir, String base, SampleCloud cloud, PrintWriter out) {
-        out.println("(no sample flows yet)");
+    static void run(AtlasApplication app, Path dir, String base, SampleCloud cloud, PrintWriter out) throws Exception {
+        dev.atlas.core.demo.DemoWebhookSample.run(dir, base, cloud, out);
     }
 }
