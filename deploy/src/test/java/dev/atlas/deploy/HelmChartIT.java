@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -286,5 +288,33 @@ class HelmChartIT {
         assertThat(egress).allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
         assertThat(policy.getSpec().getIngress()).singleElement()
             .satisfies(rule -> assertThat(rule.getPorts().get(0).getPort().getIntVal()).isEqualTo(8080));
+    }
+
+    @Test
+    void renderedAtlasYamlPassesAtlasCheckWithTheSecretsMounted(@TempDir Path dir) throws Exception {
+        Map<String, String> files = Map.of("atlas-runner/cloudSecret", "whsec_c2VjcmV0LWJ5dGVzLWZvci10aGUtY2xvdWQ=",
+            "atlas-runner/cloudJwtSecret", "an-hs256-key-of-at-least-thirty-two-bytes",
+            "atlas-runner/oauthClientSecret", "client-secret", "atlas-github/webhookSecret", "hook",
+            "atlas-github/privateKey", Distribution.rsaPem(), "atlas-github/clientSecret", "oauth",
+            "atlas-gitlab/webhookSecret", "gl-hook", "atlas-bitbucket/webhookSecret", "bb-hook",
+            "atlas-bitbucket/appPassword", "bb-password", "atlas-rabbitmq/password", "guest");
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path path = dir.resolve("secrets").resolve(file.getKey());
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, file.getValue() + "\n");
+        }
+        Files.createDirectories(dir.resolve("keys"));
+        Files.createDirectories(dir.resolve("routes"));
+        Files.createDirectories(dir.resolve("policies"));
+        for (List<HasMetadata> objects : List.of(defaults(), everything())) {
+            // the pod's mount points, moved into a temporary folder
+            String yaml = HelmChart.atlasYamlText(objects).replace("/etc/atlas/secrets/", dir.resolve("secrets") + "/")
+                .replace("/etc/atlas/", dir + "/").replace("/var/lib/atlas/", dir.resolve("data") + "/");
+            Path config = dir.resolve("atlas.yaml");
+            Files.writeString(config, yaml);
+            Distribution.Result result = Distribution.run(Map.of("GL_TOKEN", "gl-token"), "check", "--config",
+                config.toString());
+            assertThat(result.exitCode()).as(result.output()).isZero();
+        }
     }
 }
