@@ -122,6 +122,12 @@ class DockerfileIT {
     }
 
     @Test
+    void pluginDataBesideTheConfigLandsOnTheVolume() {
+        // Atlas keeps plugin data in <config folder>/data; the config is /etc/atlas/atlas.yaml
+        assertThat(all(finalStage(), "RUN")).anySatisfy(run -> assertThat(run).contains("ln -s /var/lib/atlas /etc/atlas/data"));
+    }
+
+    @Test
     void keepsStateOnAVolumeAndChecksLiveness() {
         assertThat(all(finalStage(), "VOLUME")).containsExactly("[\"/var/lib/atlas\"]");
         assertThat(all(finalStage(), "HEALTHCHECK")).singleElement()
