@@ -47,6 +47,11 @@ public final class TaskQueues extends ServiceSupport {
     /** A connection factory for {@code uri} (credentials from its user info); nothing is connected yet. */
     public static TaskQueues create(URI uri, String queue) {
         CachingConnectionFactory factory = new CachingConnectionFactory(uri);
+        String path = uri.getRawPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            // amqp://host:5672/ means the default virtual host to operators, though the AMQP URI spec reads it as ""
+            factory.setVirtualHost("/");
+        }
         factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
         factory.setConnectionNameStrategy(f -> "atlas-tasks");
         factory.setChannelCacheSize(16);
