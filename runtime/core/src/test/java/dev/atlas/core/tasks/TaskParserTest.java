@@ -32,32 +32,32 @@ class TaskParserTest {
 
     @ParameterizedTest(name = "{0} → {1}")
     @CsvSource(delimiter = '|', textBlock = """
-        "cpu": "500m"                                        | "cpu": "lots"                               | analyzers[0].cpu: not a Kubernetes quantity
-        "memory": "256Mi"                                    | "memory": "12Qi"                            | analyzers[0].memory: not a Kubernetes quantity
-        "memory": "256Mi"                                    | "memory": "5Gi"                             | analyzers[0].memory: over the maximum of 4Gi (tasks.resources.maxMemory)
-        "cpu": "500m"                                        | "cpu": "3"                                  | analyzers[0].cpu: over the maximum of 2 (tasks.resources.maxCpu)
-        "cpu": "500m"                                        | "cpu": "0.5m"                               | analyzers[0].cpu: not a Kubernetes quantity
-        "image": "registry.example/lint:1"                   | "image": "bad image"                        | analyzers[0].image: not a container image reference
-        "command": ["lint", "--all"]                         | "command": []                               | analyzers[0].command: must hold 1 to 256 strings
-        "command": ["lint", "--all"]                         | "command": "lint"                           | analyzers[0].command: must be an array of strings
-        "name": "lint",                                      | ''                                          | analyzers[0].name: is required
-        "sha": "0123456789abcdef0123456789abcdef01234567"    | "sha": "abc"                                | repository.sha: must be a 40-character hex commit id
-        "ref": "main"                                        | "ref": "--upload-pack=x"                    | repository.ref: not a valid git ref name
-        "ref": "main"                                        | "ref": "a..b"                               | repository.ref: not a valid git ref name
-        "cloneUrl": "https://vcs.example/acme/widgets.git"   | "cloneUrl": "https://evil.example/a/b.git"  | repository.cloneUrl: must be on the app's web URL https://vcs.example (the clone token is sent there)
-        "cloneUrl": "https://vcs.example/acme/widgets.git"   | "cloneUrl": "http://vcs.example/a/b.git"    | repository.cloneUrl: must be on the app's web URL https://vcs.example (the clone token is sent there)
-        "cloneUrl": "https://vcs.example/acme/widgets.git"   | "cloneUrl": "https://u:p@vcs.example/a/b"   | repository.cloneUrl: must not carry credentials, a query or a fragment
-        "cloneUrl": "https://vcs.example/acme/widgets.git"   | "cloneUrl": "https://vcs.example/widgets"   | repository.cloneUrl: must name a repository as /owner/repo
-        "resultUrl": "https://asgard.example/results/t"      | "resultUrl": "https://evil.example/r"       | resultUrl: must be on the cloud's origin https://asgard.example
-        "resultUrl": "https://asgard.example/results/t"      | "resultUrl": "https://asgard.example:8443/r" | resultUrl: must be on the cloud's origin https://asgard.example
-        "resultUrl": "https://asgard.example/results/t"      | "resultUrl": "http://asgard.example/r"      | resultUrl: must be on the cloud's origin https://asgard.example
-        "installationId": 42                                 | "installationId": {"id": 1}                 | installationId: must be a string of letters, digits, '_' or '-', or a number
-        "installationId": 42                                 | "installationId": 42, "timeLimitSeconds": 0 | timeLimitSeconds: must be at least 1
-        "installationId": 42                                 | "installationId": 42, "timeLimitSeconds": 1.5 | timeLimitSeconds: must be a whole number
-        "type": "analysis"                                   | "type": "rocket"                            | type: must be one of analysis, autofix, transformer, patch, cancel
-        "type": "analysis"                                   | "type": "analysis", "taskId": "t-2"         | taskId: differs from the task id in the path
-        "type": "analysis"                                   | "type": "analysis", "type": "patch"         | body: not valid JSON (a field appears twice)
-        "type": "analysis"                                   | "type": "analysis", "payload": 3            | payload: must be an object
+        "cpu": "500m" | "cpu": "lots" | analyzers[0].cpu: not a Kubernetes quantity
+        "memory": "256Mi" | "memory": "12Qi" | analyzers[0].memory: not a Kubernetes quantity
+        "memory": "256Mi" | "memory": "5Gi" | analyzers[0].memory: over the maximum of 4Gi (tasks.resources.maxMemory)
+        "cpu": "500m" | "cpu": "3" | analyzers[0].cpu: over the maximum of 2 (tasks.resources.maxCpu)
+        "cpu": "500m" | "cpu": "0.5m" | analyzers[0].cpu: not a Kubernetes quantity
+        "image": "registry.example/lint:1" | "image": "bad image" | analyzers[0].image: not a container image reference
+        "command": ["lint", "--all"] | "command": [] | analyzers[0].command: must hold 1 to 256 strings
+        "command": ["lint", "--all"] | "command": "lint" | analyzers[0].command: must be an array of strings
+        "name": "lint", | '' | analyzers[0].name: is required
+        "sha": "0123456789abcdef0123456789abcdef01234567" | "sha": "abc" | repository.sha: must be a 40-character hex commit id
+        "ref": "main" | "ref": "--upload-pack=x" | repository.ref: not a valid git ref name
+        "ref": "main" | "ref": "a..b" | repository.ref: not a valid git ref name
+        "cloneUrl": "https://vcs.example/acme/widgets.git" | "cloneUrl": "https://evil.example/a/b.git" | repository.cloneUrl: must be on the app's web URL https://vcs.example (the clone token is sent there)
+        "cloneUrl": "https://vcs.example/acme/widgets.git" | "cloneUrl": "http://vcs.example/a/b.git" | repository.cloneUrl: must be on the app's web URL https://vcs.example (the clone token is sent there)
+        "cloneUrl": "https://vcs.example/acme/widgets.git" | "cloneUrl": "https://u:p@vcs.example/a/b" | repository.cloneUrl: must not carry credentials, a query or a fragment
+        "cloneUrl": "https://vcs.example/acme/widgets.git" | "cloneUrl": "https://vcs.example/widgets" | repository.cloneUrl: must name a repository as /owner/repo
+        "resultUrl": "https://asgard.example/results/t" | "resultUrl": "https://evil.example/r" | resultUrl: must be on the cloud's origin https://asgard.example
+        "resultUrl": "https://asgard.example/results/t" | "resultUrl": "https://asgard.example:8443/r" | resultUrl: must be on the cloud's origin https://asgard.example
+        "resultUrl": "https://asgard.example/results/t" | "resultUrl": "http://asgard.example/r" | resultUrl: must be on the cloud's origin https://asgard.example
+        "installationId": 42 | "installationId": {"id": 1} | installationId: must be a string of letters, digits, '_' or '-', or a number
+        "installationId": 42 | "installationId": 42, "timeLimitSeconds": 0 | timeLimitSeconds: must be at least 1
+        "installationId": 42 | "installationId": 42, "timeLimitSeconds": 1.5 | timeLimitSeconds: must be a whole number
+        "type": "analysis" | "type": "rocket" | type: must be one of analysis, autofix, transformer, patch, cancel
+        "type": "analysis" | "type": "analysis", "taskId": "t-2" | taskId: differs from the task id in the path
+        "type": "analysis" | "type": "analysis", "type": "patch" | body: not valid JSON (a field appears twice)
+        "type": "analysis" | "type": "analysis", "payload": 3 | payload: must be an object
         """)
     void refusesAnInvalidFieldNamingIt(String valid, String broken, String message) {
         String json = analysis().replace(valid, broken);
