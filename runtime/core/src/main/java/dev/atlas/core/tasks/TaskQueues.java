@@ -1,8 +1,6 @@
 package dev.atlas.core.tasks;
 
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,13 +121,6 @@ public final class TaskQueues extends ServiceSupport {
         Address address = new Address(replyTo);
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         template.send(address.getExchangeName(), address.getRoutingKey(), new Message(json, properties));
-    }
-
-    /** Headers of a message as it is passed on (retry, dead letter): the original's plus Atlas's. */
-    static Map<String, Object> headers(Map<String, Object> original, Map<String, Object> added) {
-        Map<String, Object> headers = new LinkedHashMap<>(original);
-        headers.putAll(added);
-        return headers;
     }
 
     @Override
