@@ -2,6 +2,7 @@ package dev.atlas.core.boot;
 
 import dev.atlas.core.idp.IdpModule;
 import dev.atlas.core.proxy.ProxyModule;
+import dev.atlas.core.tasks.TaskModule;
 import dev.atlas.core.webhooks.WebhookModule;
 import java.util.List;
 
@@ -12,6 +13,6 @@ public final class Modules {
 
     /** A fresh instance of every module. */
     public static List<ApplicationModule> all() {
-        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule());
+        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule(), new TaskModule());
     }
 }

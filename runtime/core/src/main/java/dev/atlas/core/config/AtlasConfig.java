@@ -67,9 +67,33 @@ public record AtlasConfig(
         Duration maxBackoff) {
     }
 
-    /** {@code tasks}: the orchestration backend and task limits. */
+    /**
+     * {@code tasks}: the orchestration backend and task limits.
+     *
+     * @param cloneStep {@code tasks.cloneStep}: whether jobs start with the clone init container (false when the job
+     *     images fetch the code themselves, and in the demo)
+     * @param proxyUrl {@code tasks.proxyUrl}: Atlas's base URL as jobs reach it (patch jobs open pull requests through
+     *     the VCS proxy); {@code runner.publicUrl} when absent
+     * @param resources {@code tasks.resources}: defaults and caps of the containers' CPU and memory
+     * @param rabbitmq {@code tasks.rabbitmq}: the queue ingress
+     */
     public record Tasks(String driver, ConfigSection driverSection, Duration timeLimit, boolean rabbitmqEnabled,
-        String rabbitmqQueue, String cloneImage, String jobImage) {
+        String rabbitmqQueue, String cloneImage, String jobImage, boolean cloneStep, Optional<URI> proxyUrl,
+        TaskResources resources, TaskQueue rabbitmq) {
+    }
+
+    /** {@code tasks.resources}: Kubernetes quantities ({@code 500m}, {@code 1Gi}), already validated. */
+    public record TaskResources(String defaultCpu, String defaultMemory, String maxCpu, String maxMemory) {
+    }
+
+    /**
+     * {@code tasks.rabbitmq}: the queue task ingress reads (see README, "Tasks").
+     *
+     * @param maxAttempts deliveries of a message that failed transiently before it is dead-lettered
+     * @param maxBackoff the longest wait between two attempts
+     * @param consumers concurrent consumers of this replica
+     */
+    public record TaskQueue(boolean enabled, String queue, int maxAttempts, Duration maxBackoff, int consumers) {
     }
 
     /**

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigReader {
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
     private static final Set<String> APP_KEYS = Set.of("id", "vcs", "webUrl", "apiUrl", "webhookSecret", "oauth");
 
     private final Map<String, String> vcsSections;
@@ -234,7 +235,8 @@ public final class ConfigReader {
     }
 
     private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, Problems problems) {
-        Set<String> known = new LinkedHashSet<>(List.of("driver", "timeLimit", "rabbitmq", "cloneImage", "jobImage"));
+        Set<String> known = new LinkedHashSet<>(List.of("driver", "timeLimit", "rabbitmq", "cloneImage", "jobImage",
+            "cloneStep", "proxyUrl", "resources"));
         known.addAll(driverIds);
         known.addAll(List.of("kubernetes", "nomad", "local"));
         section.allowOnly(known);
@@ -244,16 +246,51 @@ public final class ConfigReader {
                 + String.join(", ", new java.util.TreeSet<>(driverIds)) + ")");
         }
         ConfigSection rabbit = section.section("rabbitmq");
-        rabbit.allowOnly(Set.of("enabled", "queue"));
+        rabbit.allowOnly(Set.of("enabled", "queue", "maxAttempts", "maxBackoff", "consumers"));
         boolean enabled = rabbit.bool("enabled").orElse(false);
         if (enabled && !rabbitConfigured) {
             problems.add(rabbit.keyOf("enabled"), "task ingress over RabbitMQ needs the top-level rabbitmq.uri");
         }
+        String queue = rabbit.string("queue").orElse("atlas.tasks");
+        if (!QUEUE.matcher(queue).matches()) {
+            problems.add(rabbit.keyOf("queue"), "must be 1 to 200 letters, digits, '.', '_', ':' or '-'");
+        }
+        long attempts = rabbit.integer("maxAttempts").orElse(10L);
+        if (attempts < 1 || attempts > 1000) {
+            problems.add(rabbit.keyOf("maxAttempts"), "must be between 1 and 1000");
+        }
+        long consumers = rabbit.integer("consumers").orElse(2L);
+        if (consumers < 1 || consumers > 64) {
+            problems.add(rabbit.keyOf("consumers"), "must be between 1 and 64");
+        }
+        AtlasConfig.TaskQueue taskQueue = new AtlasConfig.TaskQueue(enabled, queue, (int) attempts,
+            positive(rabbit, "maxBackoff", Duration.ofMinutes(1)), (int) consumers);
+        Optional<URI> proxyUrl = section.string("proxyUrl").isPresent() ? section.url("proxyUrl") : Optional.empty();
         return new AtlasConfig.Tasks(driver, section.section(driver),
-            positive(section, "timeLimit", Duration.ofMinutes(30)), enabled,
-            rabbit.string("queue").orElse("atlas.tasks"),
+            positive(section, "timeLimit", Duration.ofMinutes(30)), enabled, queue,
             section.string("cloneImage").orElse("alpine/git:2.47.2"),
-            section.string("jobImage").orElse("atlas:0.1.0"));
+            section.string("jobImage").orElse("atlas:0.1.0"),
+            section.bool("cloneStep").orElse(true), proxyUrl, readTaskResources(section.section("resources")),
+            taskQueue);
+    }
+
+    private static AtlasConfig.TaskResources readTaskResources(ConfigSection section) {
+        section.allowOnly(Set.of("defaultCpu", "defaultMemory", "maxCpu", "maxMemory"));
+        String defaultCpu = quantity(section, "defaultCpu", "500m", true);
+        String defaultMemory = quantity(section, "defaultMemory", "512Mi", false);
+        String maxCpu = quantity(section, "maxCpu", "4", true);
+        String maxMemory = quantity(section, "maxMemory", "8Gi", false);
+        return new AtlasConfig.TaskResources(defaultCpu, defaultMemory, maxCpu, maxMemory);
+    }
+
+    private static String quantity(ConfigSection section, String key, String fallback, boolean cpu) {
+        String value = section.string(key).orElse(fallback);
+        if (dev.atlas.core.tasks.Quantities.parse(value, cpu).isEmpty()) {
+            section.problems().add(section.keyOf(key), "not a Kubernetes " + (cpu ? "CPU" : "memory")
+                + " quantity (such as " + (cpu ? "500m or 2" : "512Mi or 1Gi") + ")");
+            return fallback;
+        }
+        return value;
     }
 
     private AtlasConfig.Auth readAuth(ConfigSection section, Problems problems) {

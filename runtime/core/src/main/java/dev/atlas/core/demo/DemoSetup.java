@@ -69,6 +69,7 @@ public final class DemoSetup {
             tasks:
               driver: local
               timeLimit: 5m
+              cloneStep: false          # the sample task needs no code; real jobs clone first
             auth:
               clients:
                 - id: demo-cloud

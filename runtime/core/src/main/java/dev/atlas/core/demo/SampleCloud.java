@@ -53,6 +53,12 @@ public final class SampleCloud implements AutoCloseable {
             new ArrayList<>(v)));
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers, body));
         byte[] answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        if (exchange.getRequestURI().getRawPath().endsWith("/access_tokens")) {
+            // stands in for GitHub minting an installation token, so the demo's task gets a clone credential
+            answer = ("{\"token\":\"demo-installation-token\",\"expires_at\":\""
+                + java.time.Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, answer.length);
         exchange.getResponseBody().write(answer);

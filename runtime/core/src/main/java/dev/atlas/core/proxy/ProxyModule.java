@@ -4,6 +4,7 @@ import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.cloud.CloudAuthenticator;
 import dev.atlas.core.plugins.AtlasHostContext;
+import dev.atlas.core.tasks.TaskTokens;
 import java.time.Duration;
 
 /** The VCS API proxy (SPEC §5): binds {@code vcsProxy} for the routes of {@code proxy.camel.yaml}. */
@@ -12,11 +13,12 @@ public final class ProxyModule implements ApplicationModule {
     static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
-    public void configure(ModuleContext context) {
+    public void configure(ModuleContext context) throws java.io.IOException {
         var assembly = context.assembly();
         CloudAuthenticator authenticator = new CloudAuthenticator(assembly.config().cloud().auth(), context.clock());
         context.bind("cloudAuthenticator", authenticator);
         context.bind("vcsProxy", new VcsProxy(assembly.providers(), assembly.policies(), authenticator,
-            AtlasHostContext.sharedHttpClient(), UPSTREAM_TIMEOUT, context.metrics()));
+            AtlasHostContext.sharedHttpClient(), UPSTREAM_TIMEOUT, context.metrics(),
+            java.util.Optional.of(TaskTokens.open(assembly.config(), context.clock()))));
     }
 }

@@ -11,6 +11,7 @@ import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.metrics.MicrometerMetrics;
+import dev.atlas.core.tasks.TaskTokens;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.LoadedPolicy;
 import dev.atlas.policies.Redactor;
@@ -55,9 +56,21 @@ public final class VcsProxy implements Processor {
     private final HttpClient http;
     private final Duration timeout;
     private final MicrometerMetrics metrics;
+    private final Optional<TaskTokens> taskTokens;
 
     public VcsProxy(Map<String, VcsProvider> providers, Map<String, LoadedPolicy> policies,
         CloudAuthenticator authenticator, HttpClient http, Duration timeout, MicrometerMetrics metrics) {
+        this(providers, policies, authenticator, http, timeout, metrics, Optional.empty());
+    }
+
+    /**
+     * @param taskTokens verifies the task-scoped proxy tokens of patch jobs ({@link TaskProxyAccess}); without it
+     *     only the cloud's tokens are accepted
+     */
+    public VcsProxy(Map<String, VcsProvider> providers, Map<String, LoadedPolicy> policies,
+        CloudAuthenticator authenticator, HttpClient http, Duration timeout, MicrometerMetrics metrics,
+        Optional<TaskTokens> taskTokens) {
+        this.taskTokens = taskTokens;
         this.providers = providers;
         this.policies = policies;
         this.authenticator = authenticator;
@@ -69,7 +82,9 @@ public final class VcsProxy implements Processor {
     @Override
     public void process(Exchange exchange) {
         InboundRequest request = RequestCapture.of(exchange);
-        JWTClaimsSet caller = authenticator.authenticate(request.header("Authorization"));
+        Optional<TaskTokens.ProxyGrant> grant = TaskProxyAccess.grant(request, taskTokens);
+        String caller = grant.isPresent() ? "task:" + grant.get().taskId()
+            : subject(authenticator.authenticate(request.header("Authorization")));
         if (request.headerCount("X-App-ID") > 1) {
             throw AtlasException.badRequest("X-App-ID must be sent once");
         }
@@ -84,6 +99,10 @@ public final class VcsProxy implements Processor {
         boolean graphql = request.rawPath().equals("/vcs/graphql");
         String restPath = graphql || !request.rawPath().startsWith(REST_PREFIX) ? ""
             : request.rawPath().substring(REST_PREFIX.length());
+        if (grant.isPresent()) {
+            // a job's token: only its own repository's pull-request call, and still through the policy below
+            TaskProxyAccess.check(grant.get(), appId, provider.app().vcs(), request, graphql, restPath);
+        }
         Decision decision = decide(appId, request, graphql, restPath);
         audit(appId, caller, request, graphql, restPath, decision);
         if (!decision.allowed()) {
@@ -111,10 +130,14 @@ public final class VcsProxy implements Processor {
             request.headers().allValues("Accept"), request.headers().map());
     }
 
-    private static void audit(String appId, JWTClaimsSet caller, InboundRequest request, boolean graphql,
+    private static String subject(JWTClaimsSet caller) {
+        return caller.getSubject() == null ? "-" : caller.getSubject();
+    }
+
+    private static void audit(String appId, String caller, InboundRequest request, boolean graphql,
         String restPath, Decision decision) {
         AUDIT.info("proxy decision app={} caller={} method={} target={} decision={} rule={} status={}", appId,
-            caller.getSubject() == null ? "-" : caller.getSubject(), request.method(),
+            caller, request.method(),
             graphql ? "graphql" : clip(restPath), decision.allowed() ? "allow" : "deny", decision.rule(),
             decision.status());
     }

@@ -23,6 +23,12 @@ public final class FakeDriverFactory implements DriverFactory {
     public static final Map<String, JobSpec> JOBS = new ConcurrentHashMap<>();
     /** When true, every call fails as if the backend were unreachable. */
     public static volatile boolean down;
+    /** How many submits reached any fake driver. */
+    public static final java.util.concurrent.atomic.AtomicInteger SUBMITS = new java.util.concurrent.atomic.AtomicInteger();
+    /** When set, a submit waits for it to open (counting down {@link #blocked} first), to hold a dispatch in flight. */
+    public static volatile java.util.concurrent.CountDownLatch gate;
+    /** Counted down by a submit that waits at {@link #gate}. */
+    public static volatile java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(0);
 
     @Override
     public String id() {
@@ -43,6 +49,17 @@ public final class FakeDriverFactory implements DriverFactory {
 
         @Override
         public JobRef submit(JobSpec spec) throws DriverException {
+            SUBMITS.incrementAndGet();
+            java.util.concurrent.CountDownLatch wait = gate;
+            if (wait != null) {
+                blocked.countDown();
+                try {
+                    wait.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DriverException(DriverException.Kind.UNAVAILABLE, "interrupted");
+                }
+            }
             check();
             JobSpec previous = JOBS.putIfAbsent(spec.taskId(), spec);
             return new JobRef("fake/" + spec.name(), previous == null);

@@ -1,13 +1,20 @@
 package dev.atlas.core.fakes;
 
+import dev.atlas.api.Secret;
 import dev.atlas.api.config.ConfigSection;
 import dev.atlas.api.config.Problems;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.pf4j.Extension;
@@ -33,8 +40,16 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         return new Provider(app);
     }
 
-    /** The provider: webhook verification only. */
-    static final class Provider implements VcsProvider, WebhookVerifier {
+    /** When true, clone credentials fail as if the VCS could not be reached. */
+    public static volatile boolean credentialsUnreachable;
+
+    /** The clone token the fake hands out for {@code owner/repo}. */
+    public static String cloneToken(String owner, String repo) {
+        return "fake-clone-token-" + owner + "-" + repo;
+    }
+
+    /** The provider: webhook verification and API/clone credentials. */
+    static final class Provider implements VcsProvider, WebhookVerifier, ApiCredentials {
         private final AppSettings app;
 
         Provider(AppSettings app) {
@@ -53,6 +68,28 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
                 .<WebhookVerdict>map(t -> WebhookVerdict.accepted(request.headers().firstValue("X-Fake-Delivery"),
                     Optional.of("push")))
                 .orElse(WebhookVerdict.rejected("bad_signature"));
+        }
+
+        @Override
+        public Map<String, String> authHeaders(ApiTarget target) throws CredentialException {
+            if (credentialsUnreachable) {
+                throw new CredentialException("fake VCS unreachable", true);
+            }
+            return Map.of("Authorization", "Bearer fake-api-token");
+        }
+
+        @Override
+        public CloneCredential cloneCredential(ApiTarget target) throws CredentialException {
+            if (credentialsUnreachable) {
+                throw new CredentialException("fake VCS unreachable", true);
+            }
+            return new CloneCredential("x-access-token", Secret.of(cloneToken(target.owner().orElse("-"),
+                target.repository().orElse("-"))));
+        }
+
+        @Override
+        public URI graphqlEndpoint() {
+            return URI.create(app.apiUrl() + "/graphql");
         }
 
         @Override

@@ -1,0 +1,77 @@
+package dev.atlas.core.tasks;
+
+import dev.atlas.api.driver.JobStatus;
+import dev.atlas.core.cloud.CloudAuthenticator;
+import dev.atlas.core.http.AtlasException;
+import dev.atlas.core.http.ErrorKind;
+import dev.atlas.core.http.InboundRequest;
+import dev.atlas.core.http.JsonResponses;
+import dev.atlas.core.http.RequestCapture;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * {@code POST|GET|DELETE /api/tasks/{taskId}} ({@code taskApi}, SPEC §6). The caller is the cloud, authenticated like
+ * the VCS proxy (bearer JWT, 401 otherwise). POST answers 201 once the driver accepted the job, 200 for a task
+ * already accepted (same {@code jobRef}, no second job); GET the job's state (404 unknown); DELETE cancels
+ * (200, or 404 when there is no job). Errors are the usual JSON; 503 carries {@code Retry-After}.
+ */
+public final class TaskEndpoint implements Processor {
+    private static final String PREFIX = "/api/tasks/";
+
+    private final TaskDispatcher dispatcher;
+    private final CloudAuthenticator authenticator;
+
+    public TaskEndpoint(TaskDispatcher dispatcher, CloudAuthenticator authenticator) {
+        this.dispatcher = dispatcher;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        InboundRequest request = RequestCapture.of(exchange);
+        authenticator.authenticate(request.header("Authorization"));
+        String taskId = taskId(request.rawPath());
+        switch (request.method()) {
+            case "POST" -> {
+                TaskDispatcher.Outcome outcome = dispatcher.accept(taskId, request.body());
+                JsonResponses.write(exchange, outcome.httpStatus(), outcome.body());
+            }
+            case "GET" -> {
+                JobStatus status = dispatcher.status(taskId)
+                    .orElseThrow(() -> AtlasException.notFound("no job for task " + taskId));
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("taskId", taskId);
+                body.put("driver", dispatcher.driverId());
+                body.put("jobRef", status.jobRef());
+                body.put("state", status.state().name().toLowerCase(Locale.ROOT));
+                body.put("detail", status.detail());
+                JsonResponses.write(exchange, 200, body);
+            }
+            case "DELETE" -> {
+                if (!dispatcher.cancel(taskId)) {
+                    throw AtlasException.notFound("no job for task " + taskId);
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("taskId", taskId);
+                body.put("driver", dispatcher.driverId());
+                body.put("status", "cancelled");
+                JsonResponses.write(exchange, 200, body);
+            }
+            default -> throw new AtlasException(ErrorKind.METHOD_NOT_ALLOWED, "use POST, GET or DELETE");
+        }
+    }
+
+    private static String taskId(String rawPath) {
+        String id = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : "";
+        if (!TaskParser.TASK_ID.matcher(id).matches()) {
+            throw new AtlasException(ErrorKind.INVALID_REQUEST, "taskId: must be 1 to 128 letters, digits, '.', '_' "
+                + "or '-', starting with a letter or digit", Map.of("field", "taskId"), java.util.Optional.empty(),
+                null);
+        }
+        return id;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.atlas.core.tasks;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.atlas.core.keys.SigningKeys;
+import dev.atlas.core.keys.TokenRejected;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The tokens Atlas gives a job, signed with its signing keys ({@code auth.signingKeys}, published on
+ * {@code /.well-known/jwks.json}). Each kind has its own JOSE {@code typ}, audience and scope, so no token of one kind
+ * (nor an identity-provider token signed with the same keys) passes as another:
+ * <ul>
+ *   <li>result token, {@code typ: atlas-result+jwt}: {@code iss} Atlas ({@code runner.publicUrl}), {@code sub} the task
+ *       id, {@code aud} the cloud's origin, {@code scope: "result:<type>"}, {@code task_type}, {@code app}, a
+ *       {@code jti}, and {@code exp} {@value #GRACE_MINUTES} minutes after the task's time limit ends. The cloud
+ *       verifies it on the JWKS and accepts results for that task only;</li>
+ *   <li>proxy token, {@code typ: atlas-proxy+jwt} (patch tasks that open a pull request):
+ *       {@code aud} Atlas's VCS proxy ({@code <publicUrl>/vcs}), {@code scope: "pr:create"}, {@code app}, {@code vcs} and
+ *       {@code repo} (the repository path), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the proxy
+ *       lets it do.</li>
+ * </ul>
+ */
+public final class TaskTokens {
+    static final long GRACE_MINUTES = 10;
+    /** JOSE type of result tokens. */
+    public static final JOSEObjectType RESULT_TYPE = new JOSEObjectType("atlas-result+jwt");
+    /** JOSE type of proxy tokens. */
+    public static final JOSEObjectType PROXY_TYPE = new JOSEObjectType("atlas-proxy+jwt");
+    /** The one scope a proxy token carries. */
+    public static final String PR_CREATE = "pr:create";
+
+    private final SigningKeys keys;
+    private final String issuer;
+    private final String cloudAudience;
+    private final Clock clock;
+
+    /**
+     * @param issuer {@code runner.publicUrl}
+     * @param cloudUrl {@code cloud.url}; its origin is the result token's audience
+     */
+    public TaskTokens(SigningKeys keys, URI issuer, URI cloudUrl, Clock clock) {
+        this.keys = keys;
+        this.issuer = trim(issuer.toString());
+        this.cloudAudience = cloudUrl.getScheme() + "://" + cloudUrl.getRawAuthority();
+        this.clock = clock;
+    }
+
+    /**
+     * Task tokens on the signing keys in {@code auth.signingKeys} (the identity provider's folder: file-based and
+     * re-read on change, so every module that opens it sees the same keys), created when the folder holds none.
+     */
+    public static TaskTokens open(dev.atlas.core.config.AtlasConfig config, Clock clock) throws java.io.IOException {
+        return new TaskTokens(SigningKeys.open(config.auth().signingKeys(), clock), config.runner().publicUrl(),
+            config.cloud().url(), clock);
+    }
+
+    /** What a verified proxy token allows: one pull-request call of one app on one repository. */
+    public record ProxyGrant(String taskId, String appId, String vcs, String repository) {
+    }
+
+    /** The audience of proxy tokens. */
+    public String proxyAudience() {
+        return issuer + "/vcs";
+    }
+
+    /** The cloud's origin, the audience of result tokens. */
+    public String cloudAudience() {
+        return cloudAudience;
+    }
+
+    /** A result token for {@code task}. */
+    public String resultToken(Task task) {
+        return keys.sign(base(task, cloudAudience)
+            .claim("scope", "result:" + task.type())
+            .claim("task_type", task.type())
+            .build(), RESULT_TYPE);
+    }
+
+    /** A proxy token for a patch task that opens a pull request on {@code vcs}. */
+    public String proxyToken(Task task, String vcs) {
+        Task.Repository repository = task.repository().orElseThrow();
+        return keys.sign(base(task, proxyAudience())
+            .claim("scope", PR_CREATE)
+            .claim("vcs", vcs)
+            .claim("repo", repository.path())
+            .build(), PROXY_TYPE);
+    }
+
+    private JWTClaimsSet.Builder base(Task task, String audience) {
+        Instant now = clock.instant();
+        Instant expiry = now.plus(task.timeLimit()).plus(Duration.ofMinutes(GRACE_MINUTES));
+        return new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .subject(task.taskId())
+            .audience(audience)
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(expiry))
+            .jwtID(UUID.randomUUID().toString())
+            .claim("app", task.appId());
+    }
+
+    /**
+     * Verifies a proxy token: Atlas's key and algorithm, {@code typ atlas-proxy+jwt}, this issuer, the proxy audience,
+     * not expired, scope {@code pr:create}, and every claim of the grant present.
+     *
+     * @throws TokenRejected with the reason (never the token)
+     */
+    public ProxyGrant verifyProxyToken(String token) throws TokenRejected {
+        JWTClaimsSet claims = keys.verify(token, PROXY_TYPE, keys.claimsVerifier(issuer, Set.of(proxyAudience()),
+            Set.of("sub", "scope", "app", "vcs", "repo", "iat")));
+        try {
+            if (!PR_CREATE.equals(claims.getStringClaim("scope"))) {
+                throw new TokenRejected("the token's scope is not " + PR_CREATE);
+            }
+            return new ProxyGrant(claims.getSubject(), claims.getStringClaim("app"), claims.getStringClaim("vcs"),
+                claims.getStringClaim("repo"));
+        } catch (java.text.ParseException e) {
+            throw new TokenRejected("the token's claims are malformed");
+        }
+    }
+
+    private static String trim(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

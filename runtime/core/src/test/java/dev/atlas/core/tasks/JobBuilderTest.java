@@ -1,0 +1,176 @@
+package dev.atlas.core.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.atlas.api.Secret;
+import dev.atlas.api.driver.ContainerSpec;
+import dev.atlas.api.driver.JobSpec;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.ApiTarget;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.core.keys.SigningKeys;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job each task type becomes, and the tokens it carries. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JobBuilderTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CLOUD = TaskParserTest.CLOUD;
+    private static final String CLONE_TOKEN = "ghs_cloneTokenValue";
+
+    SigningKeys keys;
+    JobBuilder builder;
+    List<ApiTarget> targets = new ArrayList<>();
+    VcsProvider provider;
+
+    @BeforeAll
+    void setUp(@TempDir Path dir) throws Exception {
+        keys = SigningKeys.open(dir, Clock.systemUTC());
+        TaskTokens tokens = new TaskTokens(keys, URI.create("https://atlas.acme.example/"), URI.create(CLOUD),
+            Clock.systemUTC());
+        builder = new JobBuilder("alpine/git:2.47.2", "atlas:0.1.0", true, tokens);
+        provider = new Provider();
+    }
+
+    /** A GitHub-like provider that hands out one clone token and records what it was asked for. */
+    private final class Provider implements VcsProvider, ApiCredentials {
+        @Override
+        public AppSettings app() {
+            return new AppSettings("acme", "fake-main", "github", URI.create("https://vcs.example"),
+                URI.create("https://vcs.example/api"), Secret.of("s"), Optional.empty(), "apps[0]");
+        }
+
+        @Override
+        public Map<String, String> authHeaders(ApiTarget target) {
+            return Map.of();
+        }
+
+        @Override
+        public CloneCredential cloneCredential(ApiTarget target) {
+            targets.add(target);
+            return new CloneCredential("x-access-token", Secret.of(CLONE_TOKEN));
+        }
+
+        @Override
+        public URI graphqlEndpoint() {
+            return URI.create("https://vcs.example/api/graphql");
+        }
+    }
+
+    private JobSpec build(String json) throws Exception {
+        return builder.build(TaskParserTest.PARSER.parse("t-1", json.getBytes(StandardCharsets.UTF_8)), provider);
+    }
+
+    @Test
+    void runsAnAnalysisAsACloneThenItsAnalyzersInOrderInOneJob() throws Exception {
+        String json = TaskSamples.analysis(CLOUD, "").replace("\"analyzers\": [", "\"analyzers\": [{\"name\": \"Lint\","
+            + " \"image\": \"first:1\", \"command\": [\"first\"]}, ");
+        JobSpec job = build(json);
+        assertThat(job.name()).isEqualTo("atlas-t-1");
+        assertThat(job.type()).isEqualTo("analysis");
+        assertThat(job.timeLimit()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(job.labels()).containsEntry("app.kubernetes.io/managed-by", "atlas")
+            .containsEntry("atlas.dev/task-id", "t-1").containsEntry("atlas.dev/type", "analysis")
+            .containsEntry("atlas.dev/app", "fake-main");
+        // "Lint" is no DNS label: cleaned, with a hash of the original so that "Lint" and "lint" stay apart
+        assertThat(job.initContainers()).extracting(ContainerSpec::name).hasSize(2).startsWith("clone");
+        assertThat(job.initContainers().get(1).name()).matches("lint-[0-9a-f]{10}");
+        ContainerSpec clone = job.initContainers().get(0);
+        assertThat(clone.image()).isEqualTo("alpine/git:2.47.2");
+        assertThat(clone.command()).startsWith("sh", "-c", JobBuilder.CLONE_SCRIPT, "clone")
+            .endsWith("https://vcs.example/acme/widgets.git", "main", TaskSamples.SHA);
+        assertThat(job.main().name()).isEqualTo("lint");
+        assertThat(job.main().image()).isEqualTo("registry.example/lint:1");
+        assertThat(job.main().command()).containsExactly("lint", "--all");
+        assertThat(job.main().resources().cpu()).isEqualTo("500m");
+        assertThat(job.main().resources().memory()).isEqualTo("256Mi");
+        assertThat(job.taskFiles()).containsOnlyKeys("task.json");
+        assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("taskId").asText()).isEqualTo("t-1");
+        assertThat(job.secretFiles()).containsOnlyKeys("clone-token", "clone-username", "result-token");
+        assertThat(targets).last().isEqualTo(new ApiTarget(Optional.of("42"), Optional.of("acme"),
+            Optional.of("widgets")));
+    }
+
+    @Test
+    void neverPutsASecretIntoACommandOrAnEnvironmentValue() throws Exception {
+        for (JobSpec job : List.of(build(TaskSamples.analysis(CLOUD, "")), build(TaskSamples.patch(CLOUD)))) {
+            List<ContainerSpec> all = new ArrayList<>(job.initContainers());
+            all.add(job.main());
+            for (Secret secret : job.secretFiles().values()) {
+                if (secret.reveal().equals("x-access-token")) {
+                    continue; // the user name is not secret; it is a file only to keep one way of reading it
+                }
+                for (ContainerSpec container : all) {
+                    assertThat(String.join(" ", container.command())).doesNotContain(secret.reveal());
+                    assertThat(container.env().values()).noneMatch(v -> v.contains(secret.reveal()));
+                }
+                assertThat(new String(job.taskFiles().get("task.json"), StandardCharsets.UTF_8))
+                    .doesNotContain(secret.reveal());
+            }
+        }
+    }
+
+    @Test
+    void signsAResultTokenForTheTaskAndTheCloudOnly() throws Exception {
+        JobSpec job = build(TaskSamples.analysis(CLOUD, ""));
+        String token = job.secretFiles().get("result-token").reveal();
+        SignedJWT jwt = SignedJWT.parse(token);
+        assertThat(jwt.getHeader().getType().getType()).isEqualTo("atlas-result+jwt");
+        assertThat(jwt.getHeader().getKeyID()).isEqualTo(keys.signingKeyId());
+        JWTClaimsSet claims = keys.verify(token, TaskTokens.RESULT_TYPE, keys.claimsVerifier(
+            "https://atlas.acme.example", Set.of(CLOUD), Set.of("sub", "scope", "jti")));
+        assertThat(claims.getSubject()).isEqualTo("t-1");
+        assertThat(claims.getStringClaim("scope")).isEqualTo("result:analysis");
+        assertThat(claims.getStringClaim("task_type")).isEqualTo("analysis");
+        assertThat(claims.getExpirationTime().toInstant()).isBetween(
+            claims.getIssueTime().toInstant().plus(Duration.ofMinutes(20)),
+            claims.getIssueTime().toInstant().plus(Duration.ofMinutes(31)));
+    }
+
+    @Test
+    void runsAPatchWithTheAtlasImageThePatchAsAFileAndAProxyTokenForThePullRequest() throws Exception {
+        JobSpec job = build(TaskSamples.patch(CLOUD));
+        assertThat(job.initContainers()).isEmpty();
+        assertThat(job.main().image()).isEqualTo("atlas:0.1.0");
+        assertThat(job.main().command()).containsExactly("sh", "-c", JobBuilder.PATCH_SCRIPT);
+        assertThat(new String(job.taskFiles().get("patch.diff"), StandardCharsets.UTF_8)).startsWith("--- a/x\n");
+        assertThat(job.secretFiles()).containsKeys("clone-token", "result-token", "proxy-token");
+        TaskTokens.ProxyGrant grant = new TaskTokens(keys, URI.create("https://atlas.acme.example"),
+            URI.create(CLOUD), Clock.systemUTC()).verifyProxyToken(job.secretFiles().get("proxy-token").reveal());
+        assertThat(grant).isEqualTo(new TaskTokens.ProxyGrant("t-1", "fake-main", "github", "acme/widgets"));
+        assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("proxyUrl").asText())
+            .isEqualTo("http://atlas.internal:8080");
+    }
+
+    @Test
+    void runsAnAutofixerAndATransformerAfterTheClone() throws Exception {
+        String autofix = TaskSamples.analysis(CLOUD, "").replace("\"type\": \"analysis\"", "\"type\": \"autofix\"")
+            .replace("\"analyzers\": [", "\"autofixer\": ").replace("}]", "}");
+        JobSpec job = build(autofix);
+        assertThat(job.initContainers()).extracting(ContainerSpec::name).containsExactly("clone");
+        assertThat(job.main().command()).containsExactly("lint", "--all");
+        String transformer = autofix.replace("\"type\": \"autofix\"", "\"type\": \"transformer\"")
+            .replace("\"autofixer\": ", "\"commit\": {\"branch\": \"b\", \"message\": \"m\", \"author\": "
+                + "{\"name\": \"n\", \"email\": \"e@x.y\"}}, \"transformer\": ");
+        assertThat(build(transformer).main().name()).isEqualTo("lint");
+        assertThat(build(transformer).secretFiles()).doesNotContainKey("proxy-token");
+    }
+}
