@@ -1,0 +1,162 @@
+package dev.atlas.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A patch task end to end on the local driver, for real: the cloud posts the task to {@code bin/atlas run}; the local
+ * driver runs {@code atlas patch} as a process; it clones over smart HTTP with the clone token, applies the patch,
+ * pushes a branch, opens the pull request through Atlas's own VCS proxy with its task-scoped token, and reports
+ * {@code pr_opened} to the cloud with its result token.
+ */
+class PatchTaskEndToEndIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String JWT_SECRET = "dist-cloud-jwt-secret-long-enough-for-hs256-keys";
+
+    @TempDir
+    Path dir;
+
+    private static String git(Path workDir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git", "-c", "user.name=Test", "-c",
+            "user.email=test@example.com", "-c", "init.defaultBranch=main"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", args) + "\n" + out).isZero();
+        return out.trim();
+    }
+
+    private static HttpServer server(java.util.function.Consumer<HttpServer> contexts) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        contexts.accept(server);
+        server.start();
+        return server;
+    }
+
+    @Test
+    void patchTaskOnTheLocalDriverCommitsPushesAndOpensThePullRequestThroughTheProxy() throws Exception {
+        // the repository, served over smart HTTP
+        Path repos = Files.createDirectories(dir.resolve("repos/acme"));
+        git(repos, "init", "--bare", "api.git");
+        git(repos.resolve("api.git"), "config", "http.receivepack", "true");
+        Path seed = Files.createDirectories(dir.resolve("seed"));
+        git(seed, "init");
+        Files.writeString(seed.resolve("README.md"), "hello\n");
+        git(seed, "add", "README.md");
+        git(seed, "commit", "-m", "first");
+        git(seed, "push", repos.resolve("api.git").toString(), "HEAD:refs/heads/main");
+        String head = git(seed, "rev-parse", "HEAD");
+
+        List<JsonNode> results = new CopyOnWriteArrayList<>();
+        List<Map<String, List<String>>> pullRequests = new CopyOnWriteArrayList<>();
+        try (GitHttpServer gitServer = GitHttpServer.start(dir.resolve("repos"))) {
+            HttpServer github = server(s -> s.createContext("/", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String path = exchange.getRequestURI().getPath();
+                String answer = "{}";
+                int status = 200;
+                if (path.endsWith("/access_tokens")) {
+                    status = 201;
+                    answer = "{\"token\":\"ghs_e2e_token\",\"expires_at\":\"" + Instant.now().plusSeconds(3600) + "\"}";
+                } else if (path.equals("/api/v3/repos/acme/api/pulls") && exchange.getRequestMethod().equals("POST")) {
+                    pullRequests.add(Map.copyOf(exchange.getRequestHeaders()));
+                    status = 201;
+                    answer = "{\"number\":42,\"html_url\":\"https://github.example/acme/api/pull/42\","
+                        + "\"request\":" + new String(body, StandardCharsets.UTF_8) + "}";
+                }
+                byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            }));
+            HttpServer cloud = server(s -> s.createContext("/results/", exchange -> {
+                results.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            }));
+            int port = Distribution.freePort();
+            String cloudUrl = "http://127.0.0.1:" + cloud.getAddress().getPort();
+            Path config = Distribution.githubConfig(dir, port, cloudUrl, "hook");
+            Files.writeString(config, Files.readString(config)
+                .replace("webUrl: https://github.example", "webUrl: " + gitServer.url())
+                .replace("apiUrl: https://github.example/api/v3", "apiUrl: http://127.0.0.1:"
+                    + github.getAddress().getPort() + "/api/v3")
+                .replace("appId: \"12345\"", "appId: \"12345\"\n          installationId: \"99\""));
+            String path = Distribution.HOME.resolve("bin") + ":" + System.getenv("PATH");
+            Process atlas = Distribution.start(Map.of("PATH", path), "run", "--config", config.toString());
+            try {
+                String base = "http://127.0.0.1:" + port;
+                await().atMost(Duration.ofSeconds(60)).until(() -> Distribution.status(base + "/health/ready") == 200);
+                String task = """
+                    {"type": "patch", "appId": "gh-main", "installationId": 99,
+                     "repository": {"cloneUrl": "%s/acme/api.git", "ref": "main", "sha": "%s"},
+                     "resultUrl": "%s/results/e2e-patch-1",
+                     "patch": "--- a/README.md\\n+++ b/README.md\\n@@ -1 +1,2 @@\\n hello\\n+fixed by atlas\\n",
+                     "commit": {"branch": "atlas/autofix-1", "message": "Fix the greeting",
+                                "author": {"name": "Atlas Bot", "email": "bot@atlas.example"}},
+                     "pullRequest": {"title": "Autofix", "body": "from the cloud", "base": "main"}}
+                    """.formatted(gitServer.url(), head, cloudUrl);
+                HttpResponse<String> accepted = Distribution.post(base + "/api/tasks/e2e-patch-1",
+                    task.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json", "Authorization",
+                    "Bearer " + cloudToken());
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+
+                await().atMost(Duration.ofSeconds(120)).until(() -> !results.isEmpty());
+                JsonNode result = results.get(0);
+                assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("pr_opened");
+                assertThat(result.path("taskId").asText()).isEqualTo("e2e-patch-1");
+                assertThat(result.toString()).doesNotContain("ghs_e2e_token");
+                // the commit is on the pushed branch, authored as asked
+                String log = git(repos.resolve("api.git"), "log", "-1", "--format=%an <%ae>|%s", "atlas/autofix-1");
+                assertThat(log).startsWith("Atlas Bot <bot@atlas.example>|Fix the greeting");
+                assertThat(git(repos.resolve("api.git"), "show", "atlas/autofix-1:README.md"))
+                    .isEqualTo("hello\nfixed by atlas");
+                // the clone token travelled only to the git server; the PR went through the proxy with the
+                // installation token Atlas injected, never the job's own token
+                assertThat(gitServer.authorizations()).isNotEmpty().allSatisfy(a -> assertThat(new String(
+                    java.util.Base64.getDecoder().decode(a.substring("Basic ".length())), StandardCharsets.UTF_8))
+                    .isEqualTo("x-access-token:ghs_e2e_token"));
+                assertThat(pullRequests).hasSize(1);
+                assertThat(pullRequests.get(0).get("Authorization")).containsExactly("Bearer ghs_e2e_token");
+            } finally {
+                atlas.destroy();
+                atlas.waitFor(30, TimeUnit.SECONDS);
+                github.stop(0);
+                cloud.stop(0);
+            }
+        }
+    }
+
+    private static String cloudToken() throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("asgard")
+            .expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
+        jwt.sign(new MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+}
