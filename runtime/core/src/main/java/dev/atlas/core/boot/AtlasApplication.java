@@ -242,9 +242,27 @@ public final class AtlasApplication implements AutoCloseable {
             for (ApplicationModule module : modules) {
                 module.beforeStop();
             }
+            awaitInflight(assembly.config().shutdownTimeout());
             main.stop();
         } finally {
             close();
+        }
+    }
+
+    /** Lets exchanges under way (their answers included) finish before the routes and the HTTP server stop. */
+    private void awaitInflight(Duration timeout) {
+        CamelContext camel = main.getCamelContext();
+        if (camel == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (camel.getInflightRepository().size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

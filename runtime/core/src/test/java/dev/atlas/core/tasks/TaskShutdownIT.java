@@ -45,7 +45,9 @@ class TaskShutdownIT {
         CountDownLatch gate = new CountDownLatch(1);
         FakeDriverFactory.blocked = new CountDownLatch(1);
         FakeDriverFactory.gate = gate;
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        // HTTP/1.1 as the cloud's clients speak it; over h2c a server's GOAWAY at close can fail a finished stream
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
         CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(post(atlas, "t-in-flight"),
             HttpResponse.BodyHandlers.ofString());
