@@ -3,11 +3,11 @@ package dev.atlas.vcs.bitbucket;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.Upstream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.util.Optional;
 
 /** The OAuth login of one Bitbucket flavour, plus the request plumbing both share. */
 abstract class OAuthFlow {
@@ -59,9 +59,5 @@ abstract class OAuthFlow {
             Thread.currentThread().interrupt();
             throw new LoginException("interrupted during " + what, e);
         }
-    }
-
-    static Optional<String> text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
     }
 }

@@ -5,6 +5,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.Upstream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,21 +74,21 @@ final class GithubLogin {
         if (!u.path("id").canConvertToLong() || u.path("login").asText("").isEmpty()) {
             throw new LoginException("GitHub's profile has no id or login");
         }
-        Optional<String> name = text(u.path("name"));
+        Optional<String> name = Upstream.text(u.path("name"));
         Upstream.Reply emails = send(api("/user/emails", token), "the email request");
         Optional<String> email = Optional.empty();
         boolean verified = false;
         if (emails.ok()) {
             for (JsonNode e : emails.json()) {
                 if (e.path("primary").asBoolean(false)) {
-                    email = text(e.path("email"));
+                    email = Upstream.text(e.path("email"));
                     verified = email.isPresent() && e.path("verified").asBoolean(false);
                 }
             }
         } else if (emails.status() == 403 || emails.status() == 404) {
             // A GitHub App without the "email addresses" permission cannot list emails: fall back to the public
             // profile email, which GitHub does not mark verified, so neither do we.
-            email = text(u.path("email"));
+            email = Upstream.text(u.path("email"));
         } else {
             throw new LoginException("GitHub answered " + emails.status() + " to the email request");
         }
@@ -110,9 +111,5 @@ final class GithubLogin {
             Thread.currentThread().interrupt();
             throw new LoginException("interrupted during " + what, e);
         }
-    }
-
-    private static Optional<String> text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
     }
 }

@@ -11,6 +11,9 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.HubSignature;
+import dev.atlas.plugin.support.PolicyResources;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +66,7 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
 
     @Override
     public WebhookVerdict verify(WebhookRequest request) {
-        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret());
+        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret().bytes());
         if (rejection.isPresent()) {
             return WebhookVerdict.rejected(rejection.get());
         }

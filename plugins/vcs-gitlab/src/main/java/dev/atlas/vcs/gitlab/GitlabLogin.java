@@ -5,6 +5,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.Upstream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,9 +75,9 @@ final class GitlabLogin {
         if (!u.path("id").canConvertToLong() || u.path("username").asText("").isEmpty()) {
             throw new LoginException("GitLab's profile has no id or username");
         }
-        Optional<String> email = text(u.path("email"));
-        boolean verified = email.isPresent() && text(u.path("confirmed_at")).isPresent();
-        return new VcsUser(Long.toString(u.path("id").asLong()), u.path("username").asText(), text(u.path("name")), email,
+        Optional<String> email = Upstream.text(u.path("email"));
+        boolean verified = email.isPresent() && Upstream.text(u.path("confirmed_at")).isPresent();
+        return new VcsUser(Long.toString(u.path("id").asLong()), u.path("username").asText(), Upstream.text(u.path("name")), email,
             verified);
     }
 
@@ -89,9 +90,5 @@ final class GitlabLogin {
             Thread.currentThread().interrupt();
             throw new LoginException("interrupted during " + what, e);
         }
-    }
-
-    private static Optional<String> text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
     }
 }
