@@ -12,20 +12,15 @@ import dev.atlas.testkit.TestHost;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pf4j.PluginManager;
-import org.pf4j.PluginWrapper;
 
 /**
  * The driver contract against the driver as the host gets it: from the built plugin zip, through PF4J, talking to
@@ -46,8 +41,7 @@ class KubernetesPluginIT extends DriverContract {
 
     @AfterAll
     static void unloadPlugin() {
-        // one by one: PF4J's stopPlugins() trips over its own list when a plugin stops
-        plugins.getPlugins().stream().map(PluginWrapper::getPluginId).toList().forEach(plugins::unloadPlugin);
+        PluginZips.unloadAll(plugins);
     }
 
     @AfterEach
@@ -57,7 +51,7 @@ class KubernetesPluginIT extends DriverContract {
 
     /** The factory from the plugin itself, not the copy on the test class path. */
     private static DriverFactory factory() {
-        return plugins.getExtensions(DriverFactory.class, "driver-kubernetes").stream()
+        return PluginZips.ownExtensions(plugins, DriverFactory.class, "driver-kubernetes").stream()
             .filter(f -> f.id().equals("kubernetes")).findFirst().orElseThrow();
     }
 
@@ -87,13 +81,7 @@ class KubernetesPluginIT extends DriverContract {
 
     @Test
     void theZipCarriesNoCopyOfWhatTheHostProvides() throws Exception {
-        Path zip;
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            zip = files.filter(f -> f.getFileName().toString().endsWith("-plugin.zip")).findFirst().orElseThrow();
-        }
-        try (ZipFile file = new ZipFile(zip.toFile())) {
-            // a second slf4j-api would log nowhere; a second atlas-api or pf4j would hide the extensions
-            assertThat(file.stream().map(ZipEntry::getName)).noneMatch(n -> n.matches("lib/(slf4j-api|atlas-api|pf4j).*"));
-        }
+        // a second slf4j-api would log nowhere; a second atlas-api or pf4j would hide the extensions
+        assertThat(PluginZips.entryNames(Path.of("target"))).noneMatch(n -> n.matches("lib/(slf4j-api|atlas-api|pf4j).*"));
     }
 }

@@ -14,15 +14,13 @@ import dev.atlas.api.driver.JobStatus.State;
 import dev.atlas.api.driver.Resources;
 import dev.atlas.testkit.ConfigTrees;
 import dev.atlas.testkit.DriverContract;
+import dev.atlas.testkit.MutableClock;
 import dev.atlas.testkit.TestHost;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -360,33 +358,5 @@ class NomadDriverTest extends DriverContract {
         assertThat(main.path("Driver").asText()).isEqualTo("raw_exec");
         assertThat(main.path("Config").has("image")).isFalse();
         assertThat(main.has("User")).isFalse();
-    }
-
-    /** A clock the test moves forward. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

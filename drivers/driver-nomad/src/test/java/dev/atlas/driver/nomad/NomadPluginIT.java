@@ -9,21 +9,16 @@ import dev.atlas.testkit.ConfigTrees;
 import dev.atlas.testkit.DriverContract;
 import dev.atlas.testkit.PluginZips;
 import dev.atlas.testkit.TestHost;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pf4j.PluginManager;
-import org.pf4j.PluginWrapper;
 
 /** The driver contract against the driver as the host gets it: from the built plugin zip, through PF4J. */
 class NomadPluginIT extends DriverContract {
@@ -38,8 +33,7 @@ class NomadPluginIT extends DriverContract {
 
     @AfterAll
     static void unloadPlugin() {
-        // one by one: PF4J's stopPlugins() trips over its own list when a plugin stops
-        plugins.getPlugins().stream().map(PluginWrapper::getPluginId).toList().forEach(plugins::unloadPlugin);
+        PluginZips.unloadAll(plugins);
     }
 
     @BeforeEach
@@ -56,7 +50,7 @@ class NomadPluginIT extends DriverContract {
 
     /** The factory from the plugin itself, not the copy on the test class path. */
     private static DriverFactory factory() {
-        return plugins.getExtensions(DriverFactory.class, "driver-nomad").stream()
+        return PluginZips.ownExtensions(plugins, DriverFactory.class, "driver-nomad").stream()
             .filter(f -> f.id().equals("nomad")).findFirst().orElseThrow();
     }
 
@@ -78,13 +72,7 @@ class NomadPluginIT extends DriverContract {
 
     @Test
     void theZipCarriesNoCopyOfWhatTheHostProvides() throws Exception {
-        Path zip;
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            zip = files.filter(f -> f.getFileName().toString().endsWith("-plugin.zip")).findFirst().orElseThrow();
-        }
-        try (ZipFile file = new ZipFile(zip.toFile())) {
-            // a second slf4j-api would log nowhere; a second atlas-api or pf4j would hide the extensions
-            assertThat(file.stream().map(ZipEntry::getName)).noneMatch(n -> n.matches("lib/(slf4j-api|atlas-api|pf4j).*"));
-        }
+        // a second slf4j-api would log nowhere; a second atlas-api or pf4j would hide the extensions
+        assertThat(PluginZips.entryNames(Path.of("target"))).noneMatch(n -> n.matches("lib/(slf4j-api|atlas-api|pf4j).*"));
     }
 }

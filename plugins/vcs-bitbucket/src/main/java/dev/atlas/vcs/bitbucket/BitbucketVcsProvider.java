@@ -9,6 +9,9 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.HubSignature;
+import dev.atlas.plugin.support.PolicyResources;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -48,7 +51,7 @@ class BitbucketVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentia
 
     @Override
     public WebhookVerdict verify(WebhookRequest request) {
-        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret());
+        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret().bytes());
         if (rejection.isPresent()) {
             return WebhookVerdict.rejected(rejection.get());
         }

@@ -5,6 +5,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,8 +52,8 @@ final class CloudLogin extends OAuthFlow {
             throw failed(user, "the profile request");
         }
         JsonNode u = user.json();
-        Optional<String> uuid = text(u.path("uuid"));
-        Optional<String> login = text(u.path("username")).or(() -> text(u.path("nickname")));
+        Optional<String> uuid = Upstream.text(u.path("uuid"));
+        Optional<String> login = Upstream.text(u.path("username")).or(() -> Upstream.text(u.path("nickname")));
         if (uuid.isEmpty() || login.isEmpty()) {
             throw new LoginException("Bitbucket's profile has no uuid or username");
         }
@@ -62,7 +63,7 @@ final class CloudLogin extends OAuthFlow {
         if (emails.ok()) {
             for (JsonNode e : emails.json().path("values")) {
                 if (e.path("is_primary").asBoolean(false)) {
-                    email = text(e.path("email"));
+                    email = Upstream.text(e.path("email"));
                     verified = email.isPresent() && e.path("is_confirmed").asBoolean(false);
                 }
             }
@@ -70,6 +71,6 @@ final class CloudLogin extends OAuthFlow {
             // 403: the consumer lacks the Email permission; the user then simply has no email.
             throw failed(emails, "the email request");
         }
-        return new VcsUser(uuid.get(), login.get(), text(u.path("display_name")), email, verified);
+        return new VcsUser(uuid.get(), login.get(), Upstream.text(u.path("display_name")), email, verified);
     }
 }

@@ -5,6 +5,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,8 +65,8 @@ final class DataCenterLogin extends OAuthFlow {
         if (!user.path("id").canConvertToLong()) {
             throw new LoginException("Bitbucket Data Center's profile has no id");
         }
-        return new VcsUser(Long.toString(user.path("id").asLong()), user.path("name").asText(), text(user.path("displayName")),
-            text(user.path("emailAddress")), false);
+        return new VcsUser(Long.toString(user.path("id").asLong()), user.path("name").asText(), Upstream.text(user.path("displayName")),
+            Upstream.text(user.path("emailAddress")), false);
     }
 
     /** The profile whose {@code name} is the logged-in user's, never another user's that merely matches a filter. */

@@ -32,10 +32,7 @@ class BitbucketPluginIT {
     @Test
     void theBuiltZipProvidesBothBitbucketFactoriesWhichConfigureAndOpenProviders() throws Exception {
         manager = PluginZips.loadBuiltPlugin(Path.of("target"));
-        // The test classpath holds target/classes too, whose index PF4J reads as "system" extensions: keep only
-        // the extensions that came out of the zip.
-        List<VcsProviderFactory> factories = manager.getExtensions(VcsProviderFactory.class).stream()
-            .filter(f -> manager.whichPlugin(f.getClass()) != null).toList();
+        List<VcsProviderFactory> factories = PluginZips.ownExtensions(manager, VcsProviderFactory.class, "vcs-bitbucket");
         assertThat(factories).extracting(VcsProviderFactory::id).containsExactlyInAnyOrder("bitbucket", "bitbucket-dc");
         for (VcsProviderFactory factory : factories) {
             assertThat(manager.whichPlugin(factory.getClass()).getPluginId()).isEqualTo("vcs-bitbucket");
@@ -50,5 +47,12 @@ class BitbucketPluginIT {
             provider.open(TestHost.create());
             provider.close();
         }
+    }
+
+    @Test
+    void theZipPacksTheSharedPluginSupportButNothingTheHostProvides() throws Exception {
+        // plugin-support is not a host class: each plugin loads its own copy from lib/
+        assertThat(PluginZips.entryNames(Path.of("target"))).contains("lib/atlas-plugin-support.jar", "lib/vcs-bitbucket.jar")
+            .noneMatch(n -> n.matches("lib/(slf4j-api|atlas-api|pf4j).*"));
     }
 }

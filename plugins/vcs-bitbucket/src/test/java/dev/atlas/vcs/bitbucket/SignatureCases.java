@@ -1,5 +1,6 @@
 package dev.atlas.vcs.bitbucket;
 
+import dev.atlas.plugin.support.HubSignature;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -5,7 +5,8 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
-import java.io.IOException;
+import dev.atlas.plugin.support.OAuthCalls;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,12 +23,12 @@ final class GithubLogin {
 
     private final AppSettings app;
     private final OAuthClientSettings client;
-    private final HttpClient http;
+    private final OAuthCalls<LoginException> calls;
 
     GithubLogin(AppSettings app, OAuthClientSettings client, HttpClient http) {
         this.app = app;
         this.client = client;
-        this.http = http;
+        this.calls = new OAuthCalls<>("GitHub", http, LoginException::new, LoginException::new);
     }
 
     URI authorizeUrl(URI callback, String state) {
@@ -45,27 +46,14 @@ final class GithubLogin {
         form.put("client_secret", client.clientSecret().reveal());
         form.put("code", code);
         form.put("redirect_uri", callback.toString());
-        Upstream.Reply reply = send(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/login/oauth/access_token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))), "the code exchange");
-        JsonNode body = reply.json();
-        // GitHub reports a bad or expired code as 200 with an error object, not as an error status.
-        if (body.hasNonNull("error")) {
-            throw new LoginException("GitHub refused the login: " + Upstream.printable(body.path("error").asText()));
-        }
-        if (!reply.ok()) {
-            throw new LoginException("GitHub answered " + reply.status() + " to the code exchange");
-        }
-        String token = body.path("access_token").asText("");
-        if (token.isEmpty()) {
-            throw new LoginException("GitHub's code exchange returned no access token");
-        }
+        // GitHub reports a bad or expired code as 200 with an error object; OAuthCalls checks for one before the status.
+        String token = calls.accessToken(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/login/oauth/access_token"))
+            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))));
         return profile(token);
     }
 
     private VcsUser profile(String token) throws LoginException {
-        Upstream.Reply user = send(api("/user", token), "the profile request");
+        Upstream.Reply user = calls.send(api("/user", token), "the profile request");
         if (!user.ok()) {
             throw new LoginException("GitHub answered " + user.status() + " to the profile request");
         }
@@ -73,21 +61,21 @@ final class GithubLogin {
         if (!u.path("id").canConvertToLong() || u.path("login").asText("").isEmpty()) {
             throw new LoginException("GitHub's profile has no id or login");
         }
-        Optional<String> name = text(u.path("name"));
-        Upstream.Reply emails = send(api("/user/emails", token), "the email request");
+        Optional<String> name = Upstream.text(u.path("name"));
+        Upstream.Reply emails = calls.send(api("/user/emails", token), "the email request");
         Optional<String> email = Optional.empty();
         boolean verified = false;
         if (emails.ok()) {
             for (JsonNode e : emails.json()) {
                 if (e.path("primary").asBoolean(false)) {
-                    email = text(e.path("email"));
+                    email = Upstream.text(e.path("email"));
                     verified = email.isPresent() && e.path("verified").asBoolean(false);
                 }
             }
         } else if (emails.status() == 403 || emails.status() == 404) {
             // A GitHub App without the "email addresses" permission cannot list emails: fall back to the public
             // profile email, which GitHub does not mark verified, so neither do we.
-            email = text(u.path("email"));
+            email = Upstream.text(u.path("email"));
         } else {
             throw new LoginException("GitHub answered " + emails.status() + " to the email request");
         }
@@ -99,20 +87,5 @@ final class GithubLogin {
             .header("Authorization", "Bearer " + token)
             .header("Accept", "application/vnd.github+json")
             .GET();
-    }
-
-    private Upstream.Reply send(HttpRequest.Builder request, String what) throws LoginException {
-        try {
-            return Upstream.send(http, request.timeout(Upstream.TIMEOUT).build());
-        } catch (IOException e) {
-            throw new LoginException("GitHub could not be reached for " + what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LoginException("interrupted during " + what, e);
-        }
-    }
-
-    private static Optional<String> text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
     }
 }

@@ -11,6 +11,10 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.HubSignature;
+import dev.atlas.plugin.support.OpenedPart;
+import dev.atlas.plugin.support.PolicyResources;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -34,12 +38,13 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     private final AppSettings app;
     private final GithubConfig config;
     private final URI graphqlEndpoint;
-    private volatile InstallationTokens tokens;
+    private final OpenedPart<InstallationTokens> tokens;
 
     GithubVcsProvider(AppSettings app, GithubConfig config) {
         this.app = app;
         this.config = config;
         this.graphqlEndpoint = graphqlEndpoint(app.apiUrl());
+        this.tokens = new OpenedPart<>("provider for app " + app.appId());
     }
 
     @Override
@@ -49,21 +54,18 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
 
     @Override
     public void open(HostContext host) throws Exception {
-        tokens = new InstallationTokens(app.apiUrl(), config, new AppJwt(config, host.clock()), host.httpClient(),
-            host.clock(), host.metrics());
+        tokens.set(new InstallationTokens(app.apiUrl(), config, new AppJwt(config, host.clock()), host.httpClient(),
+            host.clock(), host.metrics()));
     }
 
     @Override
     public void close() {
-        InstallationTokens t = tokens;
-        if (t != null) {
-            t.clear();
-        }
+        tokens.ifOpened().ifPresent(InstallationTokens::clear);
     }
 
     @Override
     public WebhookVerdict verify(WebhookRequest request) {
-        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret());
+        Optional<String> rejection = signature.check(request.headers(), request.body(), app.webhookSecret().bytes());
         if (rejection.isPresent()) {
             return WebhookVerdict.rejected(rejection.get());
         }
@@ -78,12 +80,12 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
 
     @Override
     public Map<String, String> authHeaders(ApiTarget target) throws CredentialException {
-        return Map.of("Authorization", "Bearer " + opened().tokenFor(target).reveal());
+        return Map.of("Authorization", "Bearer " + tokens.get().tokenFor(target).reveal());
     }
 
     @Override
     public CloneCredential cloneCredential(ApiTarget target) throws CredentialException {
-        return new CloneCredential("x-access-token", opened().tokenFor(target));
+        return new CloneCredential("x-access-token", tokens.get().tokenFor(target));
     }
 
     @Override
@@ -112,13 +114,5 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
             return URI.create(apiUrl.getScheme() + "://" + apiUrl.getRawAuthority() + prefix + "/api/graphql");
         }
         return Upstream.join(apiUrl, "/graphql");
-    }
-
-    private InstallationTokens opened() {
-        InstallationTokens t = tokens;
-        if (t == null) {
-            throw new IllegalStateException("provider for app " + app.appId() + " used before open()");
-        }
-        return t;
     }
 }

@@ -5,6 +5,7 @@ import dev.atlas.api.Metrics;
 import dev.atlas.api.Secret;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.plugin.support.Upstream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -27,6 +27,7 @@ import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.testkit.ConfigTrees;
+import dev.atlas.testkit.MutableClock;
 import dev.atlas.testkit.TestHost;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -10,6 +10,7 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.HubSignature;
 import dev.atlas.testkit.ConfigTrees;
 import dev.atlas.testkit.VcsProviderContract;
 import java.net.URI;

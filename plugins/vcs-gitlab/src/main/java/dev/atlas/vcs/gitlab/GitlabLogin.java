@@ -5,7 +5,8 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
-import java.io.IOException;
+import dev.atlas.plugin.support.OAuthCalls;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +24,12 @@ final class GitlabLogin {
 
     private final AppSettings app;
     private final OAuthClientSettings client;
-    private final HttpClient http;
+    private final OAuthCalls<LoginException> calls;
 
     GitlabLogin(AppSettings app, OAuthClientSettings client, HttpClient http) {
         this.app = app;
         this.client = client;
-        this.http = http;
+        this.calls = new OAuthCalls<>("GitLab", http, LoginException::new, LoginException::new);
     }
 
     URI authorizeUrl(URI callback, String state) {
@@ -48,22 +49,9 @@ final class GitlabLogin {
         form.put("code", code);
         form.put("grant_type", "authorization_code");
         form.put("redirect_uri", callback.toString());
-        Upstream.Reply reply = send(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/oauth/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))), "the code exchange");
-        JsonNode body = reply.json();
-        if (body.hasNonNull("error")) {
-            throw new LoginException("GitLab refused the login: " + Upstream.printable(body.path("error").asText()));
-        }
-        if (!reply.ok()) {
-            throw new LoginException("GitLab answered " + reply.status() + " to the code exchange");
-        }
-        String token = body.path("access_token").asText("");
-        if (token.isEmpty()) {
-            throw new LoginException("GitLab's code exchange returned no access token");
-        }
-        Upstream.Reply user = send(HttpRequest.newBuilder(Upstream.join(app.apiUrl(), "/user"))
+        String token = calls.accessToken(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/oauth/token"))
+            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))));
+        Upstream.Reply user = calls.send(HttpRequest.newBuilder(Upstream.join(app.apiUrl(), "/user"))
             .header("Authorization", "Bearer " + token)
             .header("Accept", "application/json")
             .GET(), "the profile request");
@@ -74,24 +62,9 @@ final class GitlabLogin {
         if (!u.path("id").canConvertToLong() || u.path("username").asText("").isEmpty()) {
             throw new LoginException("GitLab's profile has no id or username");
         }
-        Optional<String> email = text(u.path("email"));
-        boolean verified = email.isPresent() && text(u.path("confirmed_at")).isPresent();
-        return new VcsUser(Long.toString(u.path("id").asLong()), u.path("username").asText(), text(u.path("name")), email,
+        Optional<String> email = Upstream.text(u.path("email"));
+        boolean verified = email.isPresent() && Upstream.text(u.path("confirmed_at")).isPresent();
+        return new VcsUser(Long.toString(u.path("id").asLong()), u.path("username").asText(), Upstream.text(u.path("name")), email,
             verified);
-    }
-
-    private Upstream.Reply send(HttpRequest.Builder request, String what) throws LoginException {
-        try {
-            return Upstream.send(http, request.timeout(Upstream.TIMEOUT).build());
-        } catch (IOException e) {
-            throw new LoginException("GitLab could not be reached for " + what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LoginException("interrupted during " + what, e);
-        }
-    }
-
-    private static Optional<String> text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
     }
 }

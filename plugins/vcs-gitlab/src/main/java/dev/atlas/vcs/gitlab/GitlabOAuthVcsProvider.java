@@ -6,12 +6,13 @@ import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.OAuthLogin;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.OpenedPart;
 import java.net.URI;
 
 /** A {@link GitlabVcsProvider} whose app has an OAuth client ({@code apps[j].oauth}), so it can log users in. */
 final class GitlabOAuthVcsProvider extends GitlabVcsProvider implements OAuthLogin {
     private final OAuthClientSettings client;
-    private volatile GitlabLogin login;
+    private final OpenedPart<GitlabLogin> login = new OpenedPart<>("provider for app " + app().appId());
 
     GitlabOAuthVcsProvider(AppSettings app, GitlabConfig config, OAuthClientSettings client) {
         super(app, config);
@@ -21,24 +22,16 @@ final class GitlabOAuthVcsProvider extends GitlabVcsProvider implements OAuthLog
     @Override
     public void open(HostContext host) throws Exception {
         super.open(host);
-        login = new GitlabLogin(app(), client, host.httpClient());
+        login.set(new GitlabLogin(app(), client, host.httpClient()));
     }
 
     @Override
     public URI authorizeUrl(URI callback, String state) {
-        return opened().authorizeUrl(callback, state);
+        return login.get().authorizeUrl(callback, state);
     }
 
     @Override
     public VcsUser exchange(String code, URI callback) throws LoginException {
-        return opened().exchange(code, callback);
-    }
-
-    private GitlabLogin opened() {
-        GitlabLogin l = login;
-        if (l == null) {
-            throw new IllegalStateException("provider for app " + app().appId() + " used before open()");
-        }
-        return l;
+        return login.get().exchange(code, callback);
     }
 }

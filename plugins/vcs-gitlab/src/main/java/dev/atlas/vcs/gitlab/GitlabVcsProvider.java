@@ -10,6 +10,8 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.PolicyResources;
+import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;

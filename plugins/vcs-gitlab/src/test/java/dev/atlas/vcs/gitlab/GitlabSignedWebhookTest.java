@@ -10,6 +10,7 @@ import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
 import dev.atlas.testkit.ConfigTrees;
+import dev.atlas.testkit.MutableClock;
 import dev.atlas.testkit.TestHost;
 import java.net.URI;
 import java.net.http.HttpHeaders;

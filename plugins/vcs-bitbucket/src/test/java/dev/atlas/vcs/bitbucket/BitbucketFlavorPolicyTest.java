@@ -1,8 +1,8 @@
 package dev.atlas.vcs.bitbucket;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.atlas.plugin.support.PolicyResources;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PolicyResourcesTest {
+class BitbucketFlavorPolicyTest {
 
     @Test
     void readsEachFlavoursPolicyThroughTheGivenClassLoader(@TempDir Path dir) throws Exception {
@@ -20,14 +20,6 @@ class PolicyResourcesTest {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
             assertThat(PolicyResources.require(loader, BitbucketFlavor.CLOUD.policyResource())).isEqualTo("cloud\n");
             assertThat(PolicyResources.require(loader, BitbucketFlavor.DATA_CENTER.policyResource())).isEqualTo("dc\n");
-        }
-    }
-
-    @Test
-    void failsLoudlyWhenThePolicyResourceIsMissing() throws Exception {
-        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
-            assertThatThrownBy(() -> PolicyResources.require(empty, BitbucketFlavor.DATA_CENTER.policyResource()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("atlas/policy/bitbucket-dc.yaml");
         }
     }
 }

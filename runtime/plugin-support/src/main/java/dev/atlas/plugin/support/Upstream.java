@@ -1,4 +1,4 @@
-package dev.atlas.vcs.github;
+package dev.atlas.plugin.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,12 +12,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 
-/** Small helpers for calling the VCS: URL building, bounded responses, JSON, and safe message text. */
-final class Upstream {
+/**
+ * Small helpers a VCS plugin uses to call its VCS: URL building, bounded responses, JSON, and safe message text.
+ * Stateless and thread-safe; only {@link #send} does I/O.
+ */
+public final class Upstream {
     /** Per-request timeout: a VCS that does not answer in time counts as unreachable. */
-    static final Duration TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     /** Answers from the VCS here are small JSON documents; anything larger is refused rather than buffered. */
     private static final int MAX_BODY_BYTES = 1 << 20;
@@ -27,19 +31,25 @@ final class Upstream {
     private Upstream() {
     }
 
-    /** A VCS answer: status and body. */
-    record Reply(int status, byte[] body) {
-        boolean ok() {
+    /**
+     * A VCS answer: status and body (at most 1 MiB, already read).
+     *
+     * @param status the HTTP status code
+     * @param body the raw body bytes
+     */
+    public record Reply(int status, byte[] body) {
+        /** Whether the status is 2xx. */
+        public boolean ok() {
             return status >= 200 && status < 300;
         }
 
         /** Server errors and rate limiting are transient: the VCS is treated as unavailable. */
-        boolean transientFailure() {
+        public boolean transientFailure() {
             return status >= 500 || status == 429;
         }
 
         /** The body as JSON; a body that is not JSON reads as a missing node. */
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 JsonNode node = JSON.readTree(body);
                 return node == null ? JSON.missingNode() : node;
@@ -48,17 +58,21 @@ final class Upstream {
             }
         }
 
-        String text() {
+        /** The body as UTF-8 text. */
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
     /**
-     * Sends {@code request} and reads at most 1 MiB of the answer.
+     * Sends {@code request} and reads at most 1 MiB of the answer. Called on the caller's thread, it blocks until the
+     * VCS answers or the request's own timeout (set it, usually to {@link #TIMEOUT}) runs out. Any status is a
+     * {@link Reply}; deciding what a status means is the caller's business.
      *
-     * @throws IOException when the VCS cannot be reached, times out, or answers too much
+     * @throws IOException when the VCS cannot be reached, times out, or answers more than 1 MiB
+     * @throws InterruptedException when the calling thread is interrupted while waiting
      */
-    static Reply send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
+    public static Reply send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
@@ -69,8 +83,8 @@ final class Upstream {
         }
     }
 
-    /** {@code base} (any trailing slash dropped) followed by {@code path}, which starts with a slash. */
-    static URI join(URI base, String path) {
+    /** {@code base} (any trailing slash dropped) followed by {@code path}, which starts with a slash. No I/O. */
+    public static URI join(URI base, String path) {
         String text = base.toString();
         while (text.endsWith("/")) {
             text = text.substring(0, text.length() - 1);
@@ -79,19 +93,19 @@ final class Upstream {
     }
 
     /** {@code uri} with the query {@code params} (in iteration order), form-encoded. */
-    static URI withQuery(URI uri, Map<String, String> params) {
+    public static URI withQuery(URI uri, Map<String, String> params) {
         return URI.create(uri + "?" + form(params));
     }
 
     /** {@code application/x-www-form-urlencoded} text of {@code params}, spaces as {@code %20}. */
-    static String form(Map<String, String> params) {
+    public static String form(Map<String, String> params) {
         StringJoiner joiner = new StringJoiner("&");
         params.forEach((k, v) -> joiner.add(encode(k) + "=" + encode(v)));
         return joiner.toString();
     }
 
     /** Percent-encodes one path segment or form value. */
-    static String encode(String value) {
+    public static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
@@ -99,7 +113,7 @@ final class Upstream {
      * Text from the VCS (an error code or message) made safe for an exception message: printable ASCII only, at
      * most 200 characters. Callers pass only fields that never carry credentials.
      */
-    static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "";
         }
@@ -109,5 +123,10 @@ final class Upstream {
             out.append(c >= 0x20 && c < 0x7f ? c : '?');
         }
         return out.toString();
+    }
+
+    /** The node's text when it is a non-blank JSON string; empty for anything else (missing, null, number, blank). */
+    public static Optional<String> text(JsonNode node) {
+        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
     }
 }

@@ -1,6 +1,5 @@
-package dev.atlas.vcs.bitbucket;
+package dev.atlas.plugin.support;
 
-import dev.atlas.api.Secret;
 import java.net.http.HttpHeaders;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -13,24 +12,37 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Checks a {@code sha256=<hex HMAC-SHA256(secret, raw body)>} signature header. The header must occur once, carry
  * exactly {@code sha256=} and 64 hex digits, and match in constant time. Hex digits are accepted in either case:
- * they are decoded to the 32 MAC bytes before comparing, so case carries no meaning (Bitbucket sends lowercase).
+ * they are decoded to the 32 MAC bytes before comparing, so case carries no meaning (GitHub and Bitbucket send
+ * lowercase). Immutable and thread-safe; no I/O.
  */
-final class HubSignature {
-    static final String MISSING = "missing_signature";
-    static final String MALFORMED = "malformed_signature";
-    static final String BAD = "bad_signature";
+public final class HubSignature {
+    /** Rejection reason: no signature header, or only an empty one. */
+    public static final String MISSING = "missing_signature";
+    /** Rejection reason: not one {@code sha256=} value of 64 hex digits. */
+    public static final String MALFORMED = "malformed_signature";
+    /** Rejection reason: well-formed, but not the MAC of this body under the configured secret. */
+    public static final String BAD = "bad_signature";
 
     private static final String PREFIX = "sha256=";
     private static final int MAC_BYTES = 32;
 
     private final String header;
 
-    HubSignature(String header) {
+    /** A check of the signature carried in the header named {@code header} (for example {@code X-Hub-Signature-256}). */
+    public HubSignature(String header) {
         this.header = header;
     }
 
-    /** Empty when the signature holds; otherwise the rejection reason. */
-    Optional<String> check(HttpHeaders headers, byte[] body, Secret secret) {
+    /**
+     * Checks one webhook delivery; called per request, it does no I/O and never blocks.
+     *
+     * @param headers the request headers
+     * @param body the raw request body, exactly as received
+     * @param key the webhook secret's bytes; an empty key rejects every well-formed signature as {@link #BAD}
+     * @return empty when the signature holds; otherwise the rejection reason ({@link #MISSING}, {@link #MALFORMED} or
+     *     {@link #BAD})
+     */
+    public Optional<String> check(HttpHeaders headers, byte[] body, byte[] key) {
         List<String> values = headers.allValues(header);
         if (values.isEmpty()) {
             return Optional.of(MISSING);
@@ -50,14 +62,14 @@ final class HubSignature {
         if (given == null) {
             return Optional.of(MALFORMED);
         }
-        if (secret.isEmpty()) {
+        if (key.length == 0) {
             return Optional.of(BAD);
         }
-        return MessageDigest.isEqual(hmacSha256(secret.bytes(), body), given) ? Optional.empty() : Optional.of(BAD);
+        return MessageDigest.isEqual(hmacSha256(key, body), given) ? Optional.empty() : Optional.of(BAD);
     }
 
     /** HMAC-SHA256 of {@code body} under {@code key}. */
-    static byte[] hmacSha256(byte[] key, byte[] body) {
+    public static byte[] hmacSha256(byte[] key, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -1,0 +1,49 @@
+package dev.atlas.plugin.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The header-level rules; each plugin's provider tests run the full signature case table through its verifier. */
+class HubSignatureTest {
+    private static final byte[] KEY = "s3cr3t".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BODY = "{}".getBytes(StandardCharsets.UTF_8);
+    private static final HubSignature CHECK = new HubSignature("X-Hub-Signature-256");
+
+    private static HttpHeaders headers(String... values) {
+        return HttpHeaders.of(values.length == 0 ? Map.of() : Map.of("X-Hub-Signature-256", List.of(values)), (a, b) -> true);
+    }
+
+    private static String sign(byte[] key) {
+        return "sha256=" + HexFormat.of().formatHex(HubSignature.hmacSha256(key, BODY));
+    }
+
+    @Test
+    void acceptsTheRightSignatureInTheConfiguredHeader() {
+        assertThat(CHECK.check(headers(sign(KEY)), BODY, KEY)).isEmpty();
+    }
+
+    @Test
+    void rejectsEveryWellFormedSignatureWhenTheSecretIsEmpty() {
+        assertThat(CHECK.check(headers(sign(KEY)), BODY, new byte[0])).contains(HubSignature.BAD);
+    }
+
+    @Test
+    void namesTheReasonForEachRejection() {
+        assertThat(CHECK.check(headers(), BODY, KEY)).contains(HubSignature.MISSING);
+        assertThat(CHECK.check(headers(sign(KEY), sign(KEY)), BODY, KEY)).contains(HubSignature.MALFORMED);
+        assertThat(CHECK.check(headers(sign("other".getBytes(StandardCharsets.UTF_8))), BODY, KEY)).contains(HubSignature.BAD);
+    }
+
+    @Test
+    void readsOnlyTheHeaderItWasMadeFor() {
+        HttpHeaders other = HttpHeaders.of(Map.of("X-Hub-Signature", List.of(sign(KEY))), (a, b) -> true);
+
+        assertThat(CHECK.check(other, BODY, KEY)).contains(HubSignature.MISSING);
+    }
+}
