@@ -11,12 +11,17 @@ work=$(mktemp -d)
 atlas_port=${ATLAS_PORT:-18081}
 hello_port=${HELLO_PORT:-18082}
 cloud_port=${CLOUD_PORT:-18083}
+# DELIVER=0 leaves the cloud down: deliveries fail fast and back off, so the run measures acceptance alone
+deliver=${DELIVER:-1}
 seconds=${SECONDS_PER_PHASE:-10}
 concurrency=${CONCURRENCY:-32}
 write_config "$work" "$atlas_port" "http://127.0.0.1:$cloud_port"
 
 # the cloud is the same bare server: Atlas delivers to it in the background, as in production
-java -cp "$jar" dev.atlas.bench.HelloServer "$cloud_port" > "$work/cloud.log" 2>&1 & cloud=$!
+cloud=""
+if [[ "$deliver" == 1 ]]; then
+  java -cp "$jar" dev.atlas.bench.HelloServer "$cloud_port" > "$work/cloud.log" 2>&1 & cloud=$!
+fi
 java -cp "$jar" dev.atlas.bench.HelloServer "$hello_port" > "$work/hello.log" 2>&1 & hello=$!
 JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}" ATLAS_LOG_LEVEL=WARN \
   "$dist/bin/atlas" run --config "$work/atlas.yaml" > "$work/atlas.log" 2>&1 & atlas=$!

@@ -54,7 +54,8 @@ public final class HttpLoad {
             int colon = h.indexOf(':');
             headers.add(new String[] {h.substring(0, colon).trim(), h.substring(colon + 1).trim()});
         }
-        HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(4))
             .connectTimeout(Duration.ofSeconds(5)).build();
 
         LongAdder sent = new LongAdder();

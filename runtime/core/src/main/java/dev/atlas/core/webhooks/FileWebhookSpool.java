@@ -58,6 +58,22 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final FileLock lock;
     private final Map<String, Meta> index = new ConcurrentHashMap<>();
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
+    private final java.util.concurrent.ConcurrentSkipListSet<Due> queue = new java.util.concurrent.ConcurrentSkipListSet<>();
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A pending key and when it is due; the sequence keeps equal times apart, oldest first. */
+    private record Due(Instant at, long seq, String key) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due other) {
+            int byTime = at.compareTo(other.at);
+            return byTime != 0 ? byTime : Long.compare(seq, other.seq);
+        }
+    }
+
+    private void schedule(String key, Instant at) {
+        queue.add(new Due(at, sequence.incrementAndGet(), key));
+    }
 
     /** Metadata kept in memory; bodies stay on disk until delivery. */
     private record Meta(SpooledWebhook header) {
@@ -108,7 +124,9 @@ public final class FileWebhookSpool implements WebhookSpool {
                 String key = keyOf(file);
                 if (!index.containsKey(key)) {
                     try {
-                        index.put(key, new Meta(read(pending, key, false)));
+                        SpooledWebhook header = read(pending, key, false);
+                        index.put(key, new Meta(header));
+                        schedule(key, header.nextAttemptAt());
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("spool entry {} is unreadable and stays on disk: {}", key, e.toString());
                     }
@@ -134,6 +152,7 @@ public final class FileWebhookSpool implements WebhookSpool {
             out.write('\n');
             out.write(webhook.body());
             writeAtomically(pending.resolve(key + WEBHOOK), out.toByteArray());
+            schedule(key, webhook.nextAttemptAt());
             return Acceptance.SPOOLED;
         } catch (IOException | RuntimeException e) {
             index.remove(key);
@@ -144,42 +163,61 @@ public final class FileWebhookSpool implements WebhookSpool {
     @Override
     public List<SpooledWebhook> due(Instant now, int limit) {
         List<SpooledWebhook> out = new ArrayList<>();
-        index.values().stream()
-            .map(Meta::header)
-            .filter(h -> !h.nextAttemptAt().isAfter(now) && !handedOut.contains(h.key()))
-            .sorted(Comparator.comparing(SpooledWebhook::nextAttemptAt))
-            .limit(limit)
-            .forEach(h -> {
-                if (handedOut.add(h.key())) {
-                    try {
-                        out.add(read(pending, h.key(), true));
-                    } catch (NoSuchFileException e) {
-                        // still being written by accept(): due at the next tick
-                        handedOut.remove(h.key());
-                    } catch (IOException e) {
-                        handedOut.remove(h.key());
-                        LOG.warn("cannot read spooled webhook {}: {}", h.id(), e.toString());
-                    }
-                }
-            });
+        while (out.size() < limit) {
+            Due head = queue.pollFirst();
+            if (head == null) {
+                break;
+            }
+            if (head.at().isAfter(now)) {
+                queue.add(head);
+                break;
+            }
+            Meta meta = index.get(head.key());
+            if (meta == null || !meta.header().nextAttemptAt().equals(head.at()) || !handedOut.add(head.key())) {
+                continue; // delivered, rescheduled or already out: a stale entry
+            }
+            try {
+                out.add(read(pending, head.key(), true));
+            } catch (IOException e) {
+                handedOut.remove(head.key());
+                LOG.warn("cannot read spooled webhook {}: {}", meta.header().id(), e.toString());
+                schedule(head.key(), now.plusSeconds(5));
+                index.put(head.key(), new Meta(rescheduled(meta.header(), now.plusSeconds(5))));
+            }
+        }
         return out;
     }
 
+    private static SpooledWebhook rescheduled(SpooledWebhook w, Instant at) {
+        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
+            new byte[0], w.attempts(), at, w.lastError());
+    }
+
+    /**
+     * Not synced on purpose: if a crash loses this marker or the deletion, the webhook is delivered once more after
+     * the restart (at least once, with the same {@code webhook-id}), which the cloud de-duplicates; syncing here would
+     * cost every delivery three disk flushes.
+     */
     @Override
     public void delivered(SpooledWebhook webhook) throws IOException {
         String key = webhook.key();
-        writeAtomically(delivered.resolve(key), new byte[0]);
+        try {
+            Files.createFile(delivered.resolve(key));
+        } catch (FileAlreadyExistsException e) {
+            // a replayed webhook delivered again
+        }
         Files.deleteIfExists(pending.resolve(key + STATE));
         Files.deleteIfExists(pending.resolve(key + WEBHOOK));
-        syncDir(pending);
         index.remove(key);
         handedOut.remove(key);
     }
 
     @Override
     public void retryLater(SpooledWebhook webhook) throws IOException {
-        writeAtomically(pending.resolve(webhook.key() + STATE), JSON.writeValueAsBytes(state(webhook, null)));
+        // not synced: losing an attempt count in a crash only means one more attempt than planned
+        writeAtomically(pending.resolve(webhook.key() + STATE), JSON.writeValueAsBytes(state(webhook, null)), false);
         index.put(webhook.key(), new Meta(withoutBody(webhook)));
+        schedule(webhook.key(), webhook.nextAttemptAt());
         handedOut.remove(webhook.key());
     }
 
@@ -226,6 +264,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                     syncDir(dead);
                     if (lock != null) {
                         index.put(key, new Meta(replayed));
+                        schedule(key, replayed.nextAttemptAt());
                     }
                     return true;
                 }
@@ -345,19 +384,28 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     private void writeAtomically(Path target, byte[] content) throws IOException {
+        writeAtomically(target, content, true);
+    }
+
+    /** Writes via {@code tmp/} and a rename; {@code durable} also syncs the file and its folder. */
+    private void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
         Path temp = tmp.resolve(target.getFileName() + "." + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
+            if (durable) {
+                channel.force(true);
+            }
         } catch (IOException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
         move(temp, target);
-        syncDir(target.getParent());
+        if (durable) {
+            syncDir(target.getParent());
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {

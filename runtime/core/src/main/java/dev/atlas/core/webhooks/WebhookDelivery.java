@@ -46,6 +46,7 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
     private final Semaphore slots;
     private final ExecutorService workers;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean tickPending = new AtomicBoolean();
     private volatile Instant lastRescan = Instant.EPOCH;
     private volatile Instant lastPrune = Instant.EPOCH;
 
@@ -75,10 +76,20 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         tick();
     }
 
-    /** Starts an attempt now for everything due (called when a webhook was just spooled). */
+    /**
+     * Starts attempts now for what is due (called when a webhook was just spooled, and when an attempt ends so that a
+     * backlog drains at full speed). Wakes coalesce: at most one extra tick waits at a time.
+     */
     public void wake() {
-        if (!stopping.get()) {
-            workers.execute(this::tick);
+        if (!stopping.get() && tickPending.compareAndSet(false, true)) {
+            try {
+                workers.execute(() -> {
+                    tickPending.set(false);
+                    tick();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                tickPending.set(false);
+            }
         }
     }
 
@@ -102,6 +113,7 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
                         attempt(webhook);
                     } finally {
                         slots.release();
+                        wake();
                     }
                 });
             } catch (RuntimeException e) {

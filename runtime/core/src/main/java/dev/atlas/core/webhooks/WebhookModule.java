@@ -12,6 +12,9 @@ import dev.atlas.core.plugins.AtlasHostContext;
  * being writable.
  */
 public final class WebhookModule implements ApplicationModule {
+    /** Deliveries under way at once: they wait on the cloud, not on this machine. */
+    static final int DELIVERY_CONCURRENCY = 16;
+
     private WebhookSpool spool;
     private WebhookDelivery delivery;
 
@@ -23,7 +26,7 @@ public final class WebhookModule implements ApplicationModule {
         RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
         delivery = new WebhookDelivery(spool, config.cloud().url(), new CloudSigner(config.runner().cloudSecret()),
             config.runner().id(), policy, AtlasHostContext.sharedHttpClient(), config.cloud().deliveryTimeout(),
-            context.clock(), context.metrics(), 4);
+            context.clock(), context.metrics(), DELIVERY_CONCURRENCY);
         context.bind("webhookReceiver", new WebhookReceiver(context.assembly().providers(), spool, delivery::wake,
             context.metrics(), context.clock()));
         context.bind("webhookDelivery", delivery);
