@@ -93,6 +93,17 @@ final class Distribution {
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A cloud bearer JWT (HS256 with the test configs' {@code cloud.auth.hmacSecret}, five minutes). */
+    static String cloudToken() throws Exception {
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+            new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+            new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("asgard")
+                .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(300))).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(
+            "dist-cloud-jwt-secret-long-enough-for-hs256-keys".getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -5,11 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PatchTaskEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String JWT_SECRET = "dist-cloud-jwt-secret-long-enough-for-hs256-keys";
 
     @TempDir
     Path dir;
@@ -124,7 +117,7 @@ class PatchTaskEndToEndIT {
                     """.formatted(gitServer.url(), head, cloudUrl);
                 HttpResponse<String> accepted = Distribution.post(base + "/api/tasks/e2e-patch-1",
                     task.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json", "Authorization",
-                    "Bearer " + cloudToken());
+                    "Bearer " + Distribution.cloudToken());
                 assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
 
                 await().atMost(Duration.ofSeconds(120)).until(() -> !results.isEmpty());
@@ -153,10 +146,4 @@ class PatchTaskEndToEndIT {
         }
     }
 
-    private static String cloudToken() throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("asgard")
-            .expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
-        jwt.sign(new MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
-    }
 }

@@ -3,11 +3,6 @@ package dev.atlas.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -25,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +79,7 @@ class PatchTaskKubernetesIT {
                 """;
             HttpResponse<String> accepted = Distribution.post(base + "/api/tasks/k8s-patch-1",
                 task.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json", "Authorization",
-                "Bearer " + cloudToken());
+                "Bearer " + Distribution.cloudToken());
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
 
             List<Job> jobs = client.batch().v1().jobs().inNamespace("atlas-jobs")
@@ -127,10 +121,4 @@ class PatchTaskKubernetesIT {
         }
     }
 
-    private static String cloudToken() throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("asgard")
-            .expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
-        jwt.sign(new MACSigner("dist-cloud-jwt-secret-long-enough-for-hs256-keys".getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
-    }
 }

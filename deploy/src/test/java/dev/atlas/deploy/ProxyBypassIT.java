@@ -52,7 +52,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProxyBypassIT {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String JWT_SECRET = "dist-cloud-jwt-secret-long-enough-for-hs256-keys";
     private static final Path CASES = Path.of("../plugins/vcs-github/src/test/resources/policy-cases.yaml");
     private static final java.util.Set<String> PROXIED_METHODS = java.util.Set.of("GET", "POST", "PATCH", "PUT",
         "DELETE");
@@ -154,15 +153,9 @@ class ProxyBypassIT {
         return out.toString();
     }
 
-    private static String cloudToken() throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-            .subject("asgard").expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
-        jwt.sign(new MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
-    }
 
     private HttpResponse<String> send(HttpRequest.Builder builder) throws Exception {
-        return http.send(builder.header("Authorization", "Bearer " + cloudToken()).header("X-App-ID", "gh-main").build(),
+        return http.send(builder.header("Authorization", "Bearer " + Distribution.cloudToken()).header("X-App-ID", "gh-main").build(),
             HttpResponse.BodyHandlers.ofString());
     }
 
@@ -277,10 +270,10 @@ class ProxyBypassIT {
     @Test
     void answers400WithoutAppIdAnd404ForAnUnknownApp() throws Exception {
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(base + "/vcs/rest/repos/acme/api"))
-            .header("Authorization", "Bearer " + cloudToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + Distribution.cloudToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(400);
         HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(base + "/vcs/rest/repos/acme/api"))
-            .header("Authorization", "Bearer " + cloudToken()).header("X-App-ID", "nope").GET().build(),
+            .header("Authorization", "Bearer " + Distribution.cloudToken()).header("X-App-ID", "nope").GET().build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
     }

@@ -58,6 +58,14 @@ public final class AtlasCli implements Runnable {
         return cli.execute(args);
     }
 
+    /** Prints every configuration problem, one a line, and returns the exit code for a bad config (2). */
+    public static int configProblems(dev.atlas.core.config.ConfigException e, PrintWriter err) {
+        err.println("invalid configuration (" + e.problems().size() + " problem"
+            + (e.problems().size() == 1 ? "" : "s") + "):");
+        e.problems().forEach(p -> err.println("  " + p));
+        return USAGE;
+    }
+
     /** The distribution folder: {@code -Datlas.home} set by {@code bin/atlas}, else the working folder. */
     public static Path home() {
         String home = System.getProperty("atlas.home", System.getenv("ATLAS_HOME"));

@@ -28,11 +28,7 @@ public final class CheckCommand implements Callable<Integer> {
                 assembly.plugins().pluginIds());
             return AtlasCli.OK;
         } catch (ConfigException e) {
-            var err = spec.commandLine().getErr();
-            err.println("invalid configuration (" + e.problems().size() + " problem"
-                + (e.problems().size() == 1 ? "" : "s") + "):");
-            e.problems().forEach(p -> err.println("  " + p));
-            return AtlasCli.USAGE;
+            return AtlasCli.configProblems(e, spec.commandLine().getErr());
         }
     }
 }

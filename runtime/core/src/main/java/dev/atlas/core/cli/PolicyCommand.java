@@ -80,9 +80,7 @@ public final class PolicyCommand {
                     + policy.origin() + ")");
                 return AtlasCli.FAILED;
             } catch (ConfigException e) {
-                spec.commandLine().getErr().println("invalid configuration:");
-                e.problems().forEach(p -> spec.commandLine().getErr().println("  " + p));
-                return AtlasCli.USAGE;
+                return AtlasCli.configProblems(e, spec.commandLine().getErr());
             }
         }
 

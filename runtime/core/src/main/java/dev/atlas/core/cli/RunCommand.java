@@ -29,9 +29,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home());
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("invalid configuration:");
-            e.problems().forEach(p -> spec.commandLine().getErr().println("  " + p));
-            return AtlasCli.USAGE;
+            return AtlasCli.configProblems(e, spec.commandLine().getErr());
         }
         AtlasApplication app = AtlasApplication.start(assembly, Clock.systemUTC(), Modules.all());
         StopSignals.install(app::stop);

@@ -30,9 +30,7 @@ public final class WebhooksCommand {
     }
 
     static int configProblems(ConfigException e, CommandSpec spec) {
-        spec.commandLine().getErr().println("invalid configuration:");
-        e.problems().forEach(p -> spec.commandLine().getErr().println("  " + p));
-        return AtlasCli.USAGE;
+        return AtlasCli.configProblems(e, spec.commandLine().getErr());
     }
 
     /** {@code atlas webhooks list --config FILE [--dead]}. */

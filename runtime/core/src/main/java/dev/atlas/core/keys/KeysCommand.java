@@ -37,10 +37,7 @@ public final class KeysCommand implements Runnable {
     }
 
     private static int badConfig(ConfigException e, PrintWriter err) {
-        err.println("invalid configuration (" + e.problems().size() + " problem"
-            + (e.problems().size() == 1 ? "" : "s") + "):");
-        e.problems().forEach(p -> err.println("  " + p));
-        return AtlasCli.USAGE;
+        return AtlasCli.configProblems(e, err);
     }
 
     /** {@code atlas keys rotate}: adds a signing key; the old ones stay published. */
