@@ -177,9 +177,30 @@ public final class AtlasApplication implements AutoCloseable {
             LOG.warn("cannot install JSON answers for 404/405/413: unexpected HTTP server set-up");
             return;
         }
+        // from the first moment of a stop, new calls the cloud retries (tasks, proxy, logins) get 503 at once rather
+        // than meeting routes half-stopped; health, metrics and webhooks (which the VCS does not retry: they go to the
+        // durable spool) stay served until the end
+        router.route().order(-2000).handler(ctx -> {
+            String path = ctx.request().path();
+            if (lifecycle.stopping() && !path.startsWith("/health/") && !path.equals("/metrics")
+                && !path.startsWith("/webhook/")) {
+                ctx.response().putHeader("Retry-After", "5");
+                fallback(ctx, 503, "service_unavailable", "Atlas is stopping");
+            } else {
+                ctx.next();
+            }
+        });
         // webhook signatures cover the raw bytes: keep form bodies raw (see RequestCapture.ORIGINAL_CONTENT_TYPE)
         router.route("/webhook/*").order(-1000).handler(RequestCapture::keepFormBodyRaw);
-        router.errorHandler(404, ctx -> fallback(ctx, 404, "not_found", "no such path"));
+        // while stopping, routes go away before the server does: their paths must answer 503, not 404
+        router.errorHandler(404, ctx -> {
+            if (lifecycle.stopping()) {
+                ctx.response().putHeader("Retry-After", "5");
+                fallback(ctx, 503, "service_unavailable", "Atlas is stopping");
+            } else {
+                fallback(ctx, 404, "not_found", "no such path");
+            }
+        });
         router.errorHandler(405, ctx -> fallback(ctx, 405, "method_not_allowed", "method not allowed on this path"));
         router.errorHandler(413, ctx -> fallback(ctx, 413, "payload_too_large",
             "body over " + assembly.config().server().maxBodyBytes() + " bytes"));
