@@ -127,7 +127,9 @@ final class TaskRecord {
             p.setProperty("pid", Long.toString(process.pid()));
             process.info().startInstant().ifPresent(t -> p.setProperty("pidStart", t.toString()));
         }
-        Path tmp = dir.resolve(STATE_FILE + ".tmp");
+        // a temp file of its own: two records of one task (a runner left from before a restart and the recovery that
+        // takes over) may save at the same moment
+        Path tmp = dir.resolve(STATE_FILE + "." + java.util.UUID.randomUUID() + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             p.store(out, "Atlas local driver task state");
         }
