@@ -37,6 +37,63 @@ class DistributionIT {
     }
 
     @Test
+    void checkAcceptsTheConfigShapeOfTheSpecWithFlowMappingsAndMissingOverrideFolders() throws Exception {
+        // SPEC §3's example as written there: flow mappings holding bare secret references, a plugins.dir and a
+        // routes.dir that do not exist (nothing extra), the kubernetes driver and a rabbitmq connection
+        Files.writeString(dir.resolve("gh.pem"), Distribution.rsaPem());
+        Path config = dir.resolve("atlas.yaml");
+        Files.writeString(config, """
+            runner:
+              id: acme-runner
+              publicUrl: https://atlas.acme.example
+              cloudSecret: ${env:ATLAS_CLOUD_SECRET}
+            server: { port: 8080, maxBodyBytes: 26214400 }
+            shutdown: { timeout: 30s }
+            cloud:
+              url: https://asgard.example
+              auth:
+                hmacSecret: ${env:ATLAS_CLOUD_JWT_SECRET}
+                audience: acme-runner
+            installations:
+              - id: acme
+                apps:
+                  - id: gh-main
+                    vcs: github
+                    webUrl: https://github.com
+                    apiUrl: https://api.github.com
+                    webhookSecret: ${env:GH_WEBHOOK_SECRET}
+                    github: { appId: "12345", privateKey: ${file:gh.pem} }
+                    oauth: { clientId: Iv1.abc, clientSecret: ${env:GH_OAUTH_SECRET} }
+                  - id: gl-main
+                    vcs: gitlab
+                    webUrl: https://gitlab.acme.example
+                    apiUrl: https://gitlab.acme.example/api/v4
+                    webhookSecret: ${env:GL_WEBHOOK_SECRET}
+                    gitlab: { token: ${env:GL_TOKEN} }
+            rabbitmq: { uri: amqp://guest:guest@127.0.0.1:5672/ }
+            webhooks: { spool: file, spoolDir: data/spool, maxAttempts: 20, maxAge: 24h, maxBackoff: 5m }
+            tasks:
+              driver: kubernetes
+              kubernetes: { namespace: atlas-jobs, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 1800 }
+              nomad: { address: http://127.0.0.1:4646, token: ${env:NOMAD_TOKEN} }
+              rabbitmq: { enabled: false, queue: atlas.tasks }
+            auth:
+              clients:
+                - { id: asgard, secret: ${env:ATLAS_OAUTH_CLIENT_SECRET}, redirectUris: [https://asgard.example/auth/callback] }
+              signingKeys: data/keys
+            routes: { dir: routes-not-there }
+            plugins: { dir: plugins-not-there }
+            """);
+        Map<String, String> env = Map.of("ATLAS_CLOUD_SECRET", "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
+            "ATLAS_CLOUD_JWT_SECRET", "an-hs256-key-of-at-least-thirty-two-bytes", "GH_WEBHOOK_SECRET", "h",
+            "GH_OAUTH_SECRET", "o", "GL_WEBHOOK_SECRET", "g", "GL_TOKEN", "t", "NOMAD_TOKEN", "n",
+            "ATLAS_OAUTH_CLIENT_SECRET", "c");
+        Distribution.Result result = Distribution.run(env, "check", "--config", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("2 app(s) [gh-main, gl-main], driver kubernetes");
+    }
+
+    @Test
     void checkListsEveryMistakeWithItsKeyAndExits2() throws Exception {
         Path config = Distribution.githubConfig(dir, 8080, "https://asgard.example", "s3cret");
         String broken = Files.readString(config)

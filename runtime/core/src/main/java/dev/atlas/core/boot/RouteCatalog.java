@@ -83,7 +83,8 @@ public final class RouteCatalog {
 
     private static void readAdmin(Path dir, Map<String, Path> ids, List<RouteFile> out, Problems problems) {
         if (!Files.isDirectory(dir)) {
-            problems.add("routes.dir", "folder " + dir + " does not exist");
+            // like policies.dir: an override folder that is not there (yet) means no overrides
+            org.slf4j.LoggerFactory.getLogger(RouteCatalog.class).warn("routes.dir {} does not exist: no admin routes", dir);
             return;
         }
         List<Path> yamlFiles;

@@ -46,16 +46,18 @@ public final class ConfigReader {
         this.home = home;
     }
 
-    /** The plugin folders a config names, read before plugins are loaded: {@code plugins.dir} and the drivers. */
+    /**
+     * The plugin folders, read before plugins are loaded: the distribution's {@code plugins/} and {@code drivers/}
+     * (the shipped VCS plugins and drivers, always loaded) and the admin's {@code plugins.dir}, which adds plugins.
+     */
     public static List<Path> pluginDirs(ConfigSection root, Path baseDir, Path home) {
-        ConfigSection plugins = root.section("plugins");
-        Path dir = plugins.string("dir").map(d -> baseDir.resolve(d).normalize()).orElse(home.resolve("plugins"));
-        List<Path> dirs = new ArrayList<>(List.of(dir));
-        Path drivers = home.resolve("drivers");
-        if (!dirs.contains(drivers)) {
-            dirs.add(drivers);
-        }
+        List<Path> dirs = new ArrayList<>(List.of(home.resolve("plugins").normalize(), home.resolve("drivers").normalize()));
+        adminPluginDir(root, baseDir).filter(d -> !dirs.contains(d)).ifPresent(dirs::add);
         return dirs;
+    }
+
+    private static Optional<Path> adminPluginDir(ConfigSection root, Path baseDir) {
+        return root.section("plugins").string("dir").map(d -> baseDir.resolve(d).normalize());
     }
 
     public AtlasConfig read(Path configFile, ConfigSection root) {
@@ -110,6 +112,8 @@ public final class ConfigReader {
         ConfigSection policies = root.section("policies");
         policies.allowOnly(Set.of("dir"));
         root.section("plugins").allowOnly(Set.of("dir"));
+        adminPluginDir(root, baseDir).filter(d -> !java.nio.file.Files.isDirectory(d)).ifPresent(d -> org.slf4j
+            .LoggerFactory.getLogger(ConfigReader.class).warn("plugins.dir {} does not exist: no extra plugins", d));
 
         return new AtlasConfig(configFile, runner, server, shutdownTimeout, cloud, apps, rabbit, webhooks, tasks, auth,
             routes.string("dir").map(this::path), policies.string("dir").map(this::path),

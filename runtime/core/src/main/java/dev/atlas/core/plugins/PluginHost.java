@@ -33,16 +33,12 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /**
-     * Loads and starts every plugin under {@code dirs}. Folders that do not exist are skipped (a distribution may
-     * have no drivers folder); problems go to {@code problems} under {@code plugins.dir}.
+     * Loads and starts every plugin under {@code dirs}. Folders that do not exist are skipped (a development run has
+     * no distribution folders; a missing {@code plugins.dir} only adds nothing); problems go to
+     * {@code problems} under {@code plugins.dir}.
      */
     public static PluginHost load(List<Path> dirs, Problems problems) {
         List<Path> existing = dirs.stream().filter(Files::isDirectory).toList();
-        for (Path dir : dirs) {
-            if (!Files.isDirectory(dir) && dir.equals(dirs.get(0))) {
-                problems.add("plugins.dir", "folder " + dir + " does not exist");
-            }
-        }
         RecordingPluginManager manager = new RecordingPluginManager(existing);
         manager.loadPlugins();
         manager.startPlugins();
