@@ -137,6 +137,7 @@ class PatchTaskEndToEndIT {
                     .isEqualTo("x-access-token:ghs_e2e_token"));
                 assertThat(pullRequests).hasSize(1);
                 assertThat(pullRequests.get(0).get("Authorization")).containsExactly("Bearer ghs_e2e_token");
+                assertThat(Distribution.output(atlas)).doesNotContain("ghs_e2e_token").doesNotContain("PRIVATE KEY");
             } finally {
                 atlas.destroy();
                 atlas.waitFor(30, TimeUnit.SECONDS);

@@ -110,6 +110,13 @@ class ProxyBypassIT {
         atlas.destroy();
         atlas.waitFor(30, TimeUnit.SECONDS);
         github.stop(0);
+        // every request above went through the log: no credential of either side may be in it
+        String log = Distribution.output(atlas);
+        assertThat(log).contains("proxy decision")
+            .doesNotContain("ghs_upstream_installation_token")
+            .doesNotContain("dist-cloud-jwt-secret-long-enough-for-hs256-keys")
+            .doesNotContain(Distribution.cloudToken().substring(0, 40))
+            .doesNotContain("PRIVATE KEY");
     }
 
     private String redactionResponse(String path) {
