@@ -24,6 +24,17 @@ import java.util.regex.Pattern;
 public final class MapConfigSection implements ConfigSection {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
+    /**
+     * Stands in the tree for a value whose secret reference could not be resolved. That problem was reported once
+     * already; getters then return empty without reporting the value as missing or malformed as well.
+     */
+    public static final Object UNRESOLVED = new Object() {
+        @Override
+        public String toString() {
+            return "(unresolved reference)";
+        }
+    };
+
     private final String path;
     private final Map<String, Object> values;
     private final boolean present;
@@ -74,7 +85,7 @@ public final class MapConfigSection implements ConfigSection {
     @Override
     public Optional<String> string(String key) {
         Object value = values.get(key);
-        if (value == null) {
+        if (value == null || value == UNRESOLVED) {
             return Optional.empty();
         }
         if (value instanceof Map || value instanceof List) {
@@ -88,7 +99,8 @@ public final class MapConfigSection implements ConfigSection {
     public Optional<String> requiredString(String key) {
         Optional<String> value = string(key);
         if (value.isEmpty() || value.get().isBlank()) {
-            if (!(values.get(key) instanceof Map) && !(values.get(key) instanceof List)) {
+            Object raw = values.get(key);
+            if (raw != UNRESOLVED && !(raw instanceof Map) && !(raw instanceof List)) {
                 problems.add(keyOf(key), "must not be empty");
             }
             return Optional.empty();
@@ -200,6 +212,9 @@ public final class MapConfigSection implements ConfigSection {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             Object item = list.get(i);
+            if (item == UNRESOLVED) {
+                continue;
+            }
             if (item == null || item instanceof Map || item instanceof List) {
                 problems.add(keyOf(key) + "[" + i + "]", "must be a single value");
             } else {
@@ -221,6 +236,9 @@ public final class MapConfigSection implements ConfigSection {
         }
         Map<String, String> out = new LinkedHashMap<>();
         map.forEach((k, v) -> {
+            if (v == UNRESOLVED) {
+                return;
+            }
             if (v == null || v instanceof Map || v instanceof List) {
                 problems.add(keyOf(key) + "." + k, "must be a single value");
             } else {

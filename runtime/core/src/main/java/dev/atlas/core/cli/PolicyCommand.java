@@ -71,13 +71,16 @@ public final class PolicyCommand {
                 if (decision == null) {
                     return AtlasCli.USAGE;
                 }
+                // stdout is exactly the verdict; which rule and policy decided goes to stderr
+                var err = spec.commandLine().getErr();
                 if (decision.allowed()) {
-                    out.println("allowed" + (decision.redactions().isEmpty() ? ""
-                        : " (redacting " + String.join(", ", decision.redactions()) + ")"));
+                    out.println("allowed");
+                    err.println("rule " + decision.rule() + ", policy " + policy.origin()
+                        + (decision.redactions().isEmpty() ? "" : ", redacting " + String.join(", ", decision.redactions())));
                     return AtlasCli.OK;
                 }
-                out.println("denied: " + decision.reason() + " (rule " + decision.rule() + ", policy "
-                    + policy.origin() + ")");
+                out.println("denied: " + decision.reason());
+                err.println("rule " + decision.rule() + ", policy " + policy.origin());
                 return AtlasCli.FAILED;
             } catch (ConfigException e) {
                 return AtlasCli.configProblems(e, spec.commandLine().getErr());

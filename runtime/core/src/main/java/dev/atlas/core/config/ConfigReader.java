@@ -139,7 +139,8 @@ public final class ConfigReader {
         auth.allowOnly(Set.of("hmacSecret", "publicKey", "audience", "issuer"));
         Optional<Secret> hmac = auth.secret("hmacSecret").filter(s -> !s.isEmpty());
         Optional<String> publicKey = auth.string("publicKey").filter(s -> !s.isBlank());
-        if (hmac.isEmpty() && publicKey.isEmpty()) {
+        if (hmac.isEmpty() && publicKey.isEmpty() && !auth.keys().contains("hmacSecret")
+            && !auth.keys().contains("publicKey")) {
             problems.add(auth.keyOf("hmacSecret"), "cloud.auth needs hmacSecret or publicKey (or both)");
         }
         if (hmac.isPresent() && hmac.get().bytes().length < 32) {

@@ -1,5 +1,6 @@
 package dev.atlas.core.config;
 
+import dev.atlas.api.config.MapConfigSection;
 import dev.atlas.api.config.Problems;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,16 +63,19 @@ final class SecretReferences {
         return value;
     }
 
-    private String resolveString(String path, String text) {
+    /** The resolved text, or {@link MapConfigSection#UNRESOLVED} when a reference in it could not be resolved. */
+    private Object resolveString(String path, String text) {
         Matcher m = REFERENCE.matcher(text);
         StringBuilder out = new StringBuilder();
+        boolean unresolved = false;
         while (m.find()) {
             String replacement = lookup(path, m.group(1), m.group(2).trim());
-            // an unresolved reference stays as written: it was reported once, and must not read as "empty" too
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement == null ? m.group() : replacement));
+            unresolved |= replacement == null;
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement == null ? "" : replacement));
         }
         m.appendTail(out);
-        return out.toString();
+        // reported once here; the value must not also read as empty or malformed
+        return unresolved ? MapConfigSection.UNRESOLVED : out.toString();
     }
 
     private String lookup(String path, String kind, String name) {

@@ -118,6 +118,7 @@ class ConfigValidationTest {
             "installations[0].apps[0].webhookSecret: cannot read file /nonexistent/hook (NoSuchFileException)",
             "cloud.auth.hmacSecret: environment variable NOT_SET_ANYWHERE is not set");
         assertThat(e.problems()).filteredOn(p -> p.startsWith("installations[0].apps[0].webhookSecret")).hasSize(1);
+        assertThat(e.problems()).filteredOn(p -> p.startsWith("cloud.auth")).hasSize(1);
         assertThat(e.getMessage()).doesNotContain("hook-secret").doesNotContain(TestConfigs.CLOUD_JWT_SECRET);
     }
 
