@@ -7,6 +7,7 @@ import dev.atlas.core.health.Lifecycle;
 import dev.atlas.core.health.ReadinessCheck;
 import dev.atlas.core.http.ErrorResponder;
 import dev.atlas.core.http.RequestCapture;
+import dev.atlas.core.keys.SigningKeys;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.metrics.PrometheusScrape;
 import dev.atlas.core.plugins.AtlasHostContext;
@@ -118,9 +119,14 @@ public final class AtlasApplication implements AutoCloseable {
                 health.add(pluginsCheck());
                 camel.getRegistry().bind("liveness", health.liveness());
                 camel.getRegistry().bind("readiness", health.readiness());
-                ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock,
-                    camel.getRegistry()::bind,
-                    health::add);
+                SigningKeys keys;
+                try {
+                    keys = SigningKeys.open(assembly.config().auth().signingKeys(), clock);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot open auth.signingKeys: " + e.getMessage(), e);
+                }
+                ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock, keys,
+                    camel.getRegistry()::bind, health::add);
                 for (ApplicationModule module : modules) {
                     try {
                         module.configure(context);

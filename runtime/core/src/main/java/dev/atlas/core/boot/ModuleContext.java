@@ -1,6 +1,7 @@
 package dev.atlas.core.boot;
 
 import dev.atlas.core.health.Lifecycle;
+import dev.atlas.core.keys.SigningKeys;
 import dev.atlas.core.health.ReadinessCheck;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import java.time.Clock;
@@ -8,9 +9,12 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.camel.CamelContext;
 
-/** What an {@link ApplicationModule} gets to configure itself. */
+/**
+ * What an {@link ApplicationModule} gets to configure itself. {@link #signingKeys()} is the one instance of the keys
+ * in {@code auth.signingKeys} that every module signs and verifies with (identity provider tokens, task tokens).
+ */
 public record ModuleContext(Assembly assembly, CamelContext camel, MicrometerMetrics metrics, Lifecycle lifecycle,
-    Clock clock, BiConsumer<String, Object> binder, Consumer<ReadinessCheck> readiness) {
+    Clock clock, SigningKeys signingKeys, BiConsumer<String, Object> binder, Consumer<ReadinessCheck> readiness) {
 
     /** Makes {@code bean} callable from routes as {@code ref: name}. */
     public void bind(String name, Object bean) {

@@ -43,7 +43,7 @@ public final class IdpModule implements ApplicationModule {
     public void configure(ModuleContext context) throws Exception {
         AtlasConfig config = context.assembly().config();
         Clock clock = context.clock();
-        keys = SigningKeys.open(config.auth().signingKeys(), clock);
+        keys = context.signingKeys();
         SealedTokens sealed = SealedTokens.open(config.auth().signingKeys(), clock);
         IdpSettings settings = new IdpSettings(config, context.assembly().providers());
         AuthorizationCodes codes = new AuthorizationCodes(clock);

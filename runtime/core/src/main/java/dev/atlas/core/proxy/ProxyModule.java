@@ -13,12 +13,12 @@ public final class ProxyModule implements ApplicationModule {
     static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
-    public void configure(ModuleContext context) throws java.io.IOException {
+    public void configure(ModuleContext context) {
         var assembly = context.assembly();
         CloudAuthenticator authenticator = new CloudAuthenticator(assembly.config().cloud().auth(), context.clock());
         context.bind("cloudAuthenticator", authenticator);
         context.bind("vcsProxy", new VcsProxy(assembly.providers(), assembly.policies(), authenticator,
             AtlasHostContext.sharedHttpClient(), UPSTREAM_TIMEOUT, context.metrics(),
-            java.util.Optional.of(TaskTokens.open(assembly.config(), context.clock()))));
+            java.util.Optional.of(TaskTokens.on(context.signingKeys(), assembly.config(), context.clock()))));
     }
 }

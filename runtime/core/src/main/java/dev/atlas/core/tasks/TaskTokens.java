@@ -52,13 +52,9 @@ public final class TaskTokens {
         this.clock = clock;
     }
 
-    /**
-     * Task tokens on the signing keys in {@code auth.signingKeys} (the identity provider's folder: file-based and
-     * re-read on change, so every module that opens it sees the same keys), created when the folder holds none.
-     */
-    public static TaskTokens open(dev.atlas.core.config.AtlasConfig config, Clock clock) throws java.io.IOException {
-        return new TaskTokens(SigningKeys.open(config.auth().signingKeys(), clock), config.runner().publicUrl(),
-            config.cloud().url(), clock);
+    /** Task tokens on Atlas's signing keys (the same instance the identity provider signs with). */
+    public static TaskTokens on(SigningKeys keys, dev.atlas.core.config.AtlasConfig config, Clock clock) {
+        return new TaskTokens(keys, config.runner().publicUrl(), config.cloud().url(), clock);
     }
 
     /** What a verified proxy token allows: one pull-request call of one app on one repository. */

@@ -3,7 +3,7 @@ package dev.atlas.core.idp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.atlas.core.keys.TestClock;
+import dev.atlas.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,7 +14,7 @@ class CodeAndRefreshStoresTest {
     static final Identity ALICE = new Identity("acme", "gh", "github", "42", "alice", Optional.empty(),
         Optional.empty(), false);
 
-    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     AuthorizationCodes codes = new AuthorizationCodes(clock);
     RefreshTokens refresh = new RefreshTokens(clock, Duration.ofHours(8));
 

@@ -1,5 +1,6 @@
 package dev.atlas.core.keys;
 
+import dev.atlas.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ class SealedTokensTest {
 
     @TempDir
     Path dir;
-    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     private String sealed(SealedTokens tokens) {
         return tokens.seal(STATE, new JWTClaimsSet.Builder().claim("secret", "client-state")

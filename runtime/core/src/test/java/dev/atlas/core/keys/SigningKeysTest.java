@@ -1,5 +1,6 @@
 package dev.atlas.core.keys;
 
+import dev.atlas.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class SigningKeysTest {
 
     @TempDir
     Path dir;
-    TestClock clock = new TestClock(START);
+    MutableClock clock = new MutableClock(START);
 
     private Path folder() {
         return dir.resolve("keys");
@@ -95,7 +96,7 @@ class SigningKeysTest {
     @Test
     void aRunningInstancePicksUpARotationWithinTheRefreshInterval() throws Exception {
         SigningKeys keys = SigningKeys.open(folder(), clock);
-        String newKid = SigningKeys.rotate(folder(), new TestClock(START.plusSeconds(60)));
+        String newKid = SigningKeys.rotate(folder(), new MutableClock(START.plusSeconds(60)));
         clock.advance(Duration.ofSeconds(SigningKeys.REFRESH_SECONDS + 1));
         assertThat(keys.signingKeyId()).isEqualTo(newKid);
     }
@@ -103,7 +104,7 @@ class SigningKeysTest {
     @Test
     void verifiesATokenOfAKeyAddedByAnotherReplicaAtOnce() throws Exception {
         SigningKeys mine = SigningKeys.open(folder(), clock);
-        SigningKeys.rotate(folder(), new TestClock(START.plusSeconds(60)));
+        SigningKeys.rotate(folder(), new MutableClock(START.plusSeconds(60)));
         SigningKeys other = SigningKeys.read(folder(), clock);
         clock.advance(Duration.ofSeconds(2));
         String jwt = other.sign(claims(Duration.ofMinutes(5)));
