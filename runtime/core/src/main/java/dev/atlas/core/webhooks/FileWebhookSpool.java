@@ -56,7 +56,8 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final Path tmp;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final Map<String, Meta> index = new ConcurrentHashMap<>();
+    /** Pending webhooks by key, without their bodies (which stay on disk until delivery). */
+    private final Map<String, SpooledWebhook> index = new ConcurrentHashMap<>();
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
     /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
     private final java.util.concurrent.ConcurrentSkipListSet<Due> queue = new java.util.concurrent.ConcurrentSkipListSet<>();
@@ -73,10 +74,6 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     private void schedule(String key, Instant at) {
         queue.add(new Due(at, sequence.incrementAndGet(), key));
-    }
-
-    /** Metadata kept in memory; bodies stay on disk until delivery. */
-    private record Meta(SpooledWebhook header) {
     }
 
     private FileWebhookSpool(Path root, FileChannel lockChannel, FileLock lock) throws IOException {
@@ -125,7 +122,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                 if (!index.containsKey(key)) {
                     try {
                         SpooledWebhook header = read(pending, key, false);
-                        index.put(key, new Meta(header));
+                        index.put(key, header);
                         schedule(key, header.nextAttemptAt());
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("spool entry {} is unreadable and stays on disk: {}", key, e.toString());
@@ -144,7 +141,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                 return Acceptance.DUPLICATE;
             }
             // reserve the key so that a concurrent duplicate answers DUPLICATE while this one is being written
-            index.put(key, new Meta(withoutBody(webhook)));
+            index.put(key, withoutBody(webhook));
         }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(webhook.body().length + 512);
@@ -172,17 +169,17 @@ public final class FileWebhookSpool implements WebhookSpool {
                 queue.add(head);
                 break;
             }
-            Meta meta = index.get(head.key());
-            if (meta == null || !meta.header().nextAttemptAt().equals(head.at()) || !handedOut.add(head.key())) {
+            SpooledWebhook meta = index.get(head.key());
+            if (meta == null || !meta.nextAttemptAt().equals(head.at()) || !handedOut.add(head.key())) {
                 continue; // delivered, rescheduled or already out: a stale entry
             }
             try {
                 out.add(read(pending, head.key(), true));
             } catch (IOException e) {
                 handedOut.remove(head.key());
-                LOG.warn("cannot read spooled webhook {}: {}", meta.header().id(), e.toString());
+                LOG.warn("cannot read spooled webhook {}: {}", meta.id(), e.toString());
                 schedule(head.key(), now.plusSeconds(5));
-                index.put(head.key(), new Meta(rescheduled(meta.header(), now.plusSeconds(5))));
+                index.put(head.key(), rescheduled(meta, now.plusSeconds(5)));
             }
         }
         return out;
@@ -216,7 +213,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     public void retryLater(SpooledWebhook webhook) throws IOException {
         // not synced: losing an attempt count in a crash only means one more attempt than planned
         writeAtomically(pending.resolve(webhook.key() + STATE), JSON.writeValueAsBytes(state(webhook, null)), false);
-        index.put(webhook.key(), new Meta(withoutBody(webhook)));
+        index.put(webhook.key(), withoutBody(webhook));
         schedule(webhook.key(), webhook.nextAttemptAt());
         handedOut.remove(webhook.key());
     }
@@ -263,7 +260,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                     Files.deleteIfExists(dead.resolve(key + STATE));
                     syncDir(dead);
                     if (lock != null) {
-                        index.put(key, new Meta(replayed));
+                        index.put(key, replayed);
                         schedule(key, replayed.nextAttemptAt());
                     }
                     return true;
@@ -379,8 +376,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     private static SpooledWebhook withoutBody(SpooledWebhook w) {
-        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
-            new byte[0], w.attempts(), w.nextAttemptAt(), w.lastError());
+        return rescheduled(w, w.nextAttemptAt());
     }
 
     private void writeAtomically(Path target, byte[] content) throws IOException {
