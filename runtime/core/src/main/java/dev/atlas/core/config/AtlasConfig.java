@@ -72,14 +72,26 @@ public record AtlasConfig(
      *
      * @param cloneStep {@code tasks.cloneStep}: whether jobs start with the clone init container (false when the job
      *     images fetch the code themselves, and in the demo)
-     * @param proxyUrl {@code tasks.proxyUrl}: Atlas's base URL as jobs reach it (patch jobs open pull requests through
-     *     the VCS proxy); {@code runner.publicUrl} when absent
+     * @param jobUrl {@code tasks.jobUrl}: Atlas's base URL as jobs reach it (the git endpoint, results, patch pull
+     *     requests through the VCS proxy); loopback on {@code server.port} for the local driver, else
+     *     {@code runner.publicUrl} when absent
      * @param resources {@code tasks.resources}: defaults and caps of the containers' CPU and memory
      * @param rabbitmq {@code tasks.rabbitmq}: the queue ingress
+     * @param resultsMaxBytes {@code tasks.results.maxBytes}: the largest result file a job may post
+     * @param push {@code tasks.push}: where patch and transformer pushes may go
      */
     public record Tasks(String driver, ConfigSection driverSection, Duration timeLimit, boolean rabbitmqEnabled,
-        String rabbitmqQueue, String cloneImage, String jobImage, boolean cloneStep, Optional<URI> proxyUrl,
-        TaskResources resources, TaskQueue rabbitmq) {
+        String rabbitmqQueue, String cloneImage, String jobImage, boolean cloneStep, URI jobUrl,
+        TaskResources resources, TaskQueue rabbitmq, long resultsMaxBytes, Push push) {
+    }
+
+    /**
+     * {@code tasks.push}: the rules every push of a job (patch, transformer) obeys.
+     *
+     * @param branchPrefix {@code commit.branch} must start with it (default {@code atlas/}); never the default branch
+     * @param allowPaths CI-configuration paths a push may still add or change (none by default)
+     */
+    public record Push(String branchPrefix, List<String> allowPaths) {
     }
 
     /** {@code tasks.resources}: Kubernetes quantities ({@code 500m}, {@code 1Gi}), already validated. */

@@ -104,7 +104,8 @@ public final class ConfigReader {
         }
 
         AtlasConfig.Webhooks webhooks = readWebhooks(root.section("webhooks"), rabbitSection.isPresent(), problems);
-        AtlasConfig.Tasks tasks = readTasks(root.section("tasks"), rabbitSection.isPresent(), problems);
+        AtlasConfig.Tasks tasks = readTasks(root.section("tasks"), rabbitSection.isPresent(), runner.publicUrl(),
+            (int) port, problems);
         AtlasConfig.Auth auth = readAuth(root.section("auth"), problems);
 
         ConfigSection routes = root.section("routes");
@@ -239,9 +240,10 @@ public final class ConfigReader {
             positive(section, "maxAge", Duration.ofHours(24)), positive(section, "maxBackoff", Duration.ofMinutes(5)));
     }
 
-    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, Problems problems) {
+    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, URI publicUrl, int port,
+        Problems problems) {
         Set<String> known = new LinkedHashSet<>(List.of("driver", "timeLimit", "rabbitmq", "cloneImage", "jobImage",
-            "cloneStep", "proxyUrl", "resources"));
+            "cloneStep", "jobUrl", "resources", "results", "push"));
         known.addAll(driverIds);
         known.addAll(List.of("kubernetes", "nomad", "local"));
         section.allowOnly(known);
@@ -270,13 +272,43 @@ public final class ConfigReader {
         }
         AtlasConfig.TaskQueue taskQueue = new AtlasConfig.TaskQueue(enabled, queue, (int) attempts,
             positive(rabbit, "maxBackoff", Duration.ofMinutes(1)), (int) consumers);
-        Optional<URI> proxyUrl = section.string("proxyUrl").isPresent() ? section.url("proxyUrl") : Optional.empty();
+        URI jobUrl = section.string("jobUrl").isPresent() ? section.url("jobUrl").orElse(publicUrl)
+            : driver.equals("local") ? URI.create("http://127.0.0.1:" + port) : publicUrl;
         return new AtlasConfig.Tasks(driver, section.section(driver),
             positive(section, "timeLimit", Duration.ofMinutes(30)), enabled, queue,
             section.string("cloneImage").orElse("alpine/git:2.47.2"),
             section.string("jobImage").orElse("atlas:0.1.0"),
-            section.bool("cloneStep").orElse(true), proxyUrl, readTaskResources(section.section("resources")),
-            taskQueue);
+            section.bool("cloneStep").orElse(true), jobUrl, readTaskResources(section.section("resources")),
+            taskQueue, readResultsMaxBytes(section.section("results")), readPush(section.section("push")));
+    }
+
+    private static long readResultsMaxBytes(ConfigSection section) {
+        section.allowOnly(Set.of("maxBytes"));
+        long maxBytes = section.integer("maxBytes").orElse(8L << 20);
+        if (maxBytes < 1 || maxBytes > (256L << 20)) {
+            section.problems().add(section.keyOf("maxBytes"), "must be between 1 and 268435456 (256 MiB)");
+            return 8L << 20;
+        }
+        return maxBytes;
+    }
+
+    private static AtlasConfig.Push readPush(ConfigSection section) {
+        section.allowOnly(Set.of("branchPrefix", "allowPaths"));
+        String prefix = section.string("branchPrefix").orElse("atlas/");
+        if (prefix.isBlank() || prefix.startsWith("-") || prefix.startsWith("/") || prefix.startsWith("refs/")
+            || prefix.contains("..") || prefix.chars().anyMatch(c -> c <= ' ' || "~^:?*[\\\\".indexOf(c) >= 0)) {
+            section.problems().add(section.keyOf("branchPrefix"), "must be a branch name prefix such as atlas/ "
+                + "(no leading '-', '/' or 'refs/', no '..', spaces or ~^:?*[\\)");
+        }
+        List<String> allowPaths = section.strings("allowPaths");
+        for (int i = 0; i < allowPaths.size(); i++) {
+            String path = allowPaths.get(i);
+            if (path.isBlank() || path.startsWith("/") || path.contains("..") || path.contains("\\")) {
+                section.problems().add(section.keyOf("allowPaths") + "[" + i + "]",
+                    "must be a relative path inside the repository");
+            }
+        }
+        return new AtlasConfig.Push(prefix, List.copyOf(allowPaths));
     }
 
     private static AtlasConfig.TaskResources readTaskResources(ConfigSection section) {
