@@ -1,46 +1,51 @@
 package dev.atlas.core.tasks;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atlas.api.Secret;
 import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.driver.Resources;
-import dev.atlas.api.vcs.ApiCredentials;
-import dev.atlas.api.vcs.ApiTarget;
-import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.JsonResponses;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns a {@link Task} into the driver-neutral {@link JobSpec} (SPEC §6 job contract). One job per task:
+ * Turns a {@link Task} into the driver-neutral {@link JobSpec} (SPEC §6: jobs hold no VCS secret and talk only to
+ * Atlas). One job per task, in three parts:
  * <ul>
- *   <li>init container {@code clone} (image {@code tasks.cloneImage}, unless {@code tasks.cloneStep: false}): fetches
- *       {@code repository.sha} into {@code $ATLAS_WORKSPACE/repo}. The credential reaches git through a credential
- *       helper that reads {@code $ATLAS_SECRETS_DIR/clone-username} and {@code clone-token} when git asks, so the
- *       token is in no argument, no environment value and no git config file; redirects are not followed, so git
- *       cannot be steered to send it to another host;</li>
- *   <li>analysis: the analyzers in the order given, all but the last as further init containers and the last as the
- *       main container. They share the workspace and the one clone. An analyzer that exits non-zero ends the job
- *       (later analyzers do not run), so analyzers report findings through the result URL and exit 0;</li>
- *   <li>autofix, transformer: the autofixer or transformer as the main container;</li>
- *   <li>patch: the Atlas image {@code tasks.jobImage} running {@code atlas patch} on the contract folders, with the
- *       diff as {@code patch.diff}; it clones and pushes itself, so there is no clone container.</li>
+ *   <li>{@code clone} ({@link ContainerSpec.Role#ATLAS}, image {@code tasks.cloneImage}, unless
+ *       {@code tasks.cloneStep: false}): fetches {@code repository.sha} into {@code $ATLAS_WORKSPACE/repo} from
+ *       <em>Atlas's git endpoint</em> ({@code {jobUrl}/jobs/{taskId}/git}). The git token reaches git through a
+ *       credential helper that reads {@code $ATLAS_SECRETS_DIR/clone-username} and {@code clone-token} when git
+ *       asks, so it is in no argument, no environment value and no git config file; redirects are not followed;</li>
+ *   <li>the task's own containers ({@link ContainerSpec.Role#TASK}): the analyzers in the order given, or the
+ *       autofixer or transformer. They see {@code task.json}, the workspace and {@code $ATLAS_RESULTS_DIR}, where they
+ *       write their result files, and no secret. An analyzer that exits non-zero ends the job;</li>
+ *   <li>{@code report} ({@link ContainerSpec.Role#ATLAS}, image {@code tasks.jobImage}, the main container): runs
+ *       {@code atlas report}, which pushes a transformer's changes through the git endpoint and posts every result
+ *       file to {@code {jobUrl}/jobs/{taskId}/results};</li>
+ *   <li>patch tasks are one part: {@code atlas patch} in {@code tasks.jobImage} ({@link ContainerSpec.Role#ATLAS}),
+ *       which clones and pushes through the git endpoint and posts its result to Atlas itself.</li>
  * </ul>
- * Files: {@code task.json} (always), {@code patch.diff} (patch); secrets {@code clone-token}, {@code clone-username},
- * {@code result-token}, and {@code proxy-token} for patches that open a pull request.
+ * Files: {@code task.json} (always; {@code repository.cloneUrl} rewritten to the git endpoint), {@code patch.diff}
+ * (patch). Secrets (Atlas's own per-task tokens, never a VCS credential): {@code clone-username}, {@code clone-token}
+ * (the git token, {@link TaskTokens#gitToken}), {@code result-token}, and {@code proxy-token} for patches that open a
+ * pull request. Atlas's containers also get {@code ATLAS_JOB_URL} = {@code {jobUrl}/jobs/{taskId}}.
  */
 public final class JobBuilder {
     static final Resources CLONE_RESOURCES = new Resources("250m", "256Mi");
-    /** The patcher is a JVM: it needs more than a git process. */
-    static final Resources PATCH_RESOURCES = new Resources("500m", "512Mi");
+    /** The patcher and the reporter are a JVM: they need more than a git process. */
+    static final Resources ATLAS_RESOURCES = new Resources("500m", "512Mi");
+    /** The user name git sends with the git token (Atlas's git endpoint ignores it). */
+    static final String GIT_USER = "atlas";
     /** Reads the credential files only when git asks for credentials ("get"), never storing them. */
     static final String CLONE_SCRIPT = String.join("\n",
         "set -eu",
@@ -55,74 +60,92 @@ public final class JobBuilder {
         "git -c core.hooksPath=/dev/null checkout -q --detach \"$sha\"");
     static final String PATCH_SCRIPT =
         "exec atlas patch --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
+    static final String REPORT_SCRIPT =
+        "exec atlas report --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
 
     private final String cloneImage;
     private final String jobImage;
     private final boolean cloneStep;
     private final TaskTokens tokens;
+    private final String jobUrl;
 
-    public JobBuilder(String cloneImage, String jobImage, boolean cloneStep, TaskTokens tokens) {
+    /** @param jobUrl {@code tasks.jobUrl}: Atlas as jobs reach it */
+    public JobBuilder(String cloneImage, String jobImage, boolean cloneStep, TaskTokens tokens, URI jobUrl) {
         this.cloneImage = cloneImage;
         this.jobImage = jobImage;
         this.cloneStep = cloneStep;
         this.tokens = tokens;
+        this.jobUrl = jobUrl.toString().replaceAll("/+$", "");
+    }
+
+    /** {@code {jobUrl}/jobs/{taskId}}: the base of a task's git and results endpoints. */
+    public String taskEndpoint(String taskId) {
+        return jobUrl + "/jobs/" + taskId;
     }
 
     /**
-     * The job of {@code task} (not a cancel). Asks the app's VCS plugin for the clone credential, which may block.
+     * The job of {@code task} (not a cancel). Calls nothing remote: the VCS credential is used by Atlas's git endpoint
+     * only, when the job fetches or pushes.
      *
-     * @throws CredentialException when the plugin cannot give one
+     * @throws CredentialException when the app's plugin cannot serve a job (reserved for plugins that must resolve
+     *     something about the repository first)
      */
     public JobSpec build(Task task, VcsProvider provider) throws CredentialException {
         Task.Repository repository = task.repository().orElseThrow();
+        String endpoint = taskEndpoint(task.taskId());
+        Map<String, String> env = Map.of("ATLAS_TASK_ID", task.taskId(), "ATLAS_TASK_TYPE", task.type());
+        Map<String, String> atlasEnv = Map.of("ATLAS_TASK_ID", task.taskId(), "ATLAS_TASK_TYPE", task.type(),
+            "ATLAS_JOB_URL", endpoint, "GIT_TERMINAL_PROMPT", "0");
         List<ContainerSpec> init = new ArrayList<>();
-        ContainerSpec main;
-        Map<String, String> env = Map.of("ATLAS_TASK_ID", task.taskId(), "ATLAS_TASK_TYPE", task.type(),
-            "GIT_TERMINAL_PROMPT", "0");
-        if (cloneStep && !(task.body() instanceof Task.Patch)) {
-            init.add(new ContainerSpec("clone", cloneImage, List.of("sh", "-c", CLONE_SCRIPT, "clone",
-                repository.cloneUrl().toString(), repository.ref(), repository.sha()), env, CLONE_RESOURCES));
-        }
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("task.json", JsonResponses.toBytes(task.document()));
+        ObjectNode document = task.document().deepCopy();
+        ((ObjectNode) document.get("repository")).put("cloneUrl", endpoint + "/git");
         Task.Body body = task.body();
-        if (body instanceof Task.Analysis analysis) {
-            Set<String> names = new HashSet<>(Set.of("clone"));
-            List<ContainerSpec> steps = new ArrayList<>();
-            for (Task.Step analyzer : analysis.analyzers()) {
-                steps.add(container(analyzer, names, env));
-            }
-            init.addAll(steps.subList(0, steps.size() - 1));
-            main = steps.get(steps.size() - 1);
-        } else if (body instanceof Task.Autofix autofix) {
-            main = container(autofix.autofixer(), new HashSet<>(Set.of("clone")), env);
-        } else if (body instanceof Task.Transformer transformer) {
-            main = container(transformer.transformer(), new HashSet<>(Set.of("clone")), env);
-        } else if (body instanceof Task.Patch patch) {
+        ContainerSpec main;
+        if (body instanceof Task.Patch patch) {
             files.put("patch.diff", patch.diff().getBytes(StandardCharsets.UTF_8));
-            main = new ContainerSpec("patch", jobImage, List.of("sh", "-c", PATCH_SCRIPT), env, PATCH_RESOURCES);
+            main = new ContainerSpec("patch", jobImage, List.of("sh", "-c", PATCH_SCRIPT), atlasEnv, ATLAS_RESOURCES,
+                ContainerSpec.Role.ATLAS);
         } else {
-            throw new IllegalArgumentException("a " + task.type() + " task has no job");
+            if (cloneStep) {
+                init.add(new ContainerSpec("clone", cloneImage, List.of("sh", "-c", CLONE_SCRIPT, "clone",
+                    endpoint + "/git", repository.ref(), repository.sha()), atlasEnv, CLONE_RESOURCES,
+                    ContainerSpec.Role.ATLAS));
+            }
+            Set<String> names = new HashSet<>(Set.of("clone", "report"));
+            for (Task.Step step : steps(body)) {
+                init.add(container(step, names, env));
+            }
+            main = new ContainerSpec("report", jobImage, List.of("sh", "-c", REPORT_SCRIPT), atlasEnv,
+                ATLAS_RESOURCES, ContainerSpec.Role.ATLAS);
         }
-        return spec(task, init, main, files, provider, repository);
+        files.put("task.json", JsonResponses.toBytes(document));
+        return spec(task, init, main, files, provider);
+    }
+
+    private static List<Task.Step> steps(Task.Body body) {
+        if (body instanceof Task.Analysis analysis) {
+            return analysis.analyzers();
+        } else if (body instanceof Task.Autofix autofix) {
+            return List.of(autofix.autofixer());
+        } else if (body instanceof Task.Transformer transformer) {
+            return List.of(transformer.transformer());
+        }
+        throw new IllegalArgumentException("a task of this type has no job");
     }
 
     private JobSpec spec(Task task, List<ContainerSpec> init, ContainerSpec main, Map<String, byte[]> files,
-        VcsProvider provider, Task.Repository repository) throws CredentialException {
-        if (!(provider instanceof ApiCredentials credentials)) {
-            throw new CredentialException("the app's VCS plugin offers no clone credentials", false);
-        }
-        CloneCredential clone = credentials.cloneCredential(new ApiTarget(task.installationId(),
-            Optional.of(repository.owner()), Optional.of(repository.name())));
+        VcsProvider provider) {
         Map<String, Secret> secrets = new LinkedHashMap<>();
-        secrets.put("clone-token", clone.password());
-        secrets.put("clone-username", Secret.of(clone.username()));
+        secrets.put("clone-username", Secret.of(GIT_USER));
+        secrets.put("clone-token", Secret.of(tokens.gitToken(task)));
         secrets.put("result-token", Secret.of(tokens.resultToken(task)));
         if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()) {
             secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs())));
         }
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/managed-by", "atlas");
+        labels.put(JobSpec.JOB_LABEL, "true");
         labels.put("atlas.dev/task-id", task.taskId());
         labels.put("atlas.dev/type", task.type());
         labels.put("atlas.dev/app", task.appId());

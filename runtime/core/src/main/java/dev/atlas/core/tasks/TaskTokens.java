@@ -24,8 +24,15 @@ import java.util.UUID;
  *   <li>proxy token, {@code typ: atlas-proxy+jwt} (patch tasks that open a pull request):
  *       {@code aud} Atlas's VCS proxy ({@code <publicUrl>/vcs}), {@code scope: "pr:create"}, {@code app}, {@code vcs} and
  *       {@code repo} (the repository path), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the proxy
- *       lets it do.</li>
+ *       lets it do;</li>
+ *   <li>git token, {@code typ: atlas-git+jwt} (the {@code clone} and {@code report} parts of a job, as
+ *       {@code clone-token}): {@code aud} Atlas's job endpoints ({@code <publicUrl>/jobs}), {@code scope} {@value #GIT_READ}
+ *       or {@value #GIT_PUSH} (transformer and patch tasks), {@code app}, {@code repo}, {@code clone_url} (the real
+ *       clone URL, checked on arrival to be on the app's origin), {@code ref}, {@code sha}, {@code branch} (push only)
+ *       and {@code installation} (when given). It is not a VCS credential: Atlas's git endpoint accepts it for that
+ *       one repository and forwards with the real one. {@link GitGrant} says what it allows.</li>
  * </ul>
+ * The claims of these tokens carry all a replica needs, so a job may reach any replica.
  */
 public final class TaskTokens {
     static final long GRACE_MINUTES = 10;
@@ -35,6 +42,12 @@ public final class TaskTokens {
     public static final JOSEObjectType PROXY_TYPE = new JOSEObjectType("atlas-proxy+jwt");
     /** The one scope a proxy token carries. */
     public static final String PR_CREATE = "pr:create";
+    /** JOSE type of git tokens. */
+    public static final JOSEObjectType GIT_TYPE = new JOSEObjectType("atlas-git+jwt");
+    /** Scope of a git token that may fetch. */
+    public static final String GIT_READ = "git:read";
+    /** Scope of a git token that may fetch and push to the task's one branch. */
+    public static final String GIT_PUSH = "git:push";
 
     private final SigningKeys keys;
     private final String issuer;
@@ -59,6 +72,27 @@ public final class TaskTokens {
 
     /** What a verified proxy token allows: one pull-request call of one app on one repository. */
     public record ProxyGrant(String taskId, String appId, String vcs, String repository) {
+    }
+
+    /**
+     * What a verified git token allows: fetching {@code cloneUrl} (and, with {@link #push()}, pushing
+     * {@code refs/heads/<branch>}) for one task of one app.
+     *
+     * @param repository the repository path ({@code owner/repo})
+     * @param cloneUrl the real clone URL at the VCS
+     * @param branch the one branch a push may update (push scope only)
+     */
+    public record GitGrant(String taskId, String appId, boolean push, String repository, URI cloneUrl, String ref,
+        String sha, java.util.Optional<String> branch, java.util.Optional<String> installationId) {
+    }
+
+    /** What a verified result token allows: posting results of one task. */
+    public record ResultGrant(String taskId, String appId, String type) {
+    }
+
+    /** The audience of git tokens: Atlas's job endpoints. */
+    public String jobsAudience() {
+        return issuer + "/jobs";
     }
 
     /** The audience of proxy tokens. */
@@ -87,6 +121,88 @@ public final class TaskTokens {
             .claim("vcs", vcs)
             .claim("repo", repository.path())
             .build(), PROXY_TYPE);
+    }
+
+    /**
+     * A git token for {@code task}: {@value #GIT_PUSH} for transformer and patch tasks (to their
+     * {@code commit.branch}), else {@value #GIT_READ}.
+     */
+    public String gitToken(Task task) {
+        Task.Repository repository = task.repository().orElseThrow();
+        JWTClaimsSet.Builder claims = base(task, jobsAudience())
+            .claim("repo", repository.path())
+            .claim("clone_url", repository.cloneUrl().toString())
+            .claim("ref", repository.ref())
+            .claim("sha", repository.sha());
+        java.util.Optional<String> branch = pushBranch(task.body());
+        claims.claim("scope", branch.isPresent() ? GIT_PUSH : GIT_READ);
+        branch.ifPresent(b -> claims.claim("branch", b));
+        task.installationId().ifPresent(i -> claims.claim("installation", i));
+        return keys.sign(claims.build(), GIT_TYPE);
+    }
+
+    private static java.util.Optional<String> pushBranch(Task.Body body) {
+        if (body instanceof Task.Transformer transformer) {
+            return java.util.Optional.of(transformer.commit().branch());
+        }
+        if (body instanceof Task.Patch patch) {
+            return java.util.Optional.of(patch.commit().branch());
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Verifies a git token presented for {@code taskId}: Atlas's key, {@code typ atlas-git+jwt}, this issuer, the jobs
+     * audience, not expired, its {@code sub} equal to {@code taskId}, and a known scope.
+     *
+     * @throws TokenRejected with the reason (never the token)
+     */
+    public GitGrant verifyGitToken(String token, String taskId) throws TokenRejected {
+        JWTClaimsSet claims = keys.verify(token, GIT_TYPE, keys.claimsVerifier(issuer, Set.of(jobsAudience()),
+            Set.of("sub", "scope", "app", "repo", "clone_url", "ref", "sha", "iat")));
+        try {
+            if (!taskId.equals(claims.getSubject())) {
+                throw new TokenRejected("the token is for another task");
+            }
+            String scope = claims.getStringClaim("scope");
+            boolean push = GIT_PUSH.equals(scope);
+            if (!push && !GIT_READ.equals(scope)) {
+                throw new TokenRejected("the token's scope is not " + GIT_READ + " or " + GIT_PUSH);
+            }
+            java.util.Optional<String> branch = java.util.Optional.ofNullable(claims.getStringClaim("branch"));
+            if (push && branch.isEmpty()) {
+                throw new TokenRejected("a push token names no branch");
+            }
+            return new GitGrant(claims.getSubject(), claims.getStringClaim("app"), push,
+                claims.getStringClaim("repo"), URI.create(claims.getStringClaim("clone_url")),
+                claims.getStringClaim("ref"), claims.getStringClaim("sha"), branch,
+                java.util.Optional.ofNullable(claims.getStringClaim("installation")));
+        } catch (java.text.ParseException | IllegalArgumentException e) {
+            throw new TokenRejected("the token's claims are malformed");
+        }
+    }
+
+    /**
+     * Verifies a result token presented for {@code taskId}: Atlas's key, {@code typ atlas-result+jwt}, this issuer,
+     * the cloud's audience, not expired, its {@code sub} equal to {@code taskId}, scope {@code result:<task_type>}.
+     *
+     * @throws TokenRejected with the reason (never the token)
+     */
+    public ResultGrant verifyResultToken(String token, String taskId) throws TokenRejected {
+        JWTClaimsSet claims = keys.verify(token, RESULT_TYPE, keys.claimsVerifier(issuer, Set.of(cloudAudience),
+            Set.of("sub", "scope", "app", "task_type", "iat")));
+        try {
+            if (!taskId.equals(claims.getSubject())) {
+                throw new TokenRejected("the token is for another task");
+            }
+            String type = claims.getStringClaim("task_type");
+            if (!("result:" + type).equals(claims.getStringClaim("scope"))) {
+                throw new TokenRejected("the token's scope does not match its task type");
+            }
+            return new ResultGrant(claims.getSubject(), claims.getStringClaim("app"), type);
+        } catch (java.text.ParseException e) {
+            throw new TokenRejected("the token's claims are malformed");
+        }
     }
 
     private JWTClaimsSet.Builder base(Task task, String audience) {
