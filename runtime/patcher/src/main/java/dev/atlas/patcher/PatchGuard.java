@@ -56,6 +56,23 @@ public final class PatchGuard {
         return patch;
     }
 
+    /**
+     * Refuses a patch that adds, changes, renames or deletes CI configuration ({@link CiConfigPaths}) not listed in
+     * {@code allowPaths}: pushed, it would run with the project's CI secrets.
+     */
+    public static void checkCiConfig(Patch patch, List<String> allowPaths) throws PatchFailure {
+        for (FileHeader file : patch.getFiles()) {
+            for (String path : new String[] {file.getOldPath(), file.getNewPath()}) {
+                if (path != null && !path.equals(FileHeader.DEV_NULL)) {
+                    java.util.Optional<String> refusal = CiConfigPaths.refusal(path, allowPaths);
+                    if (refusal.isPresent()) {
+                        throw PatchFailure.patchFailed(safe(refusal.get()));
+                    }
+                }
+            }
+        }
+    }
+
     private static void checkFile(FileHeader file, Set<String> seen) throws PatchFailure {
         ChangeType type = file.getChangeType();
         String oldPath = type == ChangeType.ADD ? null : file.getOldPath();

@@ -49,6 +49,7 @@ final class PatchJob {
     PatchResult run(PatchTask task, Secrets secrets, byte[] diff) throws PatchFailure, IOException {
         // Checked before anything is fetched: a refused patch has nothing it could have written.
         Patch patch = PatchGuard.parseAndCheck(diff);
+        PatchGuard.checkCiConfig(patch, task.allowPaths());
         URIish uri = RepositoryWorkspace.uri(task.repository().cloneUrl());
         GitCredentials credentials = new GitCredentials(uri, secrets.cloneUser(), secrets.cloneToken());
         try (RepositoryWorkspace workspace = RepositoryWorkspace.create(workspaceRoot, uri, credentials, gitTimeout)) {

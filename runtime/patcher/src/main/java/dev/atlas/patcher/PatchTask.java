@@ -3,6 +3,7 @@ package dev.atlas.patcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.Repository;
@@ -23,7 +24,8 @@ public record PatchTask(
     String patch,
     CommitSpec commit,
     PullRequestSpec pullRequest,
-    URI proxyUrl) {
+    URI proxyUrl,
+    List<String> allowPaths) {
 
     /** {@code repository}: where to clone from, which ref, and the commit the patch was made for. */
     public record RepositoryRef(String cloneUrl, String ref, String sha) {
@@ -81,7 +83,27 @@ public record PatchTask(
                 base == null ? Repository.shortenRefName(repository.ref()) : base);
             proxyUrl = httpUrl(text(root, "proxyUrl", true), "proxyUrl");
         }
-        return new PatchTask(taskId, appId, installationId, vcs, repository, resultUrl, patch, commit, pullRequest, proxyUrl);
+        return new PatchTask(taskId, appId, installationId, vcs, repository, resultUrl, patch, commit, pullRequest, proxyUrl,
+            allowPaths(root));
+    }
+
+    /** {@code push.allowPaths}: CI-configuration paths the admin lets pushes touch ({@link CiConfigPaths}). */
+    private static List<String> allowPaths(JsonNode root) throws PatchFailure {
+        JsonNode paths = root.path("push").path("allowPaths");
+        if (paths.isMissingNode() || paths.isNull()) {
+            return List.of();
+        }
+        if (!paths.isArray()) {
+            throw PatchFailure.invalidField("push.allowPaths", "must be an array of paths");
+        }
+        List<String> allowed = new java.util.ArrayList<>();
+        for (JsonNode path : paths) {
+            if (!path.isTextual()) {
+                throw PatchFailure.invalidField("push.allowPaths", "must be an array of paths");
+            }
+            allowed.add(path.asText());
+        }
+        return List.copyOf(allowed);
     }
 
     private static RepositoryRef repository(JsonNode node) throws PatchFailure {

@@ -33,7 +33,8 @@ class PullRequestOpenerTest {
             new PatchTask.RepositoryRef(cloneUrl, "main", "0123456789abcdef0123456789abcdef01234567"),
             URI.create("https://asgard.example/r"), null,
             new PatchTask.CommitSpec("atlas/fix", "Fix", "Bot", "bot@example.test"),
-            new PatchTask.PullRequestSpec("Fix it", "Because", "main"), URI.create(PROXY.baseUrl() + "/"));
+            new PatchTask.PullRequestSpec("Fix it", "Because", "main"), URI.create(PROXY.baseUrl() + "/"),
+            java.util.List.of());
     }
 
     @Test

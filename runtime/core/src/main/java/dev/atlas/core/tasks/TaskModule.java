@@ -41,7 +41,7 @@ public final class TaskModule implements ApplicationModule {
         Map<String, AppSettings> apps = new LinkedHashMap<>();
         context.assembly().providers().forEach((id, provider) -> apps.put(id, provider.app()));
         TaskParser parser = new TaskParser(apps, config.cloud().url(), settings.timeLimit(), settings.resources(),
-            settings.jobUrl());
+            settings.jobUrl(), settings.push());
         JobBuilder jobs = new JobBuilder(settings.cloneImage(), settings.jobImage(), settings.cloneStep(),
             TaskTokens.on(context.signingKeys(), config, context.clock()), settings.jobUrl());
         Driver driver = context.assembly().driver();

@@ -63,6 +63,7 @@ public final class TaskParser {
     private final Duration maxTimeLimit;
     private final AtlasConfig.TaskResources resources;
     private final URI proxyUrl;
+    private final AtlasConfig.Push push;
 
     /**
      * @param apps the configured apps by id
@@ -70,9 +71,12 @@ public final class TaskParser {
      * @param maxTimeLimit {@code tasks.timeLimit}: the default and the cap of {@code timeLimitSeconds}
      * @param resources defaults and caps of CPU and memory
      * @param proxyUrl Atlas's URL as jobs reach it; written into patch tasks that open a pull request
+     * @param push {@code tasks.push}: {@code commit.branch} must start with its prefix; its allowed paths go to the
+     *     job as {@code push.allowPaths}
      */
     public TaskParser(Map<String, AppSettings> apps, URI cloudUrl, Duration maxTimeLimit,
-        AtlasConfig.TaskResources resources, URI proxyUrl) {
+        AtlasConfig.TaskResources resources, URI proxyUrl, AtlasConfig.Push push) {
+        this.push = push;
         this.apps = Map.copyOf(apps);
         this.cloudUrl = cloudUrl;
         this.maxTimeLimit = maxTimeLimit;
@@ -117,7 +121,7 @@ public final class TaskParser {
             case "analysis" -> analysis(fields);
             case "autofix" -> new Task.Autofix(step(fields.object("autofixer"), null));
             case "transformer" -> new Task.Transformer(step(fields.object("transformer"), "transformer"),
-                commit(fields.object("commit")));
+                pushCommit(fields.object("commit")));
             case "patch" -> patch(fields);
             default -> new Task.Cancel(fields.matching("targetTaskId", TASK_ID, "not a task id"));
         };
@@ -229,7 +233,7 @@ public final class TaskParser {
         if (diff == null || !diff.isTextual() || diff.asText().isBlank()) {
             throw TaskFields.invalid("patch", diff == null || diff.isNull() ? "is required" : "must be unified diff text");
         }
-        Task.Commit commit = commit(fields.object("commit"));
+        Task.Commit commit = pushCommit(fields.object("commit"));
         Optional<Task.PullRequest> pr = fields.optionalObject("pullRequest").map(p -> new Task.PullRequest(
             p.text("title", 256), p.has("body") ? bodyText(p) : "",
             p.has("base") ? Optional.of(ref(p, "base")) : Optional.empty()));
@@ -242,6 +246,18 @@ public final class TaskParser {
             throw TaskFields.invalid("pullRequest.body", "must be a string of at most 65536 characters");
         }
         return body.asText();
+    }
+
+    /** A commit a job pushes: only to a branch under {@code tasks.push.branchPrefix}, never the default branch. */
+    private Task.Commit pushCommit(TaskFields fields) {
+        Task.Commit commit = commit(fields);
+        String branch = commit.branch().startsWith("refs/heads/") ? commit.branch().substring("refs/heads/".length())
+            : commit.branch();
+        if (!branch.startsWith(push.branchPrefix()) || branch.length() == push.branchPrefix().length()) {
+            throw TaskFields.invalid("commit.branch", "must be a branch under " + push.branchPrefix()
+                + " (tasks.push.branchPrefix)");
+        }
+        return commit;
     }
 
     private static Task.Commit commit(TaskFields commit) {
@@ -317,6 +333,11 @@ public final class TaskParser {
         document.put("taskId", id);
         document.put("vcs", app.vcs());
         document.put("timeLimitSeconds", timeLimit.toSeconds());
+        if (body instanceof Task.Patch || body instanceof Task.Transformer) {
+            ObjectNode rules = document.putObject("push");
+            rules.put("branchPrefix", push.branchPrefix());
+            push.allowPaths().forEach(rules.putArray("allowPaths")::add);
+        }
         if (body instanceof Task.Patch patch) {
             document.remove("patch"); // the diff travels as patch.diff
             if (patch.pullRequest().isPresent()) {

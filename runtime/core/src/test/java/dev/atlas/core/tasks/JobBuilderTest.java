@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The job each task type becomes, and the tokens it carries. */
+/** The job each task type becomes (clone, the task's containers, report), and the tokens it carries. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JobBuilderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +46,7 @@ class JobBuilderTest {
         keys = SigningKeys.open(dir, Clock.systemUTC());
         TaskTokens tokens = new TaskTokens(keys, URI.create("https://atlas.acme.example/"), URI.create(CLOUD),
             Clock.systemUTC());
-        builder = new JobBuilder("alpine/git:2.47.2", "atlas:0.1.0", true, tokens);
+        builder = new JobBuilder("alpine/git:2.47.2", "atlas:0.1.0", true, tokens, URI.create("http://atlas.internal:8080/"));
         provider = new Provider();
     }
 
@@ -80,7 +80,7 @@ class JobBuilderTest {
     }
 
     @Test
-    void runsAnAnalysisAsACloneThenItsAnalyzersInOrderInOneJob() throws Exception {
+    void runsAnAnalysisAsACloneThenItsAnalyzersInOrderThenTheReport() throws Exception {
         String json = TaskSamples.analysis(CLOUD, "").replace("\"analyzers\": [", "\"analyzers\": [{\"name\": \"Lint\","
             + " \"image\": \"first:1\", \"command\": [\"first\"]}, ");
         JobSpec job = build(json);
@@ -88,25 +88,81 @@ class JobBuilderTest {
         assertThat(job.type()).isEqualTo("analysis");
         assertThat(job.timeLimit()).isEqualTo(Duration.ofMinutes(20));
         assertThat(job.labels()).containsEntry("app.kubernetes.io/managed-by", "atlas")
+            .containsEntry(JobSpec.JOB_LABEL, "true")
             .containsEntry("atlas.dev/task-id", "t-1").containsEntry("atlas.dev/type", "analysis")
             .containsEntry("atlas.dev/app", "fake-main");
         // "Lint" is no DNS label: cleaned, with a hash of the original so that "Lint" and "lint" stay apart
-        assertThat(job.initContainers()).extracting(ContainerSpec::name).hasSize(2).startsWith("clone");
+        assertThat(job.initContainers()).extracting(ContainerSpec::name).hasSize(3).startsWith("clone");
         assertThat(job.initContainers().get(1).name()).matches("lint-[0-9a-f]{10}");
         ContainerSpec clone = job.initContainers().get(0);
         assertThat(clone.image()).isEqualTo("alpine/git:2.47.2");
+        assertThat(clone.role()).isEqualTo(ContainerSpec.Role.ATLAS);
         assertThat(clone.command()).startsWith("sh", "-c", JobBuilder.CLONE_SCRIPT, "clone")
-            .endsWith("https://vcs.example/acme/widgets.git", "main", TaskSamples.SHA);
-        assertThat(job.main().name()).isEqualTo("lint");
-        assertThat(job.main().image()).isEqualTo("registry.example/lint:1");
-        assertThat(job.main().command()).containsExactly("lint", "--all");
-        assertThat(job.main().resources().cpu()).isEqualTo("500m");
-        assertThat(job.main().resources().memory()).isEqualTo("256Mi");
+            .endsWith("http://atlas.internal:8080/jobs/t-1/git", "main", TaskSamples.SHA);
+        ContainerSpec analyzer = job.initContainers().get(2);
+        assertThat(analyzer.name()).isEqualTo("lint");
+        assertThat(analyzer.image()).isEqualTo("registry.example/lint:1");
+        assertThat(analyzer.command()).containsExactly("lint", "--all");
+        assertThat(analyzer.resources().cpu()).isEqualTo("500m");
+        assertThat(analyzer.resources().memory()).isEqualTo("256Mi");
+        assertThat(job.main().name()).isEqualTo("report");
+        assertThat(job.main().image()).isEqualTo("atlas:0.1.0");
+        assertThat(job.main().command()).containsExactly("sh", "-c", JobBuilder.REPORT_SCRIPT);
+        assertThat(job.main().role()).isEqualTo(ContainerSpec.Role.ATLAS);
+        assertThat(job.main().env()).containsEntry("ATLAS_JOB_URL", "http://atlas.internal:8080/jobs/t-1");
         assertThat(job.taskFiles()).containsOnlyKeys("task.json");
         assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("taskId").asText()).isEqualTo("t-1");
         assertThat(job.secretFiles()).containsOnlyKeys("clone-token", "clone-username", "result-token");
-        assertThat(targets).last().isEqualTo(new ApiTarget(Optional.of("42"), Optional.of("acme"),
-            Optional.of("widgets")));
+    }
+
+    @Test
+    void givesTheTasksOwnContainersNoSecretNoTokenAndNoWayToAtlasCredentials() throws Exception {
+        for (JobSpec job : List.of(build(TaskSamples.analysis(CLOUD, "")), build(transformer()))) {
+            List<ContainerSpec> task = job.initContainers().stream()
+                .filter(c -> !c.name().equals("clone")).toList();
+            assertThat(task).isNotEmpty().allSatisfy(c -> {
+                assertThat(c.role()).isEqualTo(ContainerSpec.Role.TASK);
+                assertThat(c.seesSecrets()).isFalse();
+                assertThat(c.env()).doesNotContainKeys("ATLAS_JOB_URL", JobSpec.SECRETS_DIR_ENV);
+            });
+            assertThat(job.initContainers().get(0).seesSecrets()).isTrue();
+            assertThat(job.main().seesSecrets()).isTrue();
+        }
+    }
+
+    @Test
+    void asksTheVcsPluginForNoCredentialAndPutsNoVcsCredentialIntoTheJob() throws Exception {
+        JobSpec job = build(TaskSamples.patch(CLOUD));
+        assertThat(targets).isEmpty();
+        assertThat(job.secretFiles().values()).noneMatch(secret -> secret.reveal().contains(CLONE_TOKEN));
+        assertThat(job.secretFiles().get("clone-username").reveal()).isEqualTo(JobBuilder.GIT_USER);
+    }
+
+    @Test
+    void pointsTheJobsTaskJsonAtTheTasksGitEndpointInsteadOfTheVcs() throws Exception {
+        for (JobSpec job : List.of(build(TaskSamples.analysis(CLOUD, "")), build(TaskSamples.patch(CLOUD)))) {
+            String document = new String(job.taskFiles().get("task.json"), StandardCharsets.UTF_8);
+            assertThat(JSON.readTree(document).at("/repository/cloneUrl").asText())
+                .isEqualTo("http://atlas.internal:8080/jobs/t-1/git");
+            assertThat(document).doesNotContain("vcs.example/acme/widgets.git");
+        }
+    }
+
+    @Test
+    void signsAGitTokenForTheTasksOneRepositoryReadOnlyUnlessTheTaskPushes() throws Exception {
+        TaskTokens tokens = new TaskTokens(keys, URI.create("https://atlas.acme.example"), URI.create(CLOUD),
+            Clock.systemUTC());
+        TaskTokens.GitGrant read = tokens.verifyGitToken(build(TaskSamples.analysis(CLOUD, "")).secretFiles()
+            .get("clone-token").reveal(), "t-1");
+        assertThat(read.push()).isFalse();
+        assertThat(read.branch()).isEmpty();
+        assertThat(read.cloneUrl()).isEqualTo(URI.create("https://vcs.example/acme/widgets.git"));
+        assertThat(read.repository()).isEqualTo("acme/widgets");
+        assertThat(read.sha()).isEqualTo(TaskSamples.SHA);
+        TaskTokens.GitGrant push = tokens.verifyGitToken(build(TaskSamples.patch(CLOUD)).secretFiles()
+            .get("clone-token").reveal(), "t-1");
+        assertThat(push.push()).isTrue();
+        assertThat(push.branch()).contains("atlas/fix-1");
     }
 
     @Test
@@ -115,7 +171,7 @@ class JobBuilderTest {
             List<ContainerSpec> all = new ArrayList<>(job.initContainers());
             all.add(job.main());
             for (Secret secret : job.secretFiles().values()) {
-                if (secret.reveal().equals("x-access-token")) {
+                if (secret.reveal().equals(JobBuilder.GIT_USER)) {
                     continue; // the user name is not secret; it is a file only to keep one way of reading it
                 }
                 for (ContainerSpec container : all) {
@@ -151,6 +207,7 @@ class JobBuilderTest {
         assertThat(job.initContainers()).isEmpty();
         assertThat(job.main().image()).isEqualTo("atlas:0.1.0");
         assertThat(job.main().command()).containsExactly("sh", "-c", JobBuilder.PATCH_SCRIPT);
+        assertThat(job.main().role()).isEqualTo(ContainerSpec.Role.ATLAS);
         assertThat(new String(job.taskFiles().get("patch.diff"), StandardCharsets.UTF_8)).startsWith("--- a/x\n");
         assertThat(job.secretFiles()).containsKeys("clone-token", "result-token", "proxy-token");
         TaskTokens.ProxyGrant grant = new TaskTokens(keys, URI.create("https://atlas.acme.example"),
@@ -161,16 +218,27 @@ class JobBuilderTest {
     }
 
     @Test
-    void runsAnAutofixerAndATransformerAfterTheClone() throws Exception {
-        String autofix = TaskSamples.analysis(CLOUD, "").replace("\"type\": \"analysis\"", "\"type\": \"autofix\"")
+    void runsAnAutofixerAndATransformerBetweenTheCloneAndTheReport() throws Exception {
+        JobSpec job = build(autofix());
+        assertThat(job.initContainers()).extracting(ContainerSpec::name).containsExactly("clone", "lint");
+        assertThat(job.initContainers().get(1).command()).containsExactly("lint", "--all");
+        assertThat(job.main().name()).isEqualTo("report");
+        JobSpec transformer = build(transformer());
+        assertThat(transformer.initContainers()).extracting(ContainerSpec::name).containsExactly("clone", "lint");
+        assertThat(transformer.main().name()).isEqualTo("report");
+        assertThat(transformer.secretFiles()).doesNotContainKey("proxy-token");
+        assertThat(JSON.readTree(transformer.taskFiles().get("task.json")).at("/push/branchPrefix").asText())
+            .isEqualTo("atlas/");
+    }
+
+    private static String autofix() {
+        return TaskSamples.analysis(CLOUD, "").replace("\"type\": \"analysis\"", "\"type\": \"autofix\"")
             .replace("\"analyzers\": [", "\"autofixer\": ").replace("}]", "}");
-        JobSpec job = build(autofix);
-        assertThat(job.initContainers()).extracting(ContainerSpec::name).containsExactly("clone");
-        assertThat(job.main().command()).containsExactly("lint", "--all");
-        String transformer = autofix.replace("\"type\": \"autofix\"", "\"type\": \"transformer\"")
-            .replace("\"autofixer\": ", "\"commit\": {\"branch\": \"b\", \"message\": \"m\", \"author\": "
+    }
+
+    private static String transformer() {
+        return autofix().replace("\"type\": \"autofix\"", "\"type\": \"transformer\"")
+            .replace("\"autofixer\": ", "\"commit\": {\"branch\": \"atlas/b\", \"message\": \"m\", \"author\": "
                 + "{\"name\": \"n\", \"email\": \"e@x.y\"}}, \"transformer\": ");
-        assertThat(build(transformer).main().name()).isEqualTo("lint");
-        assertThat(build(transformer).secretFiles()).doesNotContainKey("proxy-token");
     }
 }

@@ -12,6 +12,7 @@ import dev.atlas.core.http.ErrorKind;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class TaskParserTest {
         Map.of("fake-main", new AppSettings("acme", "fake-main", "github", URI.create("https://vcs.example"),
             URI.create("https://vcs.example/api"), Secret.of("s"), Optional.empty(), "installations[0].apps[0]")),
         URI.create(CLOUD), Duration.ofMinutes(20), new AtlasConfig.TaskResources("500m", "512Mi", "2", "4Gi"),
-        URI.create("http://atlas.internal:8080"));
+        URI.create("http://atlas.internal:8080"), new AtlasConfig.Push("atlas/", List.of(".github/workflows/lint.yml")));
 
     private static Task parse(String json) {
         return PARSER.parse("t-1", json.getBytes(StandardCharsets.UTF_8));
@@ -112,5 +113,27 @@ class TaskParserTest {
 
     private static String analysis() {
         return TaskSamples.analysis(CLOUD, "");
+    }
+
+    @ParameterizedTest(name = "commit.branch {0} is refused")
+    @CsvSource({"main", "master", "fix", "atlas", "refs/heads/main", "atlasfix", "ATLAS/fix", "x/atlas/fix"})
+    void refusesAPushOutsideTheBranchPrefixForPatchesAndTransformers(String branch) {
+        String patch = TaskSamples.patch(CLOUD).replace("atlas/fix-1", branch);
+        String transformer = TaskSamples.patch(CLOUD).replace("\"type\": \"patch\"", "\"type\": \"transformer\"")
+            .replace("\"patch\": \"--- a/x\\n+++ b/x\\n@@ -1 +1 @@\\n-a\\n+b\\n\",",
+                "\"transformer\": {\"image\": \"t:1\", \"command\": [\"t\"]},")
+            .replace(",\n     \"pullRequest\": {\"title\": \"Fix it\"}", "").replace("atlas/fix-1", branch);
+        for (String json : List.of(patch, transformer)) {
+            assertThatThrownBy(() -> parse(json)).isInstanceOf(AtlasException.class)
+                .hasMessage("commit.branch: must be a branch under atlas/ (tasks.push.branchPrefix)");
+        }
+    }
+
+    @Test
+    void acceptsABranchUnderThePrefixAndHandsThePushRulesToTheJob() {
+        Task task = parse(TaskSamples.patch(CLOUD).replace("atlas/fix-1", "refs/heads/atlas/fix-2"));
+        assertThat(task.document().at("/push/branchPrefix").asText()).isEqualTo("atlas/");
+        assertThat(task.document().at("/push/allowPaths/0").asText()).isEqualTo(".github/workflows/lint.yml");
+        assertThat(parse(TaskSamples.analysis(CLOUD, "")).document().has("push")).isFalse();
     }
 }
