@@ -62,9 +62,13 @@ public record AtlasConfig(
     public record RabbitMq(URI uri) {
     }
 
-    /** {@code webhooks}: the spool and delivery policy. */
+    /**
+     * {@code webhooks}: the spool and delivery policy.
+     *
+     * @param replayWindow {@code webhooks.replayWindow}: how long a body accepted for an app is refused again
+     */
     public record Webhooks(String spool, Path spoolDir, String queue, int maxAttempts, Duration maxAge,
-        Duration maxBackoff) {
+        Duration maxBackoff, Duration replayWindow) {
     }
 
     /**

@@ -223,7 +223,8 @@ public final class ConfigReader {
     }
 
     private AtlasConfig.Webhooks readWebhooks(ConfigSection section, boolean rabbitConfigured, Problems problems) {
-        section.allowOnly(Set.of("spool", "spoolDir", "queue", "maxAttempts", "maxAge", "maxBackoff"));
+        section.allowOnly(Set.of("spool", "spoolDir", "queue", "maxAttempts", "maxAge", "maxBackoff",
+            "replayWindow"));
         String spool = section.string("spool").orElse("file");
         if (!spool.equals("file") && !spool.equals("rabbitmq")) {
             problems.add(section.keyOf("spool"), "must be file or rabbitmq");
@@ -237,7 +238,8 @@ public final class ConfigReader {
         }
         return new AtlasConfig.Webhooks(spool, path(section.string("spoolDir").orElse("data/spool")),
             section.string("queue").orElse("atlas.webhooks"), (int) attempts,
-            positive(section, "maxAge", Duration.ofHours(24)), positive(section, "maxBackoff", Duration.ofMinutes(5)));
+            positive(section, "maxAge", Duration.ofHours(24)), positive(section, "maxBackoff", Duration.ofMinutes(5)),
+            positive(section, "replayWindow", Duration.ofDays(7)));
     }
 
     private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, URI publicUrl, int port,

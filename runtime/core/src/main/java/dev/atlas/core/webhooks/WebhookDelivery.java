@@ -48,6 +48,7 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean tickPending = new AtomicBoolean();
     private volatile Instant lastRescan = Instant.EPOCH;
+    private volatile ReplayWindow replays;
     private volatile Instant lastPrune = Instant.EPOCH;
 
     public WebhookDelivery(WebhookSpool spool, URI cloudUrl, CloudSigner signer, String runnerId, RetryPolicy policy,
@@ -132,10 +133,18 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
             if (now.isAfter(lastPrune.plus(PRUNE))) {
                 lastPrune = now;
                 spool.prune(now.minus(policy.maxAge()));
+                if (replays != null) {
+                    replays.prune(now);
+                }
             }
         } catch (IOException e) {
             LOG.warn("spool housekeeping failed: {}", e.toString());
         }
+    }
+
+    /** Prunes {@code window} with the spool's de-duplication records. */
+    public void alsoPrune(ReplayWindow window) {
+        this.replays = window;
     }
 
     /** One delivery attempt of {@code webhook}, with its outcome recorded in the spool. */

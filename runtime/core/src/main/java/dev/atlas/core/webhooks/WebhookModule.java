@@ -27,8 +27,12 @@ public final class WebhookModule implements ApplicationModule {
         delivery = new WebhookDelivery(spool, config.cloud().url(), new CloudSigner(config.runner().cloudSecret()),
             config.runner().id(), policy, AtlasHostContext.sharedHttpClient(), config.cloud().deliveryTimeout(),
             context.clock(), context.metrics(), DELIVERY_CONCURRENCY);
-        context.bind("webhookReceiver", new WebhookReceiver(context.assembly().providers(), spool, delivery::wake,
-            context.metrics(), context.clock()));
+        ReplayWindow replays = settings.spool().equals("rabbitmq")
+            ? new MemoryReplayWindow(settings.replayWindow(), MemoryReplayWindow.DEFAULT_CAPACITY)
+            : new FileReplayWindow(settings.spoolDir().resolve("bodies"), settings.replayWindow());
+        delivery.alsoPrune(replays);
+        context.bind("webhookReceiver", new WebhookReceiver(context.assembly().providers(), spool, replays,
+            delivery::wake, context.metrics(), context.clock()));
         context.bind("webhookDelivery", delivery);
         context.metrics().gauge("webhooks_spool_depth", spool::depth);
         context.addReadinessCheck(new ReadinessCheck() {

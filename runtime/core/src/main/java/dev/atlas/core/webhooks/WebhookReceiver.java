@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@code POST /webhook/{vcs}/{appId}} ({@code webhookReceiver}): finds the app, lets its VCS plugin verify the
  * signature over the raw body, spools the webhook durably and only then answers 202 {@code {"id"}}. Unknown app or
  * an app of another VCS: 404. Bad signature: 401, nothing stored. Spool not writable: 503, so the VCS records a
- * failed delivery instead of a 202 for something not on disk.
+ * failed delivery instead of a 202 for something not on disk. A repeated delivery id, or a body already accepted for
+ * the app within {@code webhooks.replayWindow} whatever its headers ({@link ReplayWindow}): 202 {@code "duplicate":
+ * true}, not stored again.
  */
 public final class WebhookReceiver implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
@@ -39,14 +41,16 @@ public final class WebhookReceiver implements Processor {
 
     private final Map<String, VcsProvider> providers;
     private final WebhookSpool spool;
+    private final ReplayWindow replays;
     private final Runnable wakeDelivery;
     private final MicrometerMetrics metrics;
     private final Clock clock;
 
-    public WebhookReceiver(Map<String, VcsProvider> providers, WebhookSpool spool, Runnable wakeDelivery,
-        MicrometerMetrics metrics, Clock clock) {
+    public WebhookReceiver(Map<String, VcsProvider> providers, WebhookSpool spool, ReplayWindow replays,
+        Runnable wakeDelivery, MicrometerMetrics metrics, Clock clock) {
         this.providers = providers;
         this.spool = spool;
+        this.replays = replays;
         this.wakeDelivery = wakeDelivery;
         this.metrics = metrics;
         this.clock = clock;
@@ -79,21 +83,31 @@ public final class WebhookReceiver implements Processor {
         for (String name : verifier.relayedHeaders()) {
             request.header(name).ifPresent(v -> relayed.put(name, v));
         }
+        // the signature covered the bytes as they came, compressed or not: the cloud gets them with their encoding
+        request.header("Content-Encoding").ifPresent(v -> relayed.put("content-encoding", v));
         var now = clock.instant();
         SpooledWebhook webhook = new SpooledWebhook(key(appId, id), id, vcs, appId, now,
             request.header("Content-Type"), relayed, request.body(), 0, now, Optional.empty());
         WebhookSpool.Acceptance acceptance;
         try {
-            acceptance = spool.accept(webhook);
+            acceptance = replays.claim(appId, request.body(), now) ? spool.accept(webhook) : null;
         } catch (IOException | RuntimeException e) {
+            replays.release(appId, request.body());
             metrics.count("webhooks_rejected_total", "vcs", vcs, "reason", "spool_unavailable");
             LOG.error("cannot spool webhook {} for {}/{}: {}", id, vcs, appId, e.toString());
             throw AtlasException.unavailable("the webhook spool cannot store this webhook now", 10, e);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
-        if (acceptance == WebhookSpool.Acceptance.DUPLICATE) {
-            metrics.count("webhooks_duplicate_total", "vcs", vcs);
+        if (acceptance == null) {
+            metrics.count("webhooks_duplicate_total", "vcs", vcs, "reason", "replayed_body");
+            LOG.warn("webhook {} for {}/{} refused as a replay: the same body was accepted within the replay window",
+                id, vcs, appId);
+            body.put("duplicate", true);
+        } else if (acceptance == WebhookSpool.Acceptance.DUPLICATE) {
+            // the delivery id was seen with another body: this body was not stored, so it stays unclaimed
+            replays.release(appId, request.body());
+            metrics.count("webhooks_duplicate_total", "vcs", vcs, "reason", "delivery_id");
             body.put("duplicate", true);
         } else {
             metrics.count("webhooks_spooled_total", "vcs", vcs);

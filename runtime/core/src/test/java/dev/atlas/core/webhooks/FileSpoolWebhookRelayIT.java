@@ -1,10 +1,12 @@
 package dev.atlas.core.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,10 @@ class FileSpoolWebhookRelayIT extends WebhookRelayIT {
         Path aside = dir.resolve("spool/tmp-aside");
         Files.move(tmp, aside);
         Files.writeString(tmp, "a file where the spool's temp folder should be");
+        byte[] body = uniqueBody();
+        String delivery = "d-full-" + UUID.randomUUID();
         try {
-            HttpResponse<String> response = sendValid("{}".getBytes(), "d-full-" + UUID.randomUUID());
+            HttpResponse<String> response = sendValid(body, delivery);
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After")).isPresent();
             assertThat(atlas.get("/health/ready").statusCode()).isEqualTo(503);
@@ -45,4 +49,9 @@ class FileSpoolWebhookRelayIT extends WebhookRelayIT {
             Files.move(aside, tmp);
         }
         assertThat(atlas.get("/health/ready").statusCode()).isEqualTo(200);
+        // the VCS retries the webhook it was refused: it is no replay, since nothing was stored
+        HttpResponse<String> retried = sendValid(body, delivery);
+        assertThat(retried.statusCode()).isEqualTo(202);
+        assertThat(retried.body()).doesNotContain("duplicate");
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).size() == 1);
     }}

@@ -161,7 +161,7 @@ abstract class WebhookRelayIT {
     @Test
     void ignoresACallerSuppliedOriginalContentTypeHeader() {
         String delivery = "d-spoof-" + UUID.randomUUID();
-        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", "{}".getBytes(), "Content-Type",
+        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", uniqueBody(), "Content-Type",
             "application/json", "X-Atlas-Original-Content-Type", "text/evil", "X-Fake-Token", "hook-secret",
             "X-Fake-Delivery", delivery);
         assertThat(response.statusCode()).isEqualTo(202);
@@ -172,14 +172,15 @@ abstract class WebhookRelayIT {
     @Test
     void sendsARepeatedDeliveryOnlyOnce() throws Exception {
         String delivery = "d-dup-" + UUID.randomUUID();
-        assertThat(sendValid("{}".getBytes(), delivery).statusCode()).isEqualTo(202);
+        byte[] body = uniqueBody();
+        assertThat(sendValid(body, delivery).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).size() == 1);
-        HttpResponse<String> again = sendValid("{}".getBytes(), delivery);
+        HttpResponse<String> again = sendValid(body, delivery);
         assertThat(again.statusCode()).isEqualTo(202);
         assertThat(JSON.readTree(again.body()).get("duplicate").asBoolean()).isTrue();
         // a later webhook is delivered after it: had the duplicate been queued, it would have gone out first
         String marker = "d-marker-" + UUID.randomUUID();
-        sendValid("{}".getBytes(), marker);
+        sendValid(uniqueBody(), marker);
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(marker).size() == 1);
         assertThat(deliveriesOf(delivery)).hasSize(1);
     }
@@ -188,7 +189,7 @@ abstract class WebhookRelayIT {
     void retriesA503AndDeliversOnce() {
         cloud.answer(503);
         String delivery = "d-retry-" + UUID.randomUUID();
-        assertThat(sendValid("{\"a\":1}".getBytes(), delivery).statusCode()).isEqualTo(202);
+        assertThat(sendValid(uniqueBody(), delivery).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).stream().anyMatch(r -> r.answered() == 200));
         assertThat(deliveriesOf(delivery)).extracting(FakeCloud.Request::answered).containsExactly(503, 200);
         assertThat(atlas.get("/metrics").body()).contains("atlas_webhooks_retried_total")
@@ -199,7 +200,7 @@ abstract class WebhookRelayIT {
     void deadLettersAClientErrorAtOnceAndReplaysItOnRequest() throws Exception {
         cloud.answer(400);
         String delivery = "d-dead-" + UUID.randomUUID();
-        assertThat(sendValid("{\"b\":2}".getBytes(), delivery).statusCode()).isEqualTo(202);
+        assertThat(sendValid(uniqueBody(), delivery).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> cli("webhooks", "list", "--config", config.toString(), "--dead")
             .contains(delivery));
         assertThat(deliveriesOf(delivery)).hasSize(1);
@@ -227,4 +228,50 @@ abstract class WebhookRelayIT {
         return mac.doFinal();
     }
 
+
+    @Test
+    void refusesACapturedBodySentAgainWithANewDeliveryIdNoneOrAnotherEvent() throws Exception {
+        byte[] body = uniqueBody();
+        String first = "d-orig-" + UUID.randomUUID();
+        assertThat(sendValid(body, first).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(first).size() == 1);
+        List<HttpResponse<String>> replays = List.of(
+            sendValid(body, "d-replay-" + UUID.randomUUID()),
+            atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type", "application/json", "X-Fake-Token",
+                "hook-secret", "X-Fake-Event", "push"),
+            atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type", "application/json", "X-Fake-Token",
+                "hook-secret", "X-Fake-Delivery", "d-event-" + UUID.randomUUID(), "X-Fake-Event", "pull_request"));
+        for (HttpResponse<String> replay : replays) {
+            assertThat(replay.statusCode()).isEqualTo(202);
+            assertThat(JSON.readTree(replay.body()).get("duplicate").asBoolean()).isTrue();
+        }
+        // a later webhook goes out after them: had a replay been queued, it would have gone out first
+        String marker = "d-after-replays-" + UUID.randomUUID();
+        sendValid(uniqueBody(), marker);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(marker).size() == 1);
+        assertThat(cloud.requests()).filteredOn(r -> java.util.Arrays.equals(r.body(), body)).hasSize(1);
+        assertThat(atlas.get("/metrics").body()).contains("reason=\"replayed_body\"");
+    }
+
+    @Test
+    void relaysAGzipEncodedWebhookWithItsContentEncodingAndTheBytesAsReceived() throws Exception {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(compressed)) {
+            gzip.write(uniqueBody());
+        }
+        byte[] body = compressed.toByteArray();
+        String delivery = "d-gzip-" + UUID.randomUUID();
+        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type",
+            "application/json", "Content-Encoding", "gzip", "X-Fake-Token", "hook-secret", "X-Fake-Delivery", delivery);
+        assertThat(response.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).size() == 1);
+        FakeCloud.Request got = deliveriesOf(delivery).get(0);
+        assertThat(got.header("content-encoding")).isEqualTo("gzip");
+        assertThat(got.body()).isEqualTo(body);
+    }
+
+    /** A body no other test sends: identical bodies are refused as replays within the replay window. */
+    static byte[] uniqueBody() {
+        return ("{\"test\":\"" + UUID.randomUUID() + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
 }
