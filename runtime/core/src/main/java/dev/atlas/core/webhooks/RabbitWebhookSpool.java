@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import dev.atlas.api.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -44,8 +45,14 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SEEN_LIMIT = 100_000;
 
+    /** The header holding a record's {@link RecordSeal}. */
+    static final String SEAL = "x-atlas-seal";
+    /** Why a record whose seal does not verify is dead-lettered. */
+    static final String FORGED = "the record's seal does not verify (not written by this Atlas): never delivered";
+
     private final String queue;
     private final Duration maxAge;
+    private final RecordSeal seal;
     private final List<Long> retrySeconds = new ArrayList<>();
     private final Connection connection;
     private final Channel publisher;
@@ -60,9 +67,10 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     });
     private volatile int depth;
 
-    private RabbitWebhookSpool(String queue, Duration maxAge, Duration maxBackoff, Connection connection)
-        throws IOException {
+    private RabbitWebhookSpool(String queue, Duration maxAge, Duration maxBackoff, RecordSeal seal,
+        Connection connection) throws IOException {
         this.queue = queue;
+        this.seal = seal;
         this.maxAge = maxAge;
         this.connection = connection;
         this.publisher = connection.createChannel();
@@ -82,9 +90,13 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         refreshDepth();
     }
 
-    /** Connects to {@code uri} and declares the queues. */
-    public static RabbitWebhookSpool open(URI uri, String queue, Duration maxAge, Duration maxBackoff)
-        throws IOException {
+    /**
+     * Connects to {@code uri} and declares the queues.
+     *
+     * @param cloudSecret {@code runner.cloudSecret}, from which the records' sealing key is derived
+     */
+    public static RabbitWebhookSpool open(URI uri, String queue, Duration maxAge, Duration maxBackoff,
+        Secret cloudSecret) throws IOException {
         ConnectionFactory factory = new ConnectionFactory();
         try {
             // "amqp://host:5672/" (as SPEC §3 writes it) means the default vhost "/", not an empty vhost name
@@ -98,7 +110,8 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         factory.setNetworkRecoveryInterval(1000);
         factory.setConnectionTimeout(5000);
         try {
-            return new RabbitWebhookSpool(queue, maxAge, maxBackoff, factory.newConnection("atlas-webhook-spool"));
+            return new RabbitWebhookSpool(queue, maxAge, maxBackoff, new RecordSeal(cloudSecret),
+                factory.newConnection("atlas-webhook-spool"));
         } catch (TimeoutException e) {
             throw new IOException("the broker did not answer in time", e);
         }
@@ -115,13 +128,18 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         if (previous != null && previous.isAfter(cutoff)) {
             return Acceptance.DUPLICATE;
         }
-        publishConfirmed(queue, webhook, null);
+        publishConfirmed(queue, webhook, null, true);
         seen.put(webhook.key(), webhook.receivedAt());
         return Acceptance.SPOOLED;
     }
 
-    private void publishConfirmed(String target, SpooledWebhook webhook, String deadReason) throws IOException {
+    /** Publishes a record and waits for the broker's confirm; {@code sealed} false only for a forged record. */
+    private void publishConfirmed(String target, SpooledWebhook webhook, String deadReason, boolean sealed)
+        throws IOException {
         Map<String, Object> headers = new HashMap<>();
+        if (sealed) {
+            headers.put(SEAL, seal.seal(webhook));
+        }
         headers.put("x-atlas-id", webhook.id());
         headers.put("x-atlas-vcs", webhook.vcs());
         headers.put("x-atlas-app", webhook.appId());
@@ -182,6 +200,13 @@ public final class RabbitWebhookSpool implements WebhookSpool {
                         consumer.basicReject(response.getEnvelope().getDeliveryTag(), false);
                         continue;
                     }
+                    if (!seal.verifies(webhook, response.getProps().getHeaders().get(SEAL))) {
+                        LOG.warn("record {} on {} is not sealed by this Atlas: dead-lettered, never delivered",
+                            webhook.id(), queue);
+                        publishConfirmed(queue + ".dead", webhook, FORGED, false);
+                        consumer.basicAck(response.getEnvelope().getDeliveryTag(), false);
+                        continue;
+                    }
                     inFlight.put(webhook.key(), response.getEnvelope().getDeliveryTag());
                     out.add(webhook);
                 }
@@ -212,13 +237,13 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         long wait = Math.max(1, Duration.between(Instant.now(), webhook.nextAttemptAt()).toSeconds());
         long step = retrySeconds.stream().filter(s -> s >= wait).findFirst().orElse(retrySeconds.get(retrySeconds.size()
             - 1));
-        publishConfirmed(retryQueue(step), webhook, null);
+        publishConfirmed(retryQueue(step), webhook, null, true);
         ack(webhook);
     }
 
     @Override
     public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
-        publishConfirmed(queue + ".dead", webhook, reason);
+        publishConfirmed(queue + ".dead", webhook, reason, true);
         ack(webhook);
     }
 
@@ -247,7 +272,11 @@ public final class RabbitWebhookSpool implements WebhookSpool {
             while ((response = browse.basicGet(queue + ".dead", false)) != null) {
                 SpooledWebhook w = read(response);
                 if (w.id().equals(id)) {
-                    publishConfirmed(queue, w.replayed(now), null);
+                    if (!seal.verifies(w, response.getProps().getHeaders().get(SEAL))) {
+                        LOG.warn("dead letter {} is not sealed by this Atlas: not replayed", id);
+                        return false;
+                    }
+                    publishConfirmed(queue, w.replayed(now), null, true);
                     browse.basicAck(response.getEnvelope().getDeliveryTag(), false);
                     return true;
                 }

@@ -12,7 +12,7 @@ public final class WebhookSpools {
         AtlasConfig.Webhooks settings = config.webhooks();
         if (settings.spool().equals("rabbitmq")) {
             return RabbitWebhookSpool.open(config.rabbitmq().orElseThrow().uri(), settings.queue(), settings.maxAge(),
-                settings.maxBackoff());
+                settings.maxBackoff(), config.runner().cloudSecret());
         }
         return FileWebhookSpool.open(settings.spoolDir());
     }
