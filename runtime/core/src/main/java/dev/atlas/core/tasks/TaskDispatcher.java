@@ -121,12 +121,15 @@ public final class TaskDispatcher {
                 return repeat(task, known.get());
             }
             JobRef ref = task.body() instanceof Task.Cancel cancel ? cancelTarget(task, cancel) : submit(task);
-            records.save(new TaskRecords.Accepted(task.taskId(), task.type(), driverId, ref.ref()));
+            records.save(new TaskRecords.Accepted(task.taskId(), task.appId(), task.type(), driverId, ref.ref()));
             return new Outcome(task.taskId(), task.type(), driverId, ref.ref(), ref.created());
         }
     }
 
     private Outcome repeat(Task task, TaskRecords.Accepted known) {
+        if (!known.appId().isEmpty() && !known.appId().equals(task.appId())) {
+            throw otherApp(task.taskId());
+        }
         if (!known.type().equals(task.type())) {
             throw new AtlasException(ErrorKind.CONFLICT, "taskId: task " + task.taskId() + " was accepted as a "
                 + known.type() + " task");
@@ -149,6 +152,13 @@ public final class TaskDispatcher {
         }
         try {
             JobRef ref = onDriver(() -> driver.submit(spec));
+            if (!ref.created()) {
+                // another replica (or a lost record) accepted this task id: only ever answer for the same app
+                Optional<String> owner = status(task.taskId()).flatMap(JobStatus::appId);
+                if (owner.isPresent() && !owner.get().equals(task.appId())) {
+                    throw otherApp(task.taskId());
+                }
+            }
             LOG.info("task {} ({}) {} as {}", task.taskId(), task.type(), ref.created() ? "accepted" : "already known",
                 ref.ref());
             return ref;
@@ -157,10 +167,17 @@ public final class TaskDispatcher {
         }
     }
 
+    private static AtlasException otherApp(String taskId) {
+        return new AtlasException(ErrorKind.CONFLICT, "taskId: task " + taskId + " belongs to another app");
+    }
+
+    /** A cancel acts only within its own app: another app's task is answered as if there were no job. */
     private JobRef cancelTarget(Task task, Task.Cancel cancel) {
         String target = cancel.targetTaskId();
         Optional<JobStatus> status = status(target);
-        if (status.isEmpty()) {
+        Optional<String> owner = status.flatMap(JobStatus::appId)
+            .or(() -> records.find(target).map(TaskRecords.Accepted::appId).filter(a -> !a.isEmpty()));
+        if (status.isEmpty() || owner.isPresent() && !owner.get().equals(task.appId())) {
             throw AtlasException.notFound("targetTaskId: no job for task " + target);
         }
         cancel(target);
@@ -218,6 +235,11 @@ public final class TaskDispatcher {
         } finally {
             thread.setContextClassLoader(previous);
         }
+    }
+
+    /** The type of a task this replica accepted, if it did. */
+    public Optional<String> knownType(String taskId) {
+        return records.find(taskId).map(TaskRecords.Accepted::type);
     }
 
     public String driverId() {

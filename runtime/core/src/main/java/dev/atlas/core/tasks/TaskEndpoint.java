@@ -45,9 +45,10 @@ public final class TaskEndpoint implements Processor {
                     .orElseThrow(() -> AtlasException.notFound("no job for task " + taskId));
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("taskId", taskId);
+                body.put("type", dispatcher.knownType(taskId).orElse(null));
                 body.put("driver", dispatcher.driverId());
                 body.put("jobRef", status.jobRef());
-                body.put("state", status.state().name().toLowerCase(Locale.ROOT));
+                body.put("status", status(status.state()));
                 body.put("detail", status.detail());
                 JsonResponses.write(exchange, 200, body);
             }
@@ -63,6 +64,11 @@ public final class TaskEndpoint implements Processor {
             }
             default -> throw new AtlasException(ErrorKind.METHOD_NOT_ALLOWED, "use POST, GET or DELETE");
         }
+    }
+
+    /** SPEC §6's status words: the one POST answers ({@code accepted}) until the job runs. */
+    static String status(JobStatus.State state) {
+        return state == JobStatus.State.PENDING ? "accepted" : state.name().toLowerCase(Locale.ROOT);
     }
 
     private static String taskId(String rawPath) {

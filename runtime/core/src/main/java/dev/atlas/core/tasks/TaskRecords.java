@@ -28,8 +28,8 @@ final class TaskRecords {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRecords.class);
     private static final int CACHE = 10_000;
 
-    /** An accepted task. */
-    record Accepted(String taskId, String type, String driver, String jobRef) {
+    /** An accepted task; {@code appId} is empty in records written before task ids were scoped per app. */
+    record Accepted(String taskId, String appId, String type, String driver, String jobRef) {
     }
 
     private final Path dir;
@@ -60,7 +60,8 @@ final class TaskRecords {
         }
         try {
             JsonNode json = JsonResponses.MAPPER.readTree(Files.readAllBytes(file));
-            Accepted read = new Accepted(json.path("taskId").asText(), json.path("type").asText(),
+            Accepted read = new Accepted(json.path("taskId").asText(), json.path("appId").asText(""),
+                json.path("type").asText(),
                 json.path("driver").asText(), json.path("jobRef").isNull() ? null : json.path("jobRef").asText());
             if (!read.taskId().equals(taskId)) {
                 return Optional.empty();

@@ -69,7 +69,8 @@ public final class FakeDriverFactory implements DriverFactory {
         public Optional<JobStatus> status(String taskId) throws DriverException {
             check();
             return Optional.ofNullable(JOBS.get(taskId))
-                .map(s -> new JobStatus(taskId, "fake/" + s.name(), JobStatus.State.PENDING, "queued"));
+                .map(s -> new JobStatus(taskId, "fake/" + s.name(), JobStatus.State.PENDING, "queued",
+                    Optional.of(s.appId())));
         }
 
         @Override

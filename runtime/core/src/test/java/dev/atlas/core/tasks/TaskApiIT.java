@@ -33,7 +33,11 @@ class TaskApiIT {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Path config = TestConfigs.write(dir, TaskSamples.config(0, CLOUD, "  timeLimit: 20m\n", ""));
+        String other = "      - id: fake-other\n        vcs: fakevcs\n        webUrl: https://vcs.example\n"
+            + "        apiUrl: https://vcs.example/api\n        webhookSecret: hook-secret-2\n        fakevcs:\n"
+            + "          flavour: plain\n";
+        Path config = TestConfigs.write(dir, TaskSamples.config(0, CLOUD, "  timeLimit: 20m\n", "")
+            .replace("tasks:\n  driver", other + "tasks:\n  driver"));
         atlas = RunningAtlas.start(config, Map.of());
     }
 
@@ -84,8 +88,11 @@ class TaskApiIT {
         assertThat(body.get("status").asText()).isEqualTo("accepted");
 
         JobSpec job = FakeDriverFactory.JOBS.get(taskId);
+        // the job gets Atlas's git token for its one repository, never the VCS's clone credential
         assertThat(job.secretFiles().get("clone-token").reveal())
-            .isEqualTo(FakeVcsProviderFactory.cloneToken("acme", "widgets"));
+            .isNotEqualTo(FakeVcsProviderFactory.cloneToken("acme", "widgets"))
+            .satisfies(token -> assertThat(com.nimbusds.jwt.SignedJWT.parse(token).getHeader().getType().getType())
+                .isEqualTo("atlas-git+jwt"));
         assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("taskId").asText()).isEqualTo(taskId);
     }
 
@@ -106,7 +113,9 @@ class TaskApiIT {
         post(taskId, TaskSamples.analysis(CLOUD, ""));
         HttpResponse<String> status = send("GET", taskId, null, true);
         assertThat(status.statusCode()).isEqualTo(200);
-        assertThat(json(status).get("state").asText()).isEqualTo("pending");
+        assertThat(json(status).get("status").asText()).isEqualTo("accepted");
+        assertThat(json(status).get("type").asText()).isEqualTo("analysis");
+        assertThat(json(status).has("state")).isFalse();
         assertThat(json(status).get("jobRef").asText()).isEqualTo("fake/" + JobBuilder.jobName(taskId));
         assertThat(send("GET", id(), null, true).statusCode()).isEqualTo(404);
     }
@@ -168,11 +177,31 @@ class TaskApiIT {
     }
 
     @Test
-    void answers503WhenTheVcsCannotGiveACloneCredential() {
+    void acceptsATaskWhileTheVcsIsUnreachableSinceTheJobHoldsNoVcsCredential() {
         FakeVcsProviderFactory.credentialsUnreachable = true;
-        HttpResponse<String> response = post(id(), TaskSamples.analysis(CLOUD, ""));
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(post(id(), TaskSamples.analysis(CLOUD, "")).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void answersTheSameTaskIdUnderAnotherAppWith409AndNeverWithTheOtherAppsJob() throws Exception {
+        String taskId = id();
+        HttpResponse<String> mine = post(taskId, TaskSamples.analysis(CLOUD, ""));
+        assertThat(mine.statusCode()).isEqualTo(201);
+        int submits = FakeDriverFactory.SUBMITS.get();
+        HttpResponse<String> theirs = post(taskId, TaskSamples.analysis(CLOUD, "").replace("fake-main", "fake-other"));
+        assertThat(theirs.statusCode()).isEqualTo(409);
+        assertThat(theirs.body()).doesNotContain(json(mine).get("jobRef").asText()).doesNotContain("fake-main");
+        assertThat(FakeDriverFactory.SUBMITS.get()).isEqualTo(submits);
+        assertThat(FakeDriverFactory.JOBS.get(taskId).appId()).isEqualTo("fake-main");
+    }
+
+    @Test
+    void refusesACancelOfAnotherAppsTaskAsIfThereWereNoJob() throws Exception {
+        String victim = id();
+        post(victim, TaskSamples.analysis(CLOUD, ""));
+        String cancel = "{\"type\": \"cancel\", \"appId\": \"fake-other\", \"targetTaskId\": \"" + victim + "\"}";
+        assertThat(post(id(), cancel).statusCode()).isEqualTo(404);
+        assertThat(FakeDriverFactory.JOBS).containsKey(victim);
     }
 
     @Test
