@@ -108,8 +108,10 @@ public record AtlasConfig(
      * @param maxAttempts deliveries of a message that failed transiently before it is dead-lettered
      * @param maxBackoff the longest wait between two attempts
      * @param consumers concurrent consumers of this replica
+     * @param requireJwt {@code tasks.rabbitmq.requireJwt}: whether a message must carry the cloud's JWT
      */
-    public record TaskQueue(boolean enabled, String queue, int maxAttempts, Duration maxBackoff, int consumers) {
+    public record TaskQueue(boolean enabled, String queue, int maxAttempts, Duration maxBackoff, int consumers,
+        boolean requireJwt) {
     }
 
     /**

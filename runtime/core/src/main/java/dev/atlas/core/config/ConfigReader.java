@@ -255,7 +255,7 @@ public final class ConfigReader {
                 + String.join(", ", new java.util.TreeSet<>(driverIds)) + ")");
         }
         ConfigSection rabbit = section.section("rabbitmq");
-        rabbit.allowOnly(Set.of("enabled", "queue", "maxAttempts", "maxBackoff", "consumers"));
+        rabbit.allowOnly(Set.of("enabled", "queue", "maxAttempts", "maxBackoff", "consumers", "requireJwt"));
         boolean enabled = rabbit.bool("enabled").orElse(false);
         if (enabled && !rabbitConfigured) {
             problems.add(rabbit.keyOf("enabled"), "task ingress over RabbitMQ needs the top-level rabbitmq.uri");
@@ -273,7 +273,8 @@ public final class ConfigReader {
             problems.add(rabbit.keyOf("consumers"), "must be between 1 and 64");
         }
         AtlasConfig.TaskQueue taskQueue = new AtlasConfig.TaskQueue(enabled, queue, (int) attempts,
-            positive(rabbit, "maxBackoff", Duration.ofMinutes(1)), (int) consumers);
+            positive(rabbit, "maxBackoff", Duration.ofMinutes(1)), (int) consumers,
+            rabbit.bool("requireJwt").orElse(true));
         URI jobUrl = section.string("jobUrl").isPresent() ? section.url("jobUrl").orElse(publicUrl)
             : driver.equals("local") ? URI.create("http://127.0.0.1:" + port) : publicUrl;
         return new AtlasConfig.Tasks(driver, section.section(driver),

@@ -48,8 +48,8 @@ public final class TaskModule implements ApplicationModule {
         dispatcher = new TaskDispatcher(parser, jobs, context.assembly().providers(), driver, settings.driver(),
             TaskRecords.open(config.dataDir().resolve("tasks").resolve("accepted")), context.metrics(),
             context.lifecycle()::stopping);
-        context.bind("taskApi", new TaskEndpoint(dispatcher,
-            new CloudAuthenticator(config.cloud().auth(), context.clock())));
+        CloudAuthenticator authenticator = new CloudAuthenticator(config.cloud().auth(), context.clock());
+        context.bind("taskApi", new TaskEndpoint(dispatcher, authenticator));
         context.addReadinessCheck(check("task-driver", () -> {
             DriverHealth health = driver.health();
             return new ReadinessCheck.Result(health.up(), settings.driver() + ": " + health.detail());
@@ -66,7 +66,12 @@ public final class TaskModule implements ApplicationModule {
             camel.addService(queues, true, true);
             context.bind("atlasTaskRabbit", queues.connectionFactory());
             context.bind("taskQueueIngress", new TaskQueueConsumer(dispatcher, queues, queue.maxAttempts(),
-                queue.maxBackoff(), context.lifecycle()::stopping, context.metrics()));
+                queue.maxBackoff(), context.lifecycle()::stopping, context.metrics(), authenticator, queue.requireJwt(),
+                config.runner().cloudSecret()));
+            if (!queue.requireJwt()) {
+                LOG.warn("tasks.rabbitmq.requireJwt is false: task messages without the cloud's JWT are accepted, "
+                    + "so whoever may publish to {} can start jobs", queue.queue());
+            }
             context.addReadinessCheck(check("task-queue", this::brokerCheck));
             LOG.info("task ingress over RabbitMQ on queue {} ({} consumers)", queue.queue(), queue.consumers());
         }

@@ -1,14 +1,18 @@
 package dev.atlas.core.tasks;
 
 import com.rabbitmq.client.Channel;
+import dev.atlas.api.Secret;
+import dev.atlas.core.cloud.CloudAuthenticator;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.JsonResponses;
+import dev.atlas.core.keys.DerivedMac;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
@@ -35,11 +39,21 @@ import org.springframework.amqp.core.MessageProperties;
  *       replica takes it again.</li>
  * </ul>
  * A crash between a publish and the ack delivers a message twice; the task id makes the second one a no-op.
+ *
+ * <p>Publishing to the queue is not trusted by itself: a message must carry the cloud's JWT in its
+ * {@code authorization} header ({@code Bearer …}), verified exactly as over HTTP; without one, or with one that does
+ * not verify, it is dead-lettered (when {@code tasks.rabbitmq.requireJwt: false}, a message without the header is
+ * let through: the broker's permissions are then the trust boundary). A message Atlas itself re-queues for a retry
+ * carries a seal instead ({@code x-atlas-seal}, a {@link DerivedMac} of {@code runner.cloudSecret} over the body and
+ * the attempt), since the cloud's JWT may have expired by then; a retry message without a valid seal needs the JWT
+ * like any other.
  */
 public final class TaskQueueConsumer implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(TaskQueueConsumer.class);
     static final String ATTEMPT = "x-atlas-attempt";
     static final String REASON = "x-atlas-reason";
+    static final String AUTHORIZATION = "authorization";
+    static final String SEAL = "x-atlas-seal";
 
     private final TaskDispatcher dispatcher;
     private final TaskQueues queues;
@@ -47,9 +61,20 @@ public final class TaskQueueConsumer implements Processor {
     private final Duration maxBackoff;
     private final BooleanSupplier stopping;
     private final MicrometerMetrics metrics;
+    private final CloudAuthenticator authenticator;
+    private final boolean requireJwt;
+    private final DerivedMac retrySeal;
 
+    /**
+     * @param requireJwt {@code tasks.rabbitmq.requireJwt}: whether a message without the cloud's JWT is refused
+     * @param cloudSecret {@code runner.cloudSecret}: the key of the seal on messages Atlas re-queues
+     */
     public TaskQueueConsumer(TaskDispatcher dispatcher, TaskQueues queues, int maxAttempts, Duration maxBackoff,
-        BooleanSupplier stopping, MicrometerMetrics metrics) {
+        BooleanSupplier stopping, MicrometerMetrics metrics, CloudAuthenticator authenticator, boolean requireJwt,
+        Secret cloudSecret) {
+        this.authenticator = authenticator;
+        this.requireJwt = requireJwt;
+        this.retrySeal = new DerivedMac(cloudSecret, "atlas/task-retry-message/v1");
         this.dispatcher = dispatcher;
         this.queues = queues;
         this.maxAttempts = maxAttempts;
@@ -69,6 +94,7 @@ public final class TaskQueueConsumer implements Processor {
         String correlationId = message.getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class);
         int attempt = Math.max(1, message.getHeader(ATTEMPT, 1, Integer.class));
         try {
+            authenticate(message, body, attempt);
             TaskDispatcher.Outcome outcome = dispatcher.accept(null, body);
             reply(replyTo, correlationId, outcome.httpStatus(), outcome.body());
             channel.basicAck(tag, false);
@@ -80,6 +106,27 @@ public final class TaskQueueConsumer implements Processor {
             settleFailure(channel, tag, body, message, replyTo, correlationId, attempt,
                 new AtlasException(ErrorKind.INTERNAL, "internal error " + id));
         }
+    }
+
+    /** The cloud's JWT, or Atlas's own seal on a message it re-queued; else an {@link AtlasException} (401). */
+    private void authenticate(Message message, byte[] body, int attempt) {
+        if (retrySeal.verifies(message.getHeader(SEAL), body, attemptBytes(attempt))) {
+            return;
+        }
+        String authorization = message.getHeader(AUTHORIZATION, String.class);
+        if (authorization == null && !requireJwt) {
+            return;
+        }
+        try {
+            authenticator.authenticate(Optional.ofNullable(authorization));
+        } catch (AtlasException e) {
+            metrics.count("tasks_rejected_total", "reason", "unauthenticated");
+            throw new AtlasException(e.kind(), "authorization: " + e.getMessage());
+        }
+    }
+
+    private static byte[] attemptBytes(int attempt) {
+        return Integer.toString(attempt).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private void settleFailure(Channel channel, long tag, byte[] body, Message message, String replyTo,
@@ -113,6 +160,7 @@ public final class TaskQueueConsumer implements Processor {
         MessageProperties properties = carried(message);
         properties.setHeader(ATTEMPT, attempt + 1);
         properties.setHeader(REASON, error.getMessage());
+        properties.setHeader(SEAL, retrySeal.mac(body, attemptBytes(attempt + 1)));
         properties.setExpiration(Long.toString(delay));
         queues.publish(queues.retryQueue(), body, properties);
         metrics.count("tasks_retried_total", "driver", dispatcher.driverId());

@@ -90,11 +90,53 @@ class TaskQueueIT {
     }
 
     private void publish(String body, String correlationId) {
+        publish(queue, body, correlationId, "Bearer " + TaskSamples.cloudToken(), Map.of());
+    }
+
+    private void publish(String target, String body, String correlationId, String authorization,
+        Map<String, Object> headers) {
         MessageProperties properties = new MessageProperties();
         properties.setContentType("application/json");
         properties.setReplyTo(replies);
         properties.setCorrelationId(correlationId);
-        template.send("", queue, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+        if (authorization != null) {
+            properties.setHeader("authorization", authorization);
+        }
+        headers.forEach(properties::setHeader);
+        if (target.endsWith(".retry")) {
+            properties.setExpiration("10"); // the retry queue hands it back to the main queue, as Atlas's retries do
+        }
+        template.send("", target, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> forgedMessages() {
+        String expired = TaskSamples.cloudToken().replaceFirst("\\.[^.]*$", ".AAAA");
+        return java.util.stream.Stream.of(
+            org.junit.jupiter.params.provider.Arguments.of("no authorization header", "main", null, Map.of()),
+            org.junit.jupiter.params.provider.Arguments.of("a token with a broken signature", "main",
+                "Bearer " + expired, Map.of()),
+            org.junit.jupiter.params.provider.Arguments.of("not a bearer token", "main", "Basic Z3Vlc3Q6Z3Vlc3Q=",
+                Map.of()),
+            org.junit.jupiter.params.provider.Arguments.of("a retry message with a made-up seal", "retry", null,
+                Map.of("x-atlas-attempt", 2, "x-atlas-seal", "00".repeat(32))),
+            org.junit.jupiter.params.provider.Arguments.of("a retry message without a seal", "retry", null,
+                Map.of("x-atlas-attempt", 2)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("forgedMessages")
+    void deadLettersATaskMessageWithoutTheCloudsTokenAndStartsNoJob(String attack, String where,
+        String authorization, Map<String, Object> headers) throws Exception {
+        String taskId = "q-forged-" + UUID.randomUUID();
+        String correlationId = "corr-" + taskId;
+        publish(where.equals("main") ? queue : queue + ".retry", task(taskId), correlationId, authorization, headers);
+        Message reply = replyFor(correlationId);
+        assertThat(json(reply).get("error").asText()).isEqualTo("unauthorized");
+        assertThat(json(reply).get("message").asText()).startsWith("authorization: ");
+        Message dead = template.receive(queue + ".dead", 10_000);
+        assertThat(dead).isNotNull();
+        assertThat(dead.getMessageProperties().getCorrelationId()).isEqualTo(correlationId);
+        assertThat(FakeDriverFactory.JOBS).doesNotContainKey(taskId);
     }
 
     private String task(String taskId) {
@@ -155,6 +197,7 @@ class TaskQueueIT {
         assertThat((Integer) reply.getMessageProperties().getHeader("x-atlas-status")).isEqualTo(201);
         assertThat(FakeDriverFactory.JOBS).containsKey(taskId);
         assertThat(atlas.get("/metrics").body()).contains("atlas_tasks_retried_total");
+        // the retries were Atlas's own sealed messages: they needed no fresh JWT from the cloud
     }
 
     @Test
