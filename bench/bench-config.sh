@@ -12,7 +12,7 @@ server: {host: 127.0.0.1, port: $port}
 shutdown: {timeout: 5s}
 cloud:
   url: $cloud
-  auth: {hmacSecret: bench-cloud-jwt-secret-long-enough-for-hs256-keys}
+  auth: {hmacSecret: bench-cloud-jwt-secret-long-enough-for-hs256-keys, audience: bench-runner}
 installations:
   - id: bench
     apps:

@@ -44,7 +44,7 @@ wait_ready "http://127.0.0.1:$atlas_port/health/ready"
 # a cloud JWT (HS256, 9 minutes), made with openssl: the load client only replays it
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"sub":"bench","exp":%d}' $(( $(date +%s) + 540 )) | b64url)
+payload=$(printf '{"sub":"bench","aud":"bench-runner","exp":%d}' $(( $(date +%s) + 540 )) | b64url)
 signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac bench-cloud-jwt-secret-long-enough-for-hs256-keys -binary | b64url)
 jwt="$header.$payload.$signature"
 

@@ -97,7 +97,7 @@ final class Distribution {
     static String cloudToken() throws Exception {
         com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
             new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
-            new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("asgard")
+            new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("asgard").audience("dist-runner")
                 .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(300))).build());
         jwt.sign(new com.nimbusds.jose.crypto.MACSigner(
             "dist-cloud-jwt-secret-long-enough-for-hs256-keys".getBytes(StandardCharsets.UTF_8)));
@@ -141,6 +141,7 @@ final class Distribution {
               deliveryTimeout: 2s
               auth:
                 hmacSecret: dist-cloud-jwt-secret-long-enough-for-hs256-keys
+                audience: dist-runner
             installations:
               - id: acme
                 apps:

@@ -84,7 +84,7 @@ class VcsLoginFlowIT {
             server: {host: 127.0.0.1, port: %2$d}
             cloud:
               url: https://asgard.example
-              auth: {hmacSecret: dist-cloud-jwt-secret-long-enough-for-hs256-keys}
+              auth: {hmacSecret: dist-cloud-jwt-secret-long-enough-for-hs256-keys, audience: dist-runner}
             installations:
               - id: acme
                 apps:

@@ -27,7 +27,9 @@ import java.util.Optional;
  * Verifies the cloud's bearer JWTs ({@code cloud.auth}) for the VCS proxy and the task API. The algorithm comes
  * from the configured key alone: HS256 for {@code hmacSecret}, RS256 for an RSA {@code publicKey}, ES256 for an EC
  * P-256 one; a token naming any other algorithm ({@code none}, HS256 signed with the public key…) is refused.
- * {@code exp} is required and at most ten minutes away; {@code aud} and {@code iss} are checked when configured.
+ * {@code exp} is required and at most ten minutes away; {@code aud} must name {@code cloud.auth.audience} (required
+ * by the config, so that a token the cloud signed for another runner never passes here); {@code iss} is checked when
+ * configured.
  * Every refusal is a 401 whose message says what was wrong, never the token.
  */
 public final class CloudAuthenticator {

@@ -147,6 +147,11 @@ public final class ConfigReader {
         if (hmac.isPresent() && hmac.get().bytes().length < 32) {
             problems.add(auth.keyOf("hmacSecret"), "must be at least 32 bytes (HS256 key length)");
         }
+        if (auth.string("audience").filter(s -> !s.isBlank()).isEmpty()) {
+            // without it a token the cloud minted for another customer's runner would work here too
+            problems.add(auth.keyOf("audience"), "is required: the aud your cloud puts in the tokens it signs for "
+                + "this runner (for example the runner id)");
+        }
         publicKey.flatMap(dev.atlas.core.cloud.CloudAuthenticator::checkPublicKey)
             .ifPresent(problem -> problems.add(auth.keyOf("publicKey"), problem));
         Duration timeout = positive(section, "deliveryTimeout", Duration.ofSeconds(15));

@@ -151,4 +151,13 @@ class ConfigValidationTest {
         assertThatThrownBy(() -> Bootstrap.assemble(dir.resolve("nope.yaml"), k -> null, dir))
             .isInstanceOf(ConfigException.class).hasMessageContaining("no such file");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "audience {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "\"  \""})
+    void refusesAConfigWithoutTheCloudTokensAudience(String audience) {
+        String yaml = TestConfigs.valid(8080, "https://asgard.example", "")
+            .replace("    audience: test-runner\n", audience.isEmpty() ? "" : "    audience: " + audience + "\n");
+        assertThat(problemsOf(yaml).problems()).contains("cloud.auth.audience: is required: the aud your cloud puts "
+            + "in the tokens it signs for this runner (for example the runner id)");
+    }
 }

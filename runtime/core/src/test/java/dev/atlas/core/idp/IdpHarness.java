@@ -72,7 +72,7 @@ final class IdpHarness implements AutoCloseable {
             shutdown: { timeout: 5s }
             cloud:
               url: https://asgard.example
-              auth: { hmacSecret: %3$s }
+              auth: { hmacSecret: %3$s, audience: test-runner }
             installations:
               - id: acme
                 apps:

@@ -141,6 +141,15 @@ class TaskApiIT {
     }
 
     @Test
+    void refusesATokenTheCloudSignedForAnotherRunner() {
+        HttpResponse<String> response = atlas.post("/api/tasks/" + id(), TaskSamples.analysis(CLOUD, "")
+            .getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer "
+            + TaskSamples.cloudToken("another-customers-runner"), "Content-Type", "application/json");
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).contains("aud");
+    }
+
+    @Test
     void refusesACallerWithoutTheCloudsToken() {
         assertThat(send("POST", id(), TaskSamples.analysis(CLOUD, ""), false).statusCode()).isEqualTo(401);
         assertThat(send("GET", id(), null, false).statusCode()).isEqualTo(401);

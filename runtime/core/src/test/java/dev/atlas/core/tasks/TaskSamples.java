@@ -25,9 +25,14 @@ final class TaskSamples {
 
     /** An HS256 token as the cloud sends it (what {@code cloud.auth} of the test config accepts). */
     static String cloudToken() {
+        return cloudToken("test-runner");
+    }
+
+    /** An HS256 token signed with the cloud's key for the runner {@code audience}. */
+    static String cloudToken(String audience) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-                .subject("asgard").audience("test-runner").expirationTime(Date.from(Instant.now().plusSeconds(300)))
+                .subject("asgard").audience(audience).expirationTime(Date.from(Instant.now().plusSeconds(300)))
                 .build());
             jwt.sign(new MACSigner(TestConfigs.CLOUD_JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
             return jwt.serialize();
