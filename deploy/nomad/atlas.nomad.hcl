@@ -9,6 +9,10 @@
 #          gh_webhook_secret=... gh_oauth_secret=... gh_private_key=@gh.pem nomad_token=...
 #   3. a Nomad ACL token for Atlas's task driver (tasks.nomad.token), with the policy in
 #      drivers/driver-nomad/README.md (submit-job, read-job, list-jobs; variables nomad/jobs/atlas-*).
+#   4. for the task jobs (tasks.driver: nomad): the CNI plugins for bridge networking on the clients, and rules that
+#      let the jobs' bridge network reach only Atlas (tasks.jobUrl below) and DNS: deploy/docs/nomad.md and
+#      deploy/docs/security.md. The jobs' tasks hold no VCS credential: they clone, push and post results only
+#      through Atlas, with per-task tokens that only Atlas's own steps of a job (clone, report) see.
 #
 # One allocation per spool: the host volume holds the webhook spool, so run count = 1 per volume (see the
 # constraint below); scale out with one job (or group) per node and volume, never two allocations on one spool.
@@ -208,12 +212,14 @@ job "atlas" {
           tasks:
             driver: nomad
             jobImage: registry.acme.example/atlas:0.1.0
+            # how the task jobs reach Atlas (git and results endpoints): this allocation's http port on its client
+            jobUrl: http://{{ env "NOMAD_ADDR_http" }}
             nomad:
               address: http://{{ env "attr.unique.network.ip-address" }}:4646
               token: $${file:/secrets/nomadToken}
               namespace: default
               datacenters: [dc1]
-              driver: docker
+              driver: docker             # exec / raw_exec are refused unless allowUnisolated: true
           auth:
             clients:
               - id: asgard

@@ -48,9 +48,14 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- required "config.tasks.kubernetes.namespace is required with the kubernetes driver" $k8s.namespace -}}
 {{- end -}}
 
+{{/* How the task jobs reach Atlas (tasks.jobUrl): this release's Service, from any namespace. */}}
+{{- define "atlas.jobUrl" -}}
+{{- printf "http://%s.%s.svc:%d" (include "atlas.fullname" .) .Release.Namespace (int .Values.service.port) -}}
+{{- end -}}
+
 {{/*
 atlas.yaml: .Values.config plus the keys the chart owns (server, shutdown, webhooks.spoolDir, auth.signingKeys,
-routes.dir, policies.dir). Fails when a secret key holds a value instead of a reference.
+routes.dir, policies.dir) and, with the kubernetes driver, tasks.jobUrl unless given. Fails when a secret key holds a value instead of a reference.
 */}}
 {{- define "atlas.config" -}}
 {{- $cfg := deepCopy (default dict .Values.config) -}}
@@ -66,6 +71,13 @@ routes.dir, policies.dir). Fails when a secret key holds a value instead of a re
 {{- if hasKey $auth "signingKeys" -}}{{- fail "config.auth.signingKeys is set by the chart (see signingKeys.existingSecret)" -}}{{- end -}}
 {{- $_ := set $auth "signingKeys" (ternary "/etc/atlas/keys" "/var/lib/atlas/keys" (not (empty .Values.signingKeys.existingSecret))) -}}
 {{- $_ := set $cfg "auth" $auth -}}
+{{- if eq (include "atlas.driver" .) "kubernetes" -}}
+{{- $tasks := default dict $cfg.tasks -}}
+{{- if not $tasks.jobUrl -}}
+{{- $_ := set $tasks "jobUrl" (include "atlas.jobUrl" .) -}}
+{{- end -}}
+{{- $_ := set $cfg "tasks" $tasks -}}
+{{- end -}}
 {{- if .Values.routes.configMap -}}{{- $_ := set $cfg "routes" (dict "dir" "/etc/atlas/routes") -}}{{- end -}}
 {{- if .Values.policies.configMap -}}{{- $_ := set $cfg "policies" (dict "dir" "/etc/atlas/policies") -}}{{- end -}}
 {{- include "atlas.assertReferences" (dict "path" "config" "value" $cfg) -}}

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.atlas.api.driver.JobSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -107,8 +108,11 @@ class HelmChartIT {
         List<String> kinds = everything().stream().map(HasMetadata::getKind).toList();
         assertThat(kinds).contains("StatefulSet", "Service", "ConfigMap", "ServiceAccount", "Role", "RoleBinding",
             "Ingress", "NetworkPolicy", "ServiceMonitor", "PodDisruptionBudget", "Namespace");
-        assertThat(defaults().stream().map(HasMetadata::getKind)).doesNotContain("Ingress", "NetworkPolicy",
+        assertThat(defaults().stream().map(HasMetadata::getKind)).doesNotContain("Ingress",
             "ServiceMonitor", "PodDisruptionBudget", "Namespace");
+        // by default only the jobs' policy: Atlas's own needs the operator's peers
+        assertThat(HelmChart.ofKind(defaults(), NetworkPolicy.class)).extracting(p -> p.getMetadata().getName())
+            .containsExactly("atlas-jobs");
     }
 
     @Test
@@ -278,16 +282,91 @@ class HelmChartIT {
         assertThatThrownBy(() -> with(Map.of("replicaCount", 2))).hasMessageContaining("signingKeys.existingSecret");
     }
 
+    private static NetworkPolicy policy(List<HasMetadata> objects, String name) {
+        return HelmChart.ofKind(objects, NetworkPolicy.class).stream()
+            .filter(p -> p.getMetadata().getName().equals(name)).findFirst()
+            .orElseThrow(() -> new AssertionError("no NetworkPolicy " + name));
+    }
+
     @Test
     void networkPolicyLetsOutOnlyDnsAndTheConfiguredPeers() {
-        NetworkPolicy policy = HelmChart.one(everything(), NetworkPolicy.class);
+        NetworkPolicy policy = policy(everything(), "atlas");
         assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
         List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
         assertThat(egress).hasSize(5);
         assertThat(egress.get(0).getPorts()).allSatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(53));
         assertThat(egress).allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
-        assertThat(policy.getSpec().getIngress()).singleElement()
-            .satisfies(rule -> assertThat(rule.getPorts().get(0).getPort().getIntVal()).isEqualTo(8080));
+        assertThat(policy.getSpec().getIngress()).hasSize(2).allSatisfy(rule ->
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal())
+                .isEqualTo(8080)));
+    }
+
+    @Test
+    void atlasOwnNetworkPolicyAdmitsTheJobPodsWhateverIngressFromSays() {
+        NetworkPolicy policy = policy(everything(), "atlas");
+        assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> assertThat(rule.getFrom()).singleElement()
+            .satisfies(peer -> {
+                assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsExactly(Map.entry("kubernetes.io/metadata.name", "atlas-jobs"));
+                assertThat(peer.getPodSelector().getMatchLabels())
+                    .containsExactly(Map.entry(JobSpec.JOB_LABEL, "true"));
+            }));
+    }
+
+    /**
+     * The jobs run the cloud's code next to the source (SPEC §6): by default their pods (the driver's job label) may
+     * reach Atlas's pods on server.port and DNS, nothing else, and accept no connection, in the jobs' namespace.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {8080, 9090})
+    void jobsNetworkPolicyIsOnByDefaultAndLetsJobsReachOnlyAtlasAndDns(int port) {
+        List<HasMetadata> objects = with(Map.of("server.port", port));
+        NetworkPolicy policy = policy(objects, "atlas-jobs");
+        assertThat(policy.getMetadata().getNamespace()).isEqualTo("atlas-jobs");
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+            .containsExactly(Map.entry(JobSpec.JOB_LABEL, "true"));
+        assertThat(policy.getSpec().getPodSelector().getMatchExpressions()).isNullOrEmpty();
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(policy.getSpec().getIngress()).as("no ingress at all").isNullOrEmpty();
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertThat(egress).hasSize(2).allSatisfy(rule -> {
+            assertThat(rule.getTo()).as("every rule names its peers").singleElement().satisfies(peer -> {
+                assertThat(peer.getIpBlock()).isNull();
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
+                assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+            });
+            assertThat(rule.getPorts()).isNotEmpty();
+        });
+        Map<String, String> atlasPods = HelmChart.statefulSet(objects).getSpec().getTemplate().getMetadata()
+            .getLabels();
+        assertThat(egress.get(0).getTo().get(0).getNamespaceSelector().getMatchLabels())
+            .containsExactly(Map.entry("kubernetes.io/metadata.name", HelmChart.NAMESPACE));
+        assertThat(atlasPods).containsAllEntriesOf(egress.get(0).getTo().get(0).getPodSelector().getMatchLabels());
+        assertThat(egress.get(0).getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort().getIntVal()).isEqualTo(port);
+            assertThat(p.getProtocol()).isEqualTo("TCP");
+        });
+        assertThat(egress.get(1).getTo().get(0).getPodSelector().getMatchLabels())
+            .containsExactly(Map.entry("k8s-app", "kube-dns"));
+        assertThat(egress.get(1).getPorts()).extracting(p -> p.getPort().getIntVal() + "/" + p.getProtocol())
+            .containsExactlyInAnyOrder("53/UDP", "53/TCP");
+    }
+
+    @Test
+    void jobsNetworkPolicyCanBeSwitchedOffAndIsOnlyForTheKubernetesDriver() {
+        assertThat(HelmChart.ofKind(with(Map.of("jobs.networkPolicy.enabled", false)), NetworkPolicy.class))
+            .isEmpty();
+        assertThat(HelmChart.ofKind(with(Map.of("config.tasks.driver", "nomad")), NetworkPolicy.class)).isEmpty();
+    }
+
+    @Test
+    void jobUrlIsTheReleasesServiceUnlessGiven() {
+        assertThat(at(HelmChart.atlasYaml(defaults()), "tasks.jobUrl")).isEqualTo("http://atlas.atlas.svc:80");
+        assertThat(at(HelmChart.atlasYaml(with(Map.of("service.port", 8081))), "tasks.jobUrl"))
+            .isEqualTo("http://atlas.atlas.svc:8081");
+        assertThat(at(HelmChart.atlasYaml(with(Map.of("config.tasks.jobUrl", "http://atlas.internal:8080"))),
+            "tasks.jobUrl")).isEqualTo("http://atlas.internal:8080");
+        assertThat(at(HelmChart.atlasYaml(with(Map.of("config.tasks.driver", "nomad"))), "tasks.jobUrl")).isNull();
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A patch task through {@code bin/atlas run} on the Kubernetes driver, against fabric8's mock API server in CRUD mode:
- * the Job runs {@code atlas patch} from the Atlas image with the task files and the secrets mounted, never inline.
+ * the Job runs {@code atlas patch} from the Atlas image with the task files and Atlas's per-task tokens mounted, never
+ * inline, and no VCS credential anywhere (SPEC §6: the job clones and pushes through Atlas's git endpoint).
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class PatchTaskKubernetesIT {
@@ -108,6 +110,15 @@ class PatchTaskKubernetesIT {
                 .findFirst().orElseThrow();
             assertThat(files.getData()).containsKeys("task.json", "patch.diff");
             assertThat(files.getData().get("patch.diff")).contains("+fixed");
+            assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("atlas.dev/job", "true");
+            assertThat(job.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+            // the job holds Atlas's per-task tokens only: no VCS credential, not even in its Secret
+            for (String value : data.values()) {
+                assertThat(new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8))
+                    .doesNotContain("ghs_k8s_token");
+            }
+            assertThat(files.getData().get("task.json")).doesNotContain("ghs_k8s_token")
+                .contains("/jobs/k8s-patch-1/git").doesNotContain("github.example/acme/api.git");
             // no token anywhere in the Job itself
             String jobJson = Serialization.asJson(job);
             assertThat(jobJson).doesNotContain("ghs_k8s_token");

@@ -40,9 +40,11 @@ import java.util.Optional;
  * Builds the three objects of a task: the Job, the Secret with the secret files and the ConfigMap with the task
  * files. Pure functions of the spec and the settings, so the shapes can be checked without a cluster.
  *
- * <p>Mount points (the job contract): task files at {@value #TASK_DIR}, secret files at {@value #SECRETS_DIR},
- * the workspace shared by all containers at {@value #WORKSPACE}. The root file system is read-only, so {@code /tmp}
- * is an emptyDir too.
+ * <p>Mount points (the job contract, SPEC §6): task files at {@value #TASK_DIR}, the workspace and the results folder
+ * shared by all containers at {@value #WORKSPACE} and {@value #RESULTS_DIR}. Secret files at {@value #SECRETS_DIR},
+ * mounted <em>only</em> into the containers that {@link ContainerSpec#seesSecrets() see secrets} (Atlas's own
+ * {@code clone} and {@code report}): the task's containers run code the cloud chose and get no secret, no token and
+ * no service-account token. The root file system is read-only, so {@code /tmp} is an emptyDir too.
  */
 final class JobManifests {
     static final String MANAGED_BY = "app.kubernetes.io/managed-by";
@@ -52,6 +54,8 @@ final class JobManifests {
     static final String TASK_DIR = "/atlas/task";
     static final String SECRETS_DIR = "/atlas/secrets";
     static final String WORKSPACE = "/atlas/workspace";
+    static final String RESULTS_DIR = "/atlas/results";
+    static final String SECRETS_VOLUME = "atlas-secrets";
     /** What the API server accepts in one ConfigMap or Secret: keys plus values, 1 MiB. */
     static final int MAX_DATA_BYTES = 1024 * 1024;
     private static final int SECRET_MODE = 0400;
@@ -71,10 +75,15 @@ final class JobManifests {
         return jobName + "-task";
     }
 
-    /** The labels of all three objects and the pods: the spec's own, made valid, and Atlas's four. */
+    /**
+     * The labels of all three objects and the pods: the spec's own (among them {@code atlas.dev/job: "true"}, which
+     * the chart's NetworkPolicy selects), made valid, and Atlas's four.
+     */
     static Map<String, String> labels(JobSpec spec) {
         Map<String, String> labels = new LinkedHashMap<>();
         spec.labels().forEach((k, v) -> labels.put(k, LabelValues.of(v)));
+        // whatever the spec says: the chart's NetworkPolicy confines exactly the pods that carry it
+        labels.put(JobSpec.JOB_LABEL, "true");
         labels.put(MANAGED_BY, "atlas");
         labels.put(TASK_ID, LabelValues.of(spec.taskId()));
         labels.put(TYPE, LabelValues.of(spec.type()));
@@ -146,26 +155,39 @@ final class JobManifests {
         return List.of(
             new VolumeBuilder().withName("atlas-task").withNewConfigMap().withName(configMapName(jobName))
                 .withDefaultMode(TASK_FILE_MODE).endConfigMap().build(),
-            new VolumeBuilder().withName("atlas-secrets").withNewSecret().withSecretName(secretName(jobName))
+            new VolumeBuilder().withName(SECRETS_VOLUME).withNewSecret().withSecretName(secretName(jobName))
                 .withDefaultMode(SECRET_MODE).endSecret().build(),
             new VolumeBuilder().withName("atlas-workspace").withNewEmptyDir().endEmptyDir().build(),
+            new VolumeBuilder().withName("atlas-results").withNewEmptyDir().endEmptyDir().build(),
             new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     }
 
-    private static List<VolumeMount> mounts() {
-        return List.of(
-            new VolumeMountBuilder().withName("atlas-task").withMountPath(TASK_DIR).withReadOnly(true).build(),
-            new VolumeMountBuilder().withName("atlas-secrets").withMountPath(SECRETS_DIR).withReadOnly(true).build(),
-            new VolumeMountBuilder().withName("atlas-workspace").withMountPath(WORKSPACE).build(),
-            new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    /** The secrets only for Atlas's own containers: the task's containers must not be able to read any token. */
+    private static List<VolumeMount> mounts(ContainerSpec c) {
+        List<VolumeMount> mounts = new ArrayList<>();
+        mounts.add(new VolumeMountBuilder().withName("atlas-task").withMountPath(TASK_DIR).withReadOnly(true).build());
+        if (c.seesSecrets()) {
+            mounts.add(new VolumeMountBuilder().withName(SECRETS_VOLUME).withMountPath(SECRETS_DIR).withReadOnly(true)
+                .build());
+        }
+        mounts.add(new VolumeMountBuilder().withName("atlas-workspace").withMountPath(WORKSPACE).build());
+        mounts.add(new VolumeMountBuilder().withName("atlas-results").withMountPath(RESULTS_DIR).build());
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        return mounts;
     }
 
     private static Container container(ContainerSpec c) {
         Map<String, String> env = new LinkedHashMap<>(c.env() == null ? Map.of() : c.env());
         // last, so a container's own env cannot point the contract folders elsewhere
         env.put(JobSpec.TASK_DIR_ENV, TASK_DIR);
-        env.put(JobSpec.SECRETS_DIR_ENV, SECRETS_DIR);
         env.put(JobSpec.WORKSPACE_ENV, WORKSPACE);
+        env.put(JobSpec.RESULTS_DIR_ENV, RESULTS_DIR);
+        if (c.seesSecrets()) {
+            env.put(JobSpec.SECRETS_DIR_ENV, SECRETS_DIR);
+        } else {
+            // a task container's own env must not pretend to a secrets folder either
+            env.remove(JobSpec.SECRETS_DIR_ENV);
+        }
         Map<String, Quantity> amounts = new LinkedHashMap<>();
         if (c.resources() != null) {
             Optional.ofNullable(c.resources().cpu()).ifPresent(q -> amounts.put("cpu", new Quantity(q)));
@@ -183,7 +205,7 @@ final class JobManifests {
                 .withRunAsNonRoot(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities()
             .endSecurityContext()
-            .withVolumeMounts(mounts())
+            .withVolumeMounts(mounts(c))
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .build();
     }

@@ -59,6 +59,7 @@ public final class KubernetesDriver implements Driver {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final int REQUEST_TIMEOUT_MS = 15_000;
     private static final long HEALTH_TIMEOUT_MS = 3_000;
+    static final int MIN_TOKEN_CHARS = 16;
 
     private final KubernetesSettings settings;
     private final JobManifests manifests;
@@ -222,6 +223,7 @@ public final class KubernetesDriver implements Driver {
                 problems.add("container " + c.name() + " has no image");
             }
         }
+        problems.addAll(secretsOutsideFiles(spec, containers));
         for (String key : spec.taskFiles().keySet()) {
             if (!FILE_KEY.matcher(key).matches()) {
                 problems.add("task file names must match [-._a-zA-Z0-9]+");
@@ -235,6 +237,32 @@ public final class KubernetesDriver implements Driver {
         if (!problems.isEmpty()) {
             throw new DriverException(DriverException.Kind.REJECTED, String.join("; ", problems));
         }
+    }
+
+    /**
+     * Secrets are files: a secret value in a command or an env value would sit in the Job, readable by anyone who
+     * can read the pod spec and, for a task container, by the cloud's code. Names the container, never the value.
+     * Values shorter than {@value #MIN_TOKEN_CHARS} characters are not tokens (the git user name {@code atlas} is a
+     * secret file too, and is in every {@code atlas report} command).
+     */
+    static List<String> secretsOutsideFiles(JobSpec spec, List<ContainerSpec> containers) {
+        List<String> problems = new ArrayList<>();
+        for (ContainerSpec c : containers) {
+            if (c == null) {
+                continue;
+            }
+            List<String> visible = new ArrayList<>(c.command() == null ? List.of() : c.command());
+            if (c.env() != null) {
+                visible.addAll(c.env().values());
+            }
+            boolean leaks = spec.secretFiles().values().stream().map(dev.atlas.api.Secret::reveal)
+                .map(String::strip).filter(v -> v.length() >= MIN_TOKEN_CHARS)
+                .anyMatch(v -> visible.stream().anyMatch(text -> text != null && text.contains(v)));
+            if (leaks) {
+                problems.add("container " + c.name() + " carries a secret in its command or env (secrets are files)");
+            }
+        }
+        return problems;
     }
 
     @Override

@@ -33,10 +33,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesDriverTest extends DriverContract {
@@ -71,8 +75,49 @@ class KubernetesDriverTest extends DriverContract {
     private JobSpec withFiles(JobSpec base, Map<String, byte[]> taskFiles, Duration limit) {
         return new JobSpec(base.taskId(), base.type(), base.appId(), base.name(), base.labels(),
             List.of(new ContainerSpec("clone", "atlas/clone:1", List.of("atlas", "clone"), Map.of(),
-                new Resources("250m", "128Mi"))),
+                new Resources("250m", "128Mi"), ContainerSpec.Role.ATLAS)),
             base.main(), taskFiles, base.secretFiles(), limit);
+    }
+
+    /** Tokens as long as real ones: the driver ignores values too short to be a token. */
+    private static String token(String kind, String taskId) {
+        return "eyJhbGciOiJFUzI1NiJ9." + kind + "." + taskId;
+    }
+
+    /**
+     * A job as JobBuilder makes it (SPEC §6): {@code clone} (Atlas's), two analyzers of the cloud's choosing, then
+     * {@code report} (Atlas's), with Atlas's per-task tokens as the secret files.
+     */
+    private JobSpec threeParts(String taskId) {
+        JobSpec base = spec(taskId);
+        Map<String, String> atlasEnv = Map.of("ATLAS_TASK_ID", taskId, "ATLAS_JOB_URL",
+            "http://atlas.atlas.svc:8080/jobs/" + taskId, "GIT_TERMINAL_PROMPT", "0");
+        Map<String, String> taskEnv = Map.of("ATLAS_TASK_ID", taskId, "ATLAS_TASK_TYPE", "analysis");
+        Map<String, String> labels = new HashMap<>(base.labels());
+        labels.put(JobSpec.JOB_LABEL, "true");
+        return new JobSpec(taskId, base.type(), base.appId(), base.name(), labels, List.of(
+            new ContainerSpec("clone", "alpine/git:2.47.2", List.of("sh", "-c", "git fetch"), atlasEnv,
+                new Resources("250m", "256Mi"), ContainerSpec.Role.ATLAS),
+            new ContainerSpec("lint", "cloud/lint:1", List.of("sh", "-c", "cat $ATLAS_SECRETS_DIR/*"), taskEnv,
+                new Resources("100m", "64Mi")),
+            new ContainerSpec("scan", "cloud/scan:1", List.of("scan"), taskEnv, new Resources("100m", "64Mi"))),
+            new ContainerSpec("report", "atlas:0.1.0", List.of("sh", "-c", "exec atlas report"), atlasEnv,
+                new Resources("500m", "512Mi"), ContainerSpec.Role.ATLAS),
+            base.taskFiles(), Map.of("clone-username", dev.atlas.api.Secret.of("atlas"),
+                "clone-token", dev.atlas.api.Secret.of(token("git", taskId)),
+                "result-token", dev.atlas.api.Secret.of(token("result", taskId))), Duration.ofMinutes(5));
+    }
+
+    private static List<Container> allContainers(PodSpec pod) {
+        List<Container> all = new ArrayList<>(pod.getInitContainers());
+        all.addAll(pod.getContainers());
+        return all;
+    }
+
+    private static Map<String, String> env(Container c) {
+        Map<String, String> env = new HashMap<>();
+        c.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        return env;
     }
 
     private static Job job(String name) {
@@ -133,9 +178,7 @@ class KubernetesDriverTest extends DriverContract {
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("clone");
         assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("main");
-        List<Container> all = new ArrayList<>(pod.getInitContainers());
-        all.addAll(pod.getContainers());
-        assertThat(all).allSatisfy(c -> {
+        assertThat(allContainers(pod)).allSatisfy(c -> {
             assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -148,9 +191,19 @@ class KubernetesDriverTest extends DriverContract {
     }
 
     @Test
-    void mountsTaskFilesSecretsAndWorkspaceWhereTheContractVariablesPoint() throws Exception {
-        Driver driver = driver();
-        driver.submit(withFiles(spec("t-mounts"), spec("t-mounts").taskFiles(), Duration.ofMinutes(5)));
+    void runsCloneThenTheTasksContainersInOrderAsInitContainersAndReportAsTheMainContainer() throws Exception {
+        driver().submit(threeParts("t-order"));
+
+        PodSpec pod = job("atlas-t-order").getSpec().getTemplate().getSpec();
+        assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("clone", "lint", "scan");
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("report");
+        assertThat(pod.getInitContainers()).extracting(Container::getImage)
+            .containsExactly("alpine/git:2.47.2", "cloud/lint:1", "cloud/scan:1");
+    }
+
+    @Test
+    void mountsTheSecretsOnlyIntoAtlassOwnContainers() throws Exception {
+        driver().submit(threeParts("t-mounts"));
 
         PodSpec pod = job("atlas-t-mounts").getSpec().getTemplate().getSpec();
         Map<String, Volume> volumes = new HashMap<>();
@@ -159,27 +212,114 @@ class KubernetesDriverTest extends DriverContract {
         assertThat(volumes.get("atlas-secrets").getSecret().getSecretName()).isEqualTo("atlas-t-mounts-secrets");
         assertThat(volumes.get("atlas-secrets").getSecret().getDefaultMode()).isEqualTo(0400);
         assertThat(volumes.get("atlas-workspace").getEmptyDir()).isNotNull();
-        List<Container> all = new ArrayList<>(pod.getInitContainers());
-        all.addAll(pod.getContainers());
-        assertThat(all).allSatisfy(c -> {
-            Map<String, String> env = new HashMap<>();
-            c.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
-            assertThat(env).containsEntry("ATLAS_TASK_DIR", "/atlas/task")
-                .containsEntry("ATLAS_SECRETS_DIR", "/atlas/secrets")
-                .containsEntry("ATLAS_WORKSPACE", "/atlas/workspace");
+        assertThat(volumes.get("atlas-results").getEmptyDir()).isNotNull();
+        for (Container c : allContainers(pod)) {
+            boolean atlas = Set.of("clone", "report").contains(c.getName());
+            assertThat(env(c)).as(c.getName()).containsEntry("ATLAS_TASK_DIR", "/atlas/task")
+                .containsEntry("ATLAS_WORKSPACE", "/atlas/workspace")
+                .containsEntry("ATLAS_RESULTS_DIR", "/atlas/results");
             assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom()).isNull());
-            assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-                assertThat(m.getName()).isEqualTo("atlas-secrets");
-                assertThat(m.getMountPath()).isEqualTo("/atlas/secrets");
-                assertThat(m.getReadOnly()).isTrue();
-            }).anySatisfy(m -> {
+            assertThat(c.getVolumeMounts()).as(c.getName()).anySatisfy(m -> {
                 assertThat(m.getName()).isEqualTo("atlas-task");
                 assertThat(m.getMountPath()).isEqualTo("/atlas/task");
+                assertThat(m.getReadOnly()).isTrue();
             }).anySatisfy(m -> {
                 assertThat(m.getName()).isEqualTo("atlas-workspace");
                 assertThat(m.getMountPath()).isEqualTo("/atlas/workspace");
+            }).anySatisfy(m -> {
+                assertThat(m.getName()).isEqualTo("atlas-results");
+                assertThat(m.getMountPath()).isEqualTo("/atlas/results");
             });
-        });
+            if (atlas) {
+                assertThat(env(c)).as(c.getName()).containsEntry("ATLAS_SECRETS_DIR", "/atlas/secrets");
+                assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+                    assertThat(m.getName()).isEqualTo("atlas-secrets");
+                    assertThat(m.getMountPath()).isEqualTo("/atlas/secrets");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+            } else {
+                assertThat(env(c)).as(c.getName()).doesNotContainKey("ATLAS_SECRETS_DIR");
+                assertThat(c.getVolumeMounts()).as(c.getName()).noneSatisfy(
+                    m -> assertThat(m.getName()).isEqualTo("atlas-secrets"));
+            }
+        }
+    }
+
+    /**
+     * What a hostile analyzer could reach, read off the Job as the API server stored it: for every container of
+     * the cloud's code, no volume backed by a Secret or a service-account token, no env value holding any token,
+     * no envFrom, no valueFrom; nothing in the pod mounts a token automatically; the pod carries the job label
+     * the NetworkPolicy confines.
+     */
+    @Test
+    void aHostileAnalyzerFindsNoTokenInItsContainer() throws Exception {
+        JobSpec spec = threeParts("t-hostile");
+        driver().submit(spec);
+
+        PodSpec pod = job("atlas-t-hostile").getSpec().getTemplate().getSpec();
+        Set<String> tokenVolumes = new HashSet<>();
+        for (Volume v : pod.getVolumes()) {
+            boolean projectedToken = v.getProjected() != null && v.getProjected().getSources().stream()
+                .anyMatch(p -> p.getServiceAccountToken() != null || p.getSecret() != null);
+            if (v.getSecret() != null || projectedToken || v.getCsi() != null) {
+                tokenVolumes.add(v.getName());
+            }
+        }
+        assertThat(tokenVolumes).containsExactly("atlas-secrets");
+        List<String> secretValues = spec.secretFiles().values().stream().map(dev.atlas.api.Secret::reveal)
+            .filter(v -> v.length() >= 16).toList();
+        assertThat(secretValues).hasSize(2);
+        List<Container> tasks = allContainers(pod).stream()
+            .filter(c -> !Set.of("clone", "report").contains(c.getName())).toList();
+        assertThat(tasks).extracting(Container::getName).containsExactly("lint", "scan");
+        for (Container c : tasks) {
+            assertThat(c.getVolumeMounts()).as(c.getName()).noneSatisfy(
+                m -> assertThat(tokenVolumes).contains(m.getName()));
+            assertThat(c.getVolumeMounts()).as(c.getName()).noneSatisfy(
+                m -> assertThat(m.getMountPath()).startsWith("/var/run/secrets"));
+            assertThat(c.getEnvFrom()).as(c.getName()).isNullOrEmpty();
+            assertThat(c.getVolumeDevices()).as(c.getName()).isNullOrEmpty();
+            for (EnvVar e : c.getEnv()) {
+                assertThat(e.getValueFrom()).as(c.getName() + " " + e.getName()).isNull();
+                assertThat(secretValues).noneSatisfy(v -> assertThat(e.getValue()).contains(v));
+            }
+            assertThat(secretValues).noneSatisfy(v -> assertThat(String.join(" ", c.getCommand())).contains(v));
+        }
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+        assertThat(pod.getShareProcessNamespace()).isNotEqualTo(Boolean.TRUE);
+        assertThat(job("atlas-t-hostile").getSpec().getTemplate().getMetadata().getLabels())
+            .containsEntry("atlas.dev/job", "true");
+    }
+
+    @Test
+    void labelsThePodForTheNetworkPolicyEvenWhenTheSpecForgets() throws Exception {
+        driver().submit(spec("t-label"));
+
+        assertThat(job("atlas-t-label").getSpec().getTemplate().getMetadata().getLabels())
+            .containsEntry("atlas.dev/job", "true").containsEntry("atlas.dev/task-id", "t-label");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"env", "command"})
+    void refusesAContainerThatCarriesATokenOutsideTheSecretFiles(String where) throws Exception {
+        JobSpec base = threeParts("t-leak");
+        String token = base.secretFiles().get("clone-token").reveal();
+        ContainerSpec lint = base.initContainers().get(1);
+        ContainerSpec leaking = where.equals("env")
+            ? new ContainerSpec("lint", lint.image(), lint.command(), Map.of("GIT_TOKEN", "x" + token),
+                lint.resources())
+            : new ContainerSpec("lint", lint.image(), List.of("lint", "--token=" + token), lint.env(),
+                lint.resources());
+        JobSpec spec = new JobSpec(base.taskId(), base.type(), base.appId(), base.name(), base.labels(),
+            List.of(base.initContainers().get(0), leaking), base.main(), base.taskFiles(), base.secretFiles(),
+            base.timeLimit());
+
+        assertThatThrownBy(() -> driver().submit(spec)).isInstanceOf(DriverException.class)
+            .satisfies(e -> assertThat(kindOf(e)).isEqualTo(DriverException.Kind.REJECTED))
+            .hasMessageContaining("lint").hasMessageNotContaining(token);
+        assertThat(job("atlas-t-leak")).isNull();
+        assertThat(client.secrets().inNamespace(NS).withName("atlas-t-leak-secrets").get()).isNull();
     }
 
     @Test
@@ -366,9 +506,11 @@ class KubernetesDriverTest extends DriverContract {
     @Test
     void neverPutsSecretsIntoEnvValues() throws Exception {
         Driver driver = driver();
-        driver.submit(spec("t-env"));
-        List<EnvVar> env = job("atlas-t-env").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        driver.submit(threeParts("t-env"));
 
-        assertThat(env).extracting(EnvVar::getValue).noneMatch(v -> v.contains("clone-t-env"));
+        for (Container c : allContainers(job("atlas-t-env").getSpec().getTemplate().getSpec())) {
+            assertThat(c.getEnv()).extracting(EnvVar::getValue)
+                .noneMatch(v -> v.contains(token("git", "t-env")) || v.contains(token("result", "t-env")));
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.atlas.driver.nomad;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atlas.api.HostContext;
-import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.Driver;
 import dev.atlas.api.driver.DriverException;
 import dev.atlas.api.driver.DriverHealth;
@@ -14,9 +13,6 @@ import dev.atlas.api.driver.JobStatus.State;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +44,6 @@ public final class NomadDriver implements Driver {
     private static final Logger LOG = LoggerFactory.getLogger(NomadDriver.class);
     static final long SWEEP_SECONDS = 15;
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][-._A-Za-z0-9]{0,127}");
     private static final String ENFORCE_INDEX_FAILURE = "Enforcing job modify index";
 
     private final NomadSettings settings;
@@ -93,7 +86,7 @@ public final class NomadDriver implements Driver {
 
     @Override
     public JobRef submit(JobSpec spec) throws DriverException {
-        validate(spec);
+        NomadJobChecks.validate(spec, settings);
         String jobId = NomadIds.jobId(spec.taskId());
         JsonNode register = jobs.register(spec, jobId, clock.instant().plus(spec.timeLimit()));
         Optional<JsonNode> existing = job(jobId);
@@ -136,50 +129,6 @@ public final class NomadDriver implements Driver {
         if (!taskId.equals(job.path("Meta").path(NomadJobs.META_TASK_ID).asText(null))) {
             throw new DriverException(DriverException.Kind.REJECTED,
                 "Nomad job " + jobId + " exists and belongs to another task");
-        }
-    }
-
-    private void validate(JobSpec spec) throws DriverException {
-        List<String> problems = new ArrayList<>();
-        if (spec.initContainers().size() > 1) {
-            // Nomad starts all prestart tasks at once; the job contract runs init steps in order
-            problems.add("the Nomad driver runs at most one init step");
-        }
-        List<ContainerSpec> steps = new ArrayList<>(spec.initContainers());
-        steps.add(spec.main());
-        Set<String> names = new HashSet<>();
-        for (ContainerSpec step : steps) {
-            if (step == null || step.name() == null || !NAME.matcher(step.name()).matches()) {
-                problems.add("step names must be DNS-1123 labels");
-            } else if (!names.add(step.name())) {
-                problems.add("step names must be unique");
-            } else if (step.command() == null || step.command().isEmpty()) {
-                problems.add("step " + step.name() + " has no command");
-            } else if (settings.runsImages() && (step.image() == null || step.image().isBlank())) {
-                problems.add("step " + step.name() + " has no image");
-            }
-            if (step != null && step.resources() != null) {
-                try {
-                    NomadResources.cpuMhz(step.resources().cpu());
-                    NomadResources.memoryMb(step.resources().memory());
-                } catch (IllegalArgumentException | ArithmeticException e) {
-                    problems.add("step " + step.name() + " has resources Nomad cannot take");
-                }
-            }
-        }
-        Set<String> itemKeys = new HashSet<>();
-        for (String name : spec.secretFiles().keySet()) {
-            if (!FILE_NAME.matcher(name).matches() || !itemKeys.add(NomadJobs.itemKey(name))) {
-                problems.add("secret file names must be plain names, distinct after '-' and '.' become '_'");
-            }
-        }
-        spec.taskFiles().keySet().stream().filter(n -> !FILE_NAME.matcher(n).matches()).findFirst()
-            .ifPresent(n -> problems.add("task file names must be plain names"));
-        if (spec.timeLimit() == null || spec.timeLimit().isNegative() || spec.timeLimit().isZero()) {
-            problems.add("time limit must be positive");
-        }
-        if (!problems.isEmpty()) {
-            throw new DriverException(DriverException.Kind.REJECTED, String.join("; ", problems));
         }
     }
 

@@ -24,9 +24,14 @@ import org.pf4j.Extension;
  *     namespace: default
  *     region: global                   # optional
  *     datacenters: [dc1]
- *     driver: docker
+ *     driver: docker                   # docker, podman, containerd-driver; others need allowUnisolated
  *     runAsUser: 65532                 # default for docker/podman; unset for other drivers
+ *     allowUnisolated: false           # true lets exec, raw_exec (any non-container driver) run the task's code
  * </pre>
+ *
+ * <p>The task's containers run code the cloud chose, next to the source (SPEC §6): a driver without container
+ * isolation ({@code raw_exec} runs it as the Nomad client's user with the client's file system and network) is a
+ * configuration problem on {@code tasks.nomad.driver} unless {@code tasks.nomad.allowUnisolated: true}.
  */
 @Extension
 public class NomadDriverFactory implements DriverFactory {
@@ -43,7 +48,8 @@ public class NomadDriverFactory implements DriverFactory {
     }
 
     static NomadSettings settings(ConfigSection section, Problems problems) {
-        section.allowOnly(Set.of("address", "token", "namespace", "region", "datacenters", "driver", "runAsUser"));
+        section.allowOnly(Set.of("address", "token", "namespace", "region", "datacenters", "driver", "runAsUser",
+            "allowUnisolated"));
         Optional<URI> address = section.url("address");
         if (section.string("address").isEmpty()) {
             problems.add(section.keyOf("address"), "must not be empty");
@@ -60,15 +66,22 @@ public class NomadDriverFactory implements DriverFactory {
             problems.add(section.keyOf("datacenters"), "must name at least one datacenter");
         }
         String driver = checked(section, "driver", NomadSettings.DEFAULT_TASK_DRIVER);
+        boolean allowUnisolated = section.bool("allowUnisolated").orElse(false);
+        if (!NomadSettings.CONTAINER_DRIVERS.contains(driver) && !allowUnisolated) {
+            problems.add(section.keyOf("driver"), driver + " runs the task's code (the cloud's analyzers) without "
+                + "container isolation, next to the client's files and network; use docker, podman or "
+                + "containerd-driver, or set " + section.keyOf("allowUnisolated") + ": true to accept that");
+        }
         Optional<Long> runAsUser = section.integer("runAsUser");
         runAsUser.filter(u -> u < 1).ifPresent(u ->
             problems.add(section.keyOf("runAsUser"), "must be a non-root uid (at least 1)"));
         NomadSettings partial = new NomadSettings(address.orElse(URI.create("http://127.0.0.1:4646")), token,
             namespace, region, datacenters.isEmpty() ? NomadSettings.DEFAULT_DATACENTERS : datacenters, driver,
-            Optional.empty());
+            Optional.empty(), allowUnisolated);
         Optional<Long> user = runAsUser.isPresent() ? runAsUser
             : partial.runsImages() ? Optional.of(NomadSettings.DEFAULT_RUN_AS_USER) : Optional.empty();
-        return new NomadSettings(partial.address(), token, namespace, region, partial.datacenters(), driver, user);
+        return new NomadSettings(partial.address(), token, namespace, region, partial.datacenters(), driver, user,
+            allowUnisolated);
     }
 
     private static String checked(ConfigSection section, String key, String fallback) {

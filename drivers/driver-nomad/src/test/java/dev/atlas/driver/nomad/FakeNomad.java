@@ -253,8 +253,15 @@ final class FakeNomad implements AutoCloseable {
             require(group, "Name", JsonNodeType.STRING, problems);
             require(group, "Count", JsonNodeType.NUMBER, problems);
             require(group, "Tasks", JsonNodeType.ARRAY, problems);
+            for (JsonNode network : group.path("Networks")) {
+                require(network, "Mode", JsonNodeType.STRING, problems);
+            }
             for (JsonNode task : group.path("Tasks")) {
                 checkTask(task, problems);
+                String hook = task.path("Lifecycle").path("Hook").asText("");
+                if (task.has("Lifecycle") && !Set.of("prestart", "poststart", "poststop").contains(hook)) {
+                    problems.add("Lifecycle.Hook " + hook + " is not a Nomad hook");
+                }
             }
         }
     }

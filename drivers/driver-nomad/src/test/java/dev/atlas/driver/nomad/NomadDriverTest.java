@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atlas.api.Secret;
 import dev.atlas.api.config.ProblemList;
 import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.Driver;
@@ -31,6 +32,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NomadDriverTest extends DriverContract {
     private static final String NS = "atlas";
@@ -72,8 +75,32 @@ class NomadDriverTest extends DriverContract {
         JobSpec base = spec(taskId);
         return new JobSpec(taskId, base.type(), base.appId(), base.name(), base.labels(),
             List.of(new ContainerSpec("clone", "atlas/clone:1", List.of("atlas", "clone", "--depth", "1"), Map.of(),
-                new Resources("1", "1Gi"))),
+                new Resources("1", "1Gi"), ContainerSpec.Role.ATLAS)),
             base.main(), taskFiles, base.secretFiles(), Duration.ofMinutes(5));
+    }
+
+    /** Tokens as long as real ones: the driver ignores values too short to be a token. */
+    private static String token(String kind, String taskId) {
+        return "eyJhbGciOiJFUzI1NiJ9." + kind + "." + taskId;
+    }
+
+    /** A job as JobBuilder makes it (SPEC §6): {@code clone} and {@code report} (Atlas's) around the analyzer. */
+    private JobSpec threeParts(String taskId) {
+        JobSpec base = spec(taskId);
+        Map<String, String> atlasEnv = Map.of("ATLAS_TASK_ID", taskId, "ATLAS_JOB_URL",
+            "http://atlas.service.consul:8080/jobs/" + taskId, "GIT_TERMINAL_PROMPT", "0");
+        Map<String, String> labels = new HashMap<>(base.labels());
+        labels.put(JobSpec.JOB_LABEL, "true");
+        return new JobSpec(taskId, base.type(), base.appId(), base.name(), labels, List.of(
+            new ContainerSpec("clone", "alpine/git:2.47.2", List.of("sh", "-c", "git fetch"), atlasEnv,
+                new Resources("250m", "256Mi"), ContainerSpec.Role.ATLAS),
+            new ContainerSpec("lint", "cloud/lint:1", List.of("sh", "-c", "cat $ATLAS_SECRETS_DIR/*"),
+                Map.of("ATLAS_TASK_ID", taskId, "ATLAS_TASK_TYPE", "analysis"), new Resources("100m", "64Mi"))),
+            new ContainerSpec("report", "atlas:0.1.0", List.of("sh", "-c", "exec atlas report"), atlasEnv,
+                new Resources("500m", "512Mi"), ContainerSpec.Role.ATLAS),
+            base.taskFiles(), Map.of("clone-username", Secret.of("atlas"),
+                "clone-token", Secret.of(token("git", taskId)), "result-token", Secret.of(token("result", taskId))),
+            Duration.ofMinutes(5));
     }
 
     private JsonNode registered(String jobId) {
@@ -136,14 +163,109 @@ class NomadDriverTest extends DriverContract {
 
     @Test
     void pointsTheContractVariablesAtNomadsTaskSecretsAndAllocFolders() throws Exception {
-        driver().submit(withInit("t-env", spec("t-env").taskFiles()));
+        driver().submit(threeParts("t-env"));
 
-        for (String name : List.of("clone", "main")) {
+        for (String name : List.of("clone", "lint", "report")) {
             JsonNode env = task(registered("atlas-t-env"), name).path("Env");
             assertThat(env.path("ATLAS_TASK_DIR").asText()).isEqualTo("${NOMAD_TASK_DIR}/task");
-            assertThat(env.path("ATLAS_SECRETS_DIR").asText()).isEqualTo("${NOMAD_SECRETS_DIR}");
             assertThat(env.path("ATLAS_WORKSPACE").asText()).isEqualTo("${NOMAD_ALLOC_DIR}/data");
+            assertThat(env.path("ATLAS_RESULTS_DIR").asText()).isEqualTo("${NOMAD_ALLOC_DIR}/tmp");
+            if (name.equals("lint")) {
+                assertThat(env.has("ATLAS_SECRETS_DIR")).as(name).isFalse();
+            } else {
+                assertThat(env.path("ATLAS_SECRETS_DIR").asText()).as(name).isEqualTo("${NOMAD_SECRETS_DIR}");
+            }
         }
+    }
+
+    @Test
+    void ordersCloneTheTasksContainerAndReportByLifecycleHookInABridgeNetwork() throws Exception {
+        driver().submit(threeParts("t-hooks"));
+
+        JsonNode job = registered("atlas-t-hooks");
+        JsonNode group = job.path("TaskGroups").get(0);
+        assertThat(group.path("Networks")).singleElement()
+            .satisfies(n -> assertThat(n.path("Mode").asText()).isEqualTo("bridge"));
+        assertThat(group.path("Tasks")).extracting(t -> t.path("Name").asText())
+            .containsExactly("clone", "lint", "report");
+        assertThat(task(job, "clone").path("Lifecycle").path("Hook").asText()).isEqualTo("prestart");
+        assertThat(task(job, "lint").has("Lifecycle")).as("the task's container is the main task").isFalse();
+        assertThat(task(job, "report").path("Lifecycle").path("Hook").asText()).isEqualTo("poststop");
+        assertThat(task(job, "report").path("Lifecycle").path("Sidecar").asBoolean()).isFalse();
+    }
+
+    /**
+     * What a hostile analyzer could reach, read off the job JSON Nomad received: its task renders no template of
+     * the variable, gets no secrets folder variable, no env value holding a token and no workload identity; the
+     * job carries the job label as meta; the group has its own (bridge) network.
+     */
+    @Test
+    void aHostileAnalyzerFindsNoTokenInItsTask() throws Exception {
+        JobSpec spec = threeParts("t-hostile");
+        driver().submit(spec);
+
+        JsonNode job = registered("atlas-t-hostile");
+        JsonNode lint = task(job, "lint");
+        assertThat(lint.path("Templates")).allSatisfy(t -> {
+            assertThat(t.path("EmbeddedTmpl").asText()).doesNotContain("nomadVar").doesNotContain("secret")
+                .doesNotContain("env ").doesNotContain("file ");
+            assertThat(t.path("DestPath").asText()).startsWith("local/task/");
+        });
+        assertThat(lint.has("Identity")).isFalse();
+        assertThat(lint.has("Identities")).isFalse();
+        assertThat(lint.has("Vault")).isFalse();
+        assertThat(lint.path("Env").has("ATLAS_SECRETS_DIR")).isFalse();
+        for (Secret secret : spec.secretFiles().values()) {
+            if (secret.reveal().length() >= 16) {
+                assertThat(lint.toString()).doesNotContain(secret.reveal());
+                assertThat(job.toString()).doesNotContain(secret.reveal());
+            }
+        }
+        for (String atlas : List.of("clone", "report")) {
+            assertThat(task(job, atlas).path("Templates")).anySatisfy(t ->
+                assertThat(t.path("DestPath").asText()).isEqualTo("secrets/clone-token"));
+        }
+        assertThat(job.path("Meta").path("atlas.dev/job").asText()).isEqualTo("true");
+        assertThat(job.path("Meta").path("atlas.dev/task-id").asText()).isEqualTo("t-hostile");
+        assertThat(job.path("TaskGroups").get(0).path("Networks").get(0).path("Mode").asText()).isEqualTo("bridge");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"env", "command"})
+    void refusesAStepThatCarriesATokenOutsideTheSecretFiles(String where) throws Exception {
+        JobSpec base = threeParts("t-leak");
+        String token = base.secretFiles().get("clone-token").reveal();
+        ContainerSpec lint = base.initContainers().get(1);
+        ContainerSpec leaking = where.equals("env")
+            ? new ContainerSpec("lint", lint.image(), lint.command(), Map.of("GIT_TOKEN", "x" + token),
+                lint.resources())
+            : new ContainerSpec("lint", lint.image(), List.of("lint", "--token=" + token), lint.env(),
+                lint.resources());
+        JobSpec spec = new JobSpec(base.taskId(), base.type(), base.appId(), base.name(), base.labels(),
+            List.of(base.initContainers().get(0), leaking), base.main(), base.taskFiles(), base.secretFiles(),
+            base.timeLimit());
+
+        assertThatThrownBy(() -> driver().submit(spec)).isInstanceOf(DriverException.class)
+            .satisfies(e -> assertThat(kindOf(e)).isEqualTo(DriverException.Kind.REJECTED))
+            .hasMessageContaining("lint").hasMessageNotContaining(token);
+        assertThat(nomad.variables()).isEmpty();
+        assertThat(nomad.jobs()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exec", "raw_exec", "java"})
+    void refusesATaskDriverWithoutContainerIsolationUnlessAllowed(String taskDriver) {
+        ProblemList problems = new ProblemList();
+        new NomadDriverFactory().configure(ConfigTrees.section("tasks.nomad", Map.of("address", nomad.address(),
+            "token", FakeNomad.TOKEN, "driver", taskDriver), problems), problems);
+
+        assertThat(problems.lines()).singleElement().satisfies(l -> assertThat(l)
+            .startsWith("tasks.nomad.driver:").contains(taskDriver).contains("tasks.nomad.allowUnisolated: true"));
+
+        ProblemList allowed = new ProblemList();
+        new NomadDriverFactory().configure(ConfigTrees.section("tasks.nomad", Map.of("address", nomad.address(),
+            "token", FakeNomad.TOKEN, "driver", taskDriver, "allowUnisolated", true), allowed), allowed);
+        assertThat(allowed.lines()).isEmpty();
     }
 
     @Test
@@ -163,10 +285,10 @@ class NomadDriverTest extends DriverContract {
     }
 
     @Test
-    void rendersEachSecretFileFromTheVariableIntoTheSecretsDir() throws Exception {
-        driver().submit(withInit("t-tmpl", spec("t-tmpl").taskFiles()));
+    void rendersEachSecretFileFromTheVariableIntoTheSecretsDirOfAtlassOwnTasks() throws Exception {
+        driver().submit(threeParts("t-tmpl"));
 
-        for (String name : List.of("clone", "main")) {
+        for (String name : List.of("clone", "report")) {
             JsonNode templates = task(registered("atlas-t-tmpl"), name).path("Templates");
             assertThat(templates).anySatisfy(t -> {
                 assertThat(t.path("DestPath").asText()).isEqualTo("secrets/clone-token");
@@ -178,6 +300,8 @@ class NomadDriverTest extends DriverContract {
                 assertThat(t.path("ErrMissingKey").asBoolean()).isTrue();
             }).anySatisfy(t -> assertThat(t.path("DestPath").asText()).isEqualTo("secrets/result-token"));
         }
+        assertThat(task(registered("atlas-t-tmpl"), "lint").path("Templates"))
+            .noneSatisfy(t -> assertThat(t.path("DestPath").asText()).startsWith("secrets/"));
     }
 
     @Test
@@ -351,7 +475,7 @@ class NomadDriverTest extends DriverContract {
 
     @Test
     void leavesImageAndUserOutForDriversWithoutImages() throws Exception {
-        NomadDriver driver = open(nomad.address(), Map.of("driver", "raw_exec"));
+        NomadDriver driver = open(nomad.address(), Map.of("driver", "raw_exec", "allowUnisolated", true));
         driver.submit(spec("t-raw"));
 
         JsonNode main = task(registered("atlas-t-raw"), "main");
