@@ -280,7 +280,9 @@ public final class KubernetesDriver implements Driver {
                 .stream().findFirst().map(List::of).flatMap(JobStates::exitDetail)
                 .map(exit -> outcome.detail() + "; " + exit).orElse(outcome.detail());
         }
-        return Optional.of(new JobStatus(taskId, ref(name), outcome.state(), detail));
+        Map<String, String> labels = job.get().getMetadata().getLabels();
+        return Optional.of(new JobStatus(taskId, ref(name), outcome.state(), detail,
+            Optional.ofNullable(labels == null ? null : labels.get("atlas.dev/app"))));
     }
 
     /** The Job of a task: found by its label, confirmed by the exact task id in its annotation. */

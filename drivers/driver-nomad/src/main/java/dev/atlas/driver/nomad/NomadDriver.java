@@ -153,7 +153,8 @@ public final class NomadDriver implements Driver {
         }
         JsonNode job = found.get();
         if (enforceDeadline(jobId, job)) {
-            return Optional.of(new JobStatus(taskId, ref(jobId), State.FAILED, timeLimitDetail()));
+            return Optional.of(new JobStatus(taskId, ref(jobId), State.FAILED, timeLimitDetail(),
+                Optional.ofNullable(job.path("Meta").path("atlas_app").asText(null))));
         }
         String status = job.path("Status").asText("");
         JobStatus result = switch (status) {
@@ -164,7 +165,8 @@ public final class NomadDriver implements Driver {
         if (result.state() != State.PENDING && result.state() != State.RUNNING) {
             forgetSecrets(jobId);
         }
-        return Optional.of(result);
+        return Optional.of(new JobStatus(result.taskId(), result.jobRef(), result.state(), result.detail(),
+            Optional.ofNullable(job.path("Meta").path("atlas_app").asText(null))));
     }
 
     private JobStatus ended(String taskId, String jobId, JsonNode job) throws DriverException {
