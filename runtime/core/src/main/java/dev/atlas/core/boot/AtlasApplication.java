@@ -196,8 +196,9 @@ public final class AtlasApplication implements AutoCloseable {
                 ctx.next();
             }
         });
-        // webhook signatures cover the raw bytes: keep form bodies raw (see RequestCapture.ORIGINAL_CONTENT_TYPE)
-        router.route("/webhook/*").order(-1000).handler(RequestCapture::keepFormBodyRaw);
+        // no route ever gets a body parsed as a form (SPEC §9): webhook signatures cover the raw bytes, and the
+        // identity provider parses its forms itself (see RequestCapture.ORIGINAL_CONTENT_TYPE)
+        router.route().order(-1000).handler(RequestCapture::keepFormBodyRaw);
         // while stopping, routes go away before the server does: their paths must answer 503, not 404
         router.errorHandler(404, ctx -> {
             if (lifecycle.stopping()) {

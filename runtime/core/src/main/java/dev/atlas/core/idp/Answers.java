@@ -37,6 +37,26 @@ final class Answers {
         page.setBody(html.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * An HTML page asking the user to confirm by {@code POST} to {@code action}, with {@code fields} as hidden inputs
+     * (names and values escaped). Nothing on the page runs a script.
+     */
+    static void form(Exchange exchange, String title, String button, String action, Map<String, String> fields) {
+        StringBuilder html = new StringBuilder("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+            .append(escape(title)).append("</title></head>\n<body><h1>").append(escape(title)).append("</h1>\n")
+            .append("<form method=\"post\" action=\"").append(escape(action)).append("\">\n");
+        fields.forEach((name, value) -> html.append("<input type=\"hidden\" name=\"").append(escape(name))
+            .append("\" value=\"").append(escape(value)).append("\">\n"));
+        html.append("<button type=\"submit\">").append(escape(button)).append("</button>\n</form></body></html>\n");
+        Message page = browserHeaders(exchange, List.of());
+        page.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        page.setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
+        page.setHeader("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
+        page.setHeader("X-Content-Type-Options", "nosniff");
+        page.setHeader("X-Frame-Options", "DENY");
+        page.setBody(html.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** A 302 to {@code location}, which the caller has verified (a registered redirect URI or the VCS's page). */
     static void redirect(Exchange exchange, URI location, List<String> cookies) {
         Message message = browserHeaders(exchange, cookies);

@@ -58,7 +58,7 @@ public final class IdpModule implements ApplicationModule {
         context.bind("authToken", (Processor) new TokenEndpoint(new ClientAuthentication(settings), codes,
             refreshTokens, new TokenIssuer(settings.issuer(), keys, clock))::process);
         context.bind("authUserinfo", (Processor) new UserinfoEndpoint(settings, keys)::process);
-        context.bind("authLogout", (Processor) new LogoutEndpoint(settings)::process);
+        context.bind("authLogout", (Processor) new LogoutEndpoint(settings, keys, sealed, clock)::process);
         context.bind("signingKeys", keys);
         context.bind("authHeaderFilter", new AuthHeaderFilter());
         context.addReadinessCheck(new ReadinessCheck() {

@@ -3,16 +3,11 @@ package dev.atlas.core.idp;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
-import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +44,9 @@ final class TokenEndpoint {
         }
     }
 
-    /**
-     * The form parameters. Vert.x's body handler decodes a form body itself and then leaves the raw body empty, so
-     * the parameters come from the decoded form attributes (with every repeated value) when there are no raw bytes.
-     */
+    /** The form parameters, from the raw body (no route's body is ever decoded as a form by the HTTP layer). */
     private static OAuthParams form(InboundRequest request, Exchange exchange) throws OAuthError {
         try {
-            if (request.body().length == 0 && exchange.getMessage() instanceof HttpMessage http) {
-                MultiMap attributes = http.getRequest().formAttributes();
-                Map<String, List<String>> decoded = new LinkedHashMap<>();
-                attributes.names().forEach(name -> decoded.put(name, attributes.getAll(name)));
-                return OAuthParams.of(decoded);
-            }
             return OAuthParams.parse(new String(request.body(), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw OAuthError.invalidRequest("the body is not valid form encoding");

@@ -151,8 +151,9 @@ class CallbackIT {
         HttpResponse<String> again = browser.get(idp.authorizeUrl(IdpHarness.asgardRequest()));
         assertThat(again.headers().firstValue("Location").orElseThrow()).startsWith(IdpHarness.ASGARD_REDIRECT + "?code=");
 
-        HttpResponse<String> logout = browser.get(idp.url("/auth/logout?client_id=asgard&post_logout_redirect_uri="
+        HttpResponse<String> page = browser.get(idp.url("/auth/logout?client_id=asgard&post_logout_redirect_uri="
             + IdpHarness.enc(IdpHarness.ASGARD_REDIRECT) + "&state=bye"));
+        HttpResponse<String> logout = browser.post(idp.url("/auth/logout"), LogoutIT.hiddenFields(page.body()));
         assertThat(logout.statusCode()).isEqualTo(302);
         assertThat(logout.headers().firstValue("Location")).hasValue(IdpHarness.ASGARD_REDIRECT + "?state=bye");
         assertThat(browser.cookies).doesNotContainKey(Cookies.SESSION);
@@ -162,8 +163,10 @@ class CallbackIT {
 
     @Test
     void refusesToRedirectAfterLogoutToAnUnregisteredAddress() {
-        HttpResponse<String> logout = new IdpHarness.Browser().get(idp.url(
+        IdpHarness.Browser browser = new IdpHarness.Browser();
+        HttpResponse<String> page = browser.get(idp.url(
             "/auth/logout?client_id=asgard&post_logout_redirect_uri=" + IdpHarness.enc("https://evil.example/")));
+        HttpResponse<String> logout = browser.post(idp.url("/auth/logout"), LogoutIT.hiddenFields(page.body()));
         assertThat(logout.statusCode()).isEqualTo(400);
         assertThat(logout.headers().firstValue("Location")).isEmpty();
         assertThat(logout.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith(Cookies.SESSION + "=;"));

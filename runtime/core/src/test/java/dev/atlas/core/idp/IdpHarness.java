@@ -210,7 +210,21 @@ final class IdpHarness implements AutoCloseable {
         final Map<String, String> cookies = new LinkedHashMap<>();
 
         HttpResponse<String> get(String url) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+            return send(url, HttpRequest.newBuilder(URI.create(url)).GET());
+        }
+
+        /** POSTs {@code form} (form-encoded) with the browser's cookies and the extra {@code headers}. */
+        HttpResponse<String> post(String url, Map<String, String> form, String... headers) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(IdpHarness.form(form)));
+            for (int i = 0; i + 1 < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            return send(url, request);
+        }
+
+        private HttpResponse<String> send(String url, HttpRequest.Builder request) {
             if (!cookies.isEmpty() && url.contains("/auth/")) {
                 StringJoiner header = new StringJoiner("; ");
                 cookies.forEach((k, v) -> header.add(k + "=" + v));
