@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * families live in the {@link LoginStore} of {@code auth.storage}: with {@code kubernetes} every replica shares them
  * (a code redeemed at any replica, once; a refresh token rotated at any replica, once), with {@code file} they outlive
  * a restart of this replica, with {@code memory} neither. Expired records are swept by the {@code auth-store-sweep}
- * timer route ({@code authStoreSweep}). Replay detection of the VCS {@code state} stays per replica.
+ * timer route ({@code authStoreSweep}). The ids of used VCS {@code state}s are kept there too, so a replayed callback
+ * fails at every replica.
  */
 public final class IdpModule implements ApplicationModule {
     private static final Logger LOG = LoggerFactory.getLogger(IdpModule.class);
@@ -60,7 +61,7 @@ public final class IdpModule implements ApplicationModule {
         context.bind("oidcDiscovery", (Processor) discovery::metadata);
         context.bind("oidcJwks", (Processor) discovery::jwks);
         context.bind("authAuthorize", (Processor) new AuthorizeEndpoint(settings, sealed, redirects, clock)::process);
-        context.bind("authCallback", (Processor) new CallbackEndpoint(settings, sealed, redirects, clock)::process);
+        context.bind("authCallback", (Processor) new CallbackEndpoint(settings, sealed, redirects, store, clock)::process);
         context.bind("authToken", (Processor) new TokenEndpoint(new ClientAuthentication(settings), codes,
             refreshTokens, new TokenIssuer(settings.issuer(), keys, clock))::process);
         context.bind("authUserinfo", (Processor) new UserinfoEndpoint(settings, keys)::process);

@@ -7,15 +7,20 @@ import dev.atlas.core.idp.store.KubernetesLoginStore;
 import dev.atlas.core.idp.store.LoginStore;
 import dev.atlas.testkit.MutableClock;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -227,6 +232,43 @@ class KubernetesLoginStateTest {
             Opaque.hash(code), Opaque.hash(token))) {
             assertThat(stored).doesNotContain(secret);
         }
+    }
+
+    /** Every verb the store's calls need is in the shipped Role, and the Role grants nothing the store does not use. */
+    @Test
+    void usesExactlyTheVerbsOfTheLoginStateRole() throws Exception {
+        while (server.takeRequest(10, TimeUnit.MILLISECONDS) != null) {
+            // requests of earlier tests
+        }
+        String token = second.redeem(issueAt(first));
+        first.refresh.rotate(token, "asgard", Optional.empty());
+        assertThatThrownBy(() -> second.refresh.rotate(token, "asgard", Optional.empty()));
+        clock.advance(Duration.ofHours(9));
+        first.store.sweep(clock.instant());
+        Set<String> used = new TreeSet<>();
+        for (RecordedRequest request = server.takeRequest(10, TimeUnit.MILLISECONDS); request != null;
+            request = server.takeRequest(10, TimeUnit.MILLISECONDS)) {
+            String path = request.getPath().split("\\?")[0];
+            assertThat(path).startsWith("/api/v1/namespaces/" + NS + "/configmaps");
+            boolean collection = path.endsWith("/configmaps");
+            used.add(switch (request.getMethod()) {
+                case "POST" -> "create";
+                case "GET" -> collection ? (request.getPath().contains("watch=true") ? "watch" : "list") : "get";
+                case "PUT" -> "update";
+                case "PATCH" -> "patch";
+                case "DELETE" -> collection ? "deletecollection" : "delete";
+                default -> request.getMethod();
+            });
+        }
+        Role role;
+        try (InputStream in = getClass().getResourceAsStream("/atlas/rbac/login-state-role.yaml")) {
+            role = Serialization.unmarshal(in, Role.class);
+        }
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("");
+            assertThat(rule.getResources()).containsExactly("configmaps");
+            assertThat(new TreeSet<>(rule.getVerbs())).isEqualTo(used);
+        });
     }
 
     @Test

@@ -78,6 +78,24 @@ class KubernetesReplicasIT {
     }
 
     @Test
+    void refusesACallbackReplayedAtTheOtherReplica() {
+        IdpHarness.Browser browser = new IdpHarness.Browser();
+        String callback = first.toCallback(browser, IdpHarness.asgardRequest()).headers().firstValue("Location")
+            .orElseThrow();
+        String cookies = String.join("; ", browser.cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            .toList());
+        assertThat(browser.get(callback.replace(first.url(""), second.url(""))).statusCode()).isEqualTo(302);
+        IdpHarness.Browser replayer = new IdpHarness.Browser();
+        browser.cookies.clear();
+        for (String pair : cookies.split("; ")) {
+            replayer.cookies.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+        HttpResponse<String> replay = replayer.get(callback);
+        assertThat(replay.statusCode()).isEqualTo(400);
+        assertThat(replay.body()).contains("used already");
+    }
+
+    @Test
     void redeemsACodeAtTheReplicaThatDidNotIssueItOnce() {
         String code = codeFromSecondReplica();
         assertThat(first.redeem(code).statusCode()).isEqualTo(200);

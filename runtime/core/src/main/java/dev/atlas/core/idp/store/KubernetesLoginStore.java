@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * {@code auth.storage: kubernetes}: one ConfigMap per access code and per refresh-token family in Atlas's namespace,
  * named {@code atlas-<kind>-<key>}, labelled {@code app.kubernetes.io/managed-by=atlas} and
- * {@code atlas.dev/kind=auth-code|refresh-family}, with the expiry in the annotation {@value #EXPIRES}. Every replica
+ * {@code atlas.dev/kind=auth-code|refresh-family|used-state}, with the expiry in the annotation {@value #EXPIRES}. Every replica
  * talking to the same API server sees the same records, and {@link #replace} is an update carrying the
  * {@code resourceVersion} that was read: the API server refuses it (409) when another replica wrote in between, so a
  * code is redeemed once and a refresh token rotates once across all replicas.

@@ -21,7 +21,12 @@ public interface LoginStore extends AutoCloseable {
 
     /** The kinds of record, each with its label value. */
     enum Kind {
-        CODE("auth-code"), FAMILY("refresh-family");
+        /** An access code. */
+        CODE("auth-code"),
+        /** A refresh-token family. */
+        FAMILY("refresh-family"),
+        /** The id of a VCS {@code state} whose callback was taken: a replayed callback is refused at every replica. */
+        USED_STATE("used-state");
 
         private final String label;
 
