@@ -3,6 +3,8 @@ package dev.atlas.core.idp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.atlas.core.http.AtlasException;
+import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.idp.store.KubernetesLoginStore;
 import dev.atlas.core.idp.store.LoginStore;
 import dev.atlas.testkit.MutableClock;
@@ -269,6 +271,23 @@ class KubernetesLoginStateTest {
             assertThat(rule.getResources()).containsExactly("configmaps");
             assertThat(new TreeSet<>(rule.getVerbs())).isEqualTo(used);
         });
+    }
+
+    @Test
+    void reportsAnUnreachableApiServerAsServiceUnavailableWithoutTheKey() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String key = LoginRecords.key("some-code");
+        try (KubernetesLoginStore down = new KubernetesLoginStore(new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closed)
+                .withRequestRetryBackoffLimit(0).build()).build(), NS, true)) {
+            assertThatThrownBy(() -> down.get(LoginStore.Kind.CODE, key))
+                .isInstanceOfSatisfying(AtlasException.class,
+                    e -> assertThat(e.kind()).isEqualTo(ErrorKind.SERVICE_UNAVAILABLE))
+                .hasMessageNotContaining(key);
+        }
     }
 
     @Test

@@ -22,7 +22,10 @@ public final class LoginStores {
                 ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null))
                     .withNamespace(storage.namespace())
                     .withConnectionTimeout(CONNECT_TIMEOUT_MS)
-                    .withRequestTimeout(REQUEST_TIMEOUT_MS);
+                    .withRequestTimeout(REQUEST_TIMEOUT_MS)
+                    // a failed call answers 503 at once and the client tries again; a retried create whose first
+                    // attempt did land would look like a collision
+                    .withRequestRetryBackoffLimit(0);
                 // only the URL: credentials still come from the service account or kubeconfig
                 storage.masterUrl().ifPresent(config::withMasterUrl);
                 yield new KubernetesLoginStore(new KubernetesClientBuilder().withConfig(config.build()).build(),
