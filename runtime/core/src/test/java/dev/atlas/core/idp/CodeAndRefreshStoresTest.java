@@ -12,9 +12,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,14 +44,17 @@ class CodeAndRefreshStoresTest {
 
     static Stream<Arguments> stores() {
         Function<Path, LoginStore> memory = d -> new MemoryLoginStore();
-        Function<Path, LoginStore> file = d -> {
+        return Stream.of(Arguments.of("memory", memory), Arguments.of("file", fileStore()));
+    }
+
+    private static Function<Path, LoginStore> fileStore() {
+        return d -> {
             try {
                 return FileLoginStore.open(d.resolve("auth"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         };
-        return Stream.of(Arguments.of("memory", memory), Arguments.of("file", file));
     }
 
     private void open(Function<Path, LoginStore> opener) {
@@ -166,5 +179,54 @@ class CodeAndRefreshStoresTest {
         assertThatThrownBy(() -> refresh.rotate(token, "asgard", Optional.of("openid email")))
             .isInstanceOf(OAuthError.class).hasMessageContaining("scope");
         assertThat(refresh.rotate(token, "asgard", Optional.empty()).family().identity()).isEqualTo(ALICE);
+    }
+
+    /** Two IdPs over one folder (two processes on one volume): of two simultaneous redemptions exactly one is fresh. */
+    @RepeatedTest(5)
+    void twoFileStoresOverOneFolderRedeemACodeOnce() throws Exception {
+        open(fileStore());
+        String code = code();
+        AuthorizationCodes other = new AuthorizationCodes(FileLoginStore.open(dir.resolve("auth")), clock);
+        CountDownLatch gate = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<AuthorizationCodes.Redemption>> results = new ArrayList<>();
+            for (AuthorizationCodes idp : List.of(codes, other)) {
+                Callable<AuthorizationCodes.Redemption> redeem = () -> {
+                    gate.await();
+                    return idp.redeem(code);
+                };
+                results.add(threads.submit(redeem));
+            }
+            gate.countDown();
+            List<AuthorizationCodes.Redemption> redemptions = new ArrayList<>();
+            for (Future<AuthorizationCodes.Redemption> result : results) {
+                redemptions.add(result.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(redemptions).filteredOn(AuthorizationCodes.Fresh.class::isInstance).hasSize(1);
+            assertThat(redemptions).filteredOn(AuthorizationCodes.Replayed.class::isInstance).hasSize(1);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void storesNeitherCodesNorRefreshTokensInClearInTheFolder() throws Exception {
+        open(fileStore());
+        String code = code();
+        var fresh = (AuthorizationCodes.Fresh) codes.redeem(code);
+        String token = refresh.start(fresh.family(), "asgard", ALICE, "openid", clock.instant());
+        String next = refresh.rotate(token, "asgard", Optional.empty()).token();
+        StringBuilder stored = new StringBuilder();
+        try (var files = java.nio.file.Files.walk(dir.resolve("auth"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                stored.append(file).append('\n');
+                if (java.nio.file.Files.isRegularFile(file)) {
+                    stored.append(java.nio.file.Files.readString(file));
+                }
+            }
+        }
+        assertThat(stored).contains("alice");
+        assertThat(List.of(code, token, next, fresh.family())).noneMatch(v -> stored.toString().contains(v));
     }
 }
