@@ -55,7 +55,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/*
 atlas.yaml: .Values.config plus the keys the chart owns (server, shutdown, webhooks.spoolDir, auth.signingKeys,
-routes.dir, policies.dir) and, with the kubernetes driver, tasks.jobUrl unless given. Fails when a secret key holds a value instead of a reference.
+routes.dir, policies.dir), auth.storage's chart default (kubernetes) and the namespace its Role is in, and, with the
+kubernetes driver, tasks.jobUrl unless given. Fails when a secret key holds a value instead of a reference.
 */}}
 {{- define "atlas.config" -}}
 {{- $cfg := deepCopy (default dict .Values.config) -}}
@@ -70,6 +71,10 @@ routes.dir, policies.dir) and, with the kubernetes driver, tasks.jobUrl unless g
 {{- $auth := default dict $cfg.auth -}}
 {{- if hasKey $auth "signingKeys" -}}{{- fail "config.auth.signingKeys is set by the chart (see signingKeys.existingSecret)" -}}{{- end -}}
 {{- $_ := set $auth "signingKeys" (ternary "/etc/atlas/keys" "/var/lib/atlas/keys" (not (empty .Values.signingKeys.existingSecret))) -}}
+{{- $_ := set $auth "storage" (include "atlas.authStorage" .) -}}
+{{- if eq $auth.storage "kubernetes" -}}
+{{- $_ := set $auth "kubernetes" (merge (dict "namespace" (include "atlas.authNamespace" .)) (default dict $auth.kubernetes)) -}}
+{{- end -}}
 {{- $_ := set $cfg "auth" $auth -}}
 {{- if eq (include "atlas.driver" .) "kubernetes" -}}
 {{- $tasks := default dict $cfg.tasks -}}
@@ -107,4 +112,23 @@ rabbitmq.uri may carry a user name, but its password must be a reference.
 {{- include "atlas.assertReferences" (dict "path" (printf "%s[%d]" $.path $i) "value" $value) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+auth.storage of atlas.yaml (default here: kubernetes). file would write under the config's folder, which is on the
+read-only root file system: refused. The namespace of the login state: auth.kubernetes.namespace, else the release's.
+*/}}
+{{- define "atlas.authStorage" -}}
+{{- $auth := default dict .Values.config.auth -}}
+{{- $storage := default "kubernetes" $auth.storage -}}
+{{- if eq $storage "file" -}}
+{{- fail "config.auth.storage: file needs a writable data folder next to atlas.yaml, which the chart does not have: use kubernetes (any number of replicas) or memory" -}}
+{{- end -}}
+{{- $storage -}}
+{{- end -}}
+
+{{- define "atlas.authNamespace" -}}
+{{- $auth := default dict .Values.config.auth -}}
+{{- $k8s := default dict $auth.kubernetes -}}
+{{- default .Release.Namespace $k8s.namespace -}}
 {{- end -}}

@@ -24,6 +24,8 @@ final class HelmChart {
     static final Path EVERYTHING = DEPLOY.resolve("src/test/resources/helm/everything-values.yaml");
     static final Path DRIVER_ROLE = DEPLOY.resolve("../drivers/driver-kubernetes/src/main/resources/atlas/rbac/role.yaml")
         .normalize();
+    static final Path LOGIN_STATE_ROLE = DEPLOY.resolve(
+        "../runtime/core/src/main/resources/atlas/rbac/login-state-role.yaml").normalize();
     static final String RELEASE = "atlas";
     static final String NAMESPACE = "atlas";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -52,6 +54,15 @@ final class HelmChart {
         List<T> found = ofKind(objects, type);
         if (found.size() != 1) {
             throw new AssertionError("expected one " + type.getSimpleName() + ", found " + found.size());
+        }
+        return found.get(0);
+    }
+
+    /** The one object of {@code type} named {@code name}. */
+    static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+        List<T> found = ofKind(objects, type).stream().filter(o -> o.getMetadata().getName().equals(name)).toList();
+        if (found.size() != 1) {
+            throw new AssertionError("expected one " + type.getSimpleName() + " " + name + ", found " + found.size());
         }
         return found.get(0);
     }

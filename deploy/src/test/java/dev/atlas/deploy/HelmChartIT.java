@@ -122,10 +122,10 @@ class HelmChartIT {
             expected = Serialization.unmarshal(in, Role.class);
         }
         for (List<HasMetadata> objects : List.of(defaults(), everything())) {
-            Role role = HelmChart.one(objects, Role.class);
+            Role role = HelmChart.named(objects, Role.class, "atlas-driver");
             assertThat(role.getMetadata().getNamespace()).isEqualTo("atlas-jobs");
             assertThat(grants(role.getRules())).isEqualTo(grants(expected.getRules()));
-            RoleBinding binding = HelmChart.one(objects, RoleBinding.class);
+            RoleBinding binding = HelmChart.named(objects, RoleBinding.class, "atlas-driver");
             assertThat(binding.getMetadata().getNamespace()).isEqualTo("atlas-jobs");
             assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
             assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
@@ -141,12 +141,52 @@ class HelmChartIT {
     }
 
     @Test
-    void otherDriversGetNoRoleAndNoServiceAccountToken() {
-        List<HasMetadata> objects = with(Map.of("config.tasks.driver", "nomad"));
+    void otherDriversWithLoginStateInMemoryGetNoRoleAndNoServiceAccountToken() {
+        List<HasMetadata> objects = with(Map.of("config.tasks.driver", "nomad", "config.auth.storage", "memory"));
         assertThat(HelmChart.ofKind(objects, Role.class)).isEmpty();
         assertThat(HelmChart.ofKind(objects, RoleBinding.class)).isEmpty();
         assertThat(HelmChart.statefulSet(objects).getSpec().getTemplate().getSpec().getAutomountServiceAccountToken())
             .isFalse();
+        assertThat(at(HelmChart.atlasYaml(objects), "auth.storage")).isEqualTo("memory");
+    }
+
+    @Test
+    void loginStateRoleGrantsExactlyTheRulesOfLoginStateRoleYamlWhereTheLoginStateLives() throws IOException {
+        Role expected;
+        try (InputStream in = Files.newInputStream(HelmChart.LOGIN_STATE_ROLE)) {
+            expected = Serialization.unmarshal(in, Role.class);
+        }
+        List<HasMetadata> nomad = with(Map.of("config.tasks.driver", "nomad"));
+        List<HasMetadata> elsewhere = with(Map.of("config.auth.kubernetes.namespace", "atlas-login"));
+        for (List<HasMetadata> objects : List.of(defaults(), everything(), nomad, elsewhere)) {
+            String namespace = objects == elsewhere ? "atlas-login" : HelmChart.NAMESPACE;
+            assertThat(at(HelmChart.atlasYaml(objects), "auth.storage")).isEqualTo("kubernetes");
+            assertThat(at(HelmChart.atlasYaml(objects), "auth.kubernetes.namespace")).isEqualTo(namespace);
+            Role role = HelmChart.named(objects, Role.class, "atlas-login-state");
+            assertThat(role.getMetadata().getNamespace()).isEqualTo(namespace);
+            assertThat(grants(role.getRules())).isEqualTo(grants(expected.getRules()))
+                .containsExactlyInAnyOrder("/configmaps:create", "/configmaps:get", "/configmaps:update",
+                    "/configmaps:list", "/configmaps:delete");
+            RoleBinding binding = HelmChart.named(objects, RoleBinding.class, "atlas-login-state");
+            assertThat(binding.getMetadata().getNamespace()).isEqualTo(namespace);
+            assertThat(binding.getRoleRef().getName()).isEqualTo("atlas-login-state");
+            assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+                assertThat(subject.getName()).isEqualTo(HelmChart.statefulSet(objects).getSpec().getTemplate()
+                    .getSpec().getServiceAccountName());
+                assertThat(subject.getNamespace()).isEqualTo(HelmChart.NAMESPACE);
+            });
+        }
+        // the login state alone needs the API token
+        assertThat(HelmChart.statefulSet(nomad).getSpec().getTemplate().getSpec().getAutomountServiceAccountToken())
+            .isTrue();
+        assertThat(HelmChart.ofKind(nomad, Role.class)).singleElement()
+            .satisfies(role -> assertThat(role.getMetadata().getName()).isEqualTo("atlas-login-state"));
+    }
+
+    @Test
+    void fileLoginStorageIsRefusedForTheReadOnlyRootFileSystem() {
+        assertThatThrownBy(() -> with(Map.of("config.auth.storage", "file")))
+            .hasMessageContaining("config.auth.storage");
     }
 
     /** Every (apiGroup, resource, verb) a rule list grants. */

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,7 @@ class VcsLoginFlowIT {
     private HttpServer vcs;
     private Process atlas;
     private String base;
+    private Path config;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
@@ -78,7 +80,7 @@ class VcsLoginFlowIT {
         int port = Distribution.freePort();
         base = "http://127.0.0.1:" + port;
         Files.writeString(dir.resolve("gh.pem"), Distribution.rsaPem());
-        Path config = dir.resolve("atlas.yaml");
+        config = dir.resolve("atlas.yaml");
         Files.writeString(config, """
             runner: {id: login-runner, publicUrl: "%1$s", cloudSecret: whsec_c2VjcmV0}
             server: {host: 127.0.0.1, port: %2$d}
@@ -103,6 +105,10 @@ class VcsLoginFlowIT {
                 - {id: asgard, secret: asgard-secret, redirectUris: ["%4$s"]}
               signingKeys: keys
             """.formatted(base, port, fake, REDIRECT));
+        startAtlas();
+    }
+
+    private void startAtlas() {
         atlas = Distribution.start(Map.of(), "run", "--config", config.toString());
         await().atMost(Duration.ofSeconds(60)).until(() -> Distribution.status(base + "/health/ready") == 200);
     }
@@ -178,5 +184,41 @@ class VcsLoginFlowIT {
         assertThat(claims.path("app").asText()).isEqualTo(app);
         assertThat(claims.path("installation").asText()).isEqualTo("acme");
         assertThat(claims.path("sub").asText()).contains(userId).contains(app).contains(vcsId);
+    }
+
+    /** {@code auth.storage} is {@code file} by default: a refresh token of before a restart of bin/atlas still works. */
+    @Test
+    void refreshesALoginOfBeforeARestartFromTheDataFolder() throws Exception {
+        HttpResponse<String> authorize = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/authorize?"
+            + "response_type=code&client_id=asgard&scope=openid&state=s-restart&app=gh&redirect_uri="
+            + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        String atlasState = query(URI.create(authorize.headers().firstValue("Location").orElseThrow())).get("state");
+        HttpResponse<String> callback = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/callback/gh"
+            + "?code=vcs-code&state=" + URLEncoder.encode(atlasState, StandardCharsets.UTF_8)))
+            .header("Cookie", cookies(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        String code = query(URI.create(callback.headers().firstValue("Location").orElseThrow())).get("code");
+        HttpResponse<String> tokens = token("grant_type=authorization_code&code=" + URLEncoder.encode(code,
+            StandardCharsets.UTF_8) + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8));
+        assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+        String refreshToken = JSON.readTree(tokens.body()).path("refresh_token").asText();
+        assertThat(config.resolveSibling("data/auth/refresh-family")).isNotEmptyDirectory();
+
+        atlas.destroy();
+        assertThat(atlas.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        startAtlas();
+
+        HttpResponse<String> refreshed = token("grant_type=refresh_token&refresh_token="
+            + URLEncoder.encode(refreshToken, StandardCharsets.UTF_8));
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(refreshed.body()).path("refresh_token").asText()).isNotBlank()
+            .isNotEqualTo(refreshToken);
+    }
+
+    private HttpResponse<String> token(String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/auth/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("asgard:asgard-secret"
+                .getBytes(StandardCharsets.UTF_8)))
+            .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

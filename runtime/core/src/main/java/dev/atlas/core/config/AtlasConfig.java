@@ -119,7 +119,18 @@ public record AtlasConfig(
      *
      * @param sessionTtl {@code auth.sessionTtl}: how long a login lasts (the session cookie and a refresh-token family)
      */
-    public record Auth(List<Client> clients, Path signingKeys, Duration sessionTtl) {
+    public record Auth(List<Client> clients, Path signingKeys, Duration sessionTtl, AuthStorage storage) {
+    }
+
+    /**
+     * {@code auth.storage} and {@code auth.kubernetes}: where access codes and refresh-token families live.
+     *
+     * @param type {@code memory}, {@code file} (in {@code dir}) or {@code kubernetes} (in {@code namespace})
+     * @param dir the folder of {@code file} storage: {@code <data>/auth}
+     * @param namespace {@code auth.kubernetes.namespace}, else the pod's own; empty unless {@code kubernetes}
+     * @param masterUrl {@code auth.kubernetes.masterUrl}: the API server when not the in-cluster one (tests)
+     */
+    public record AuthStorage(String type, Path dir, String namespace, Optional<String> masterUrl) {
     }
 
     /** One OAuth client of the identity provider. */

@@ -339,7 +339,7 @@ public final class ConfigReader {
     }
 
     private AtlasConfig.Auth readAuth(ConfigSection section, Problems problems) {
-        section.allowOnly(Set.of("clients", "signingKeys", "sessionTtl"));
+        section.allowOnly(Set.of("clients", "signingKeys", "sessionTtl", "storage", "kubernetes"));
         List<AtlasConfig.Client> clients = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (ConfigSection client : section.sections("clients")) {
@@ -363,7 +363,37 @@ public final class ConfigReader {
                 client.bool("requirePkce").orElse(secret.isEmpty())));
         }
         return new AtlasConfig.Auth(clients, path(section.string("signingKeys").orElse("data/keys")),
-            positive(section, "sessionTtl", Duration.ofHours(8)));
+            positive(section, "sessionTtl", Duration.ofHours(8)), readAuthStorage(section, problems));
+    }
+
+    /** The pod's namespace, as Kubernetes mounts it with the service-account token. */
+    static final Path POD_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+
+    private AtlasConfig.AuthStorage readAuthStorage(ConfigSection auth, Problems problems) {
+        String type = auth.string("storage").orElse("file");
+        if (!Set.of("memory", "file", "kubernetes").contains(type)) {
+            problems.add(auth.keyOf("storage"), "must be memory, file or kubernetes");
+        }
+        ConfigSection kubernetes = auth.section("kubernetes");
+        kubernetes.allowOnly(Set.of("namespace", "masterUrl"));
+        String namespace = "";
+        if (type.equals("kubernetes")) {
+            namespace = kubernetes.string("namespace").filter(n -> !n.isBlank()).or(ConfigReader::podNamespace)
+                .orElse("");
+            if (namespace.isEmpty()) {
+                problems.add(kubernetes.keyOf("namespace"), "is required outside a pod (no " + POD_NAMESPACE + ")");
+            }
+        }
+        return new AtlasConfig.AuthStorage(type, path("data/auth"), namespace,
+            kubernetes.string("masterUrl").filter(u -> !u.isBlank()));
+    }
+
+    private static Optional<String> podNamespace() {
+        try {
+            return Optional.of(java.nio.file.Files.readString(POD_NAMESPACE).trim()).filter(n -> !n.isEmpty());
+        } catch (java.io.IOException | SecurityException e) {
+            return Optional.empty();
+        }
     }
 
     private static void checkRedirect(String key, String uri, Problems problems) {

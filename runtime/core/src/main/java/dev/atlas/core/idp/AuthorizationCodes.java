@@ -1,24 +1,25 @@
 package dev.atlas.core.idp;
 
+import dev.atlas.core.idp.store.LoginStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The access codes handed to clients after a login: single use, valid {@value #TTL_SECONDS} seconds, each bound to the
  * client, redirect URI and PKCE challenge of its authorization request.
  *
- * <p>In memory, per replica: a code can be redeemed only at the replica that issued it (route {@code /auth/token} to
- * it with sticky sessions, or run one replica). A redeemed code stays known until it expires, so a second
- * presentation is recognised as a replay and revokes the refresh-token family the first one started (RFC 6749
- * §4.1.2).
+ * <p>Kept in the {@link LoginStore} under the code's hash. The first presentation writes the refresh-token family it
+ * starts into the record with the store's compare-and-set, so of two replicas presenting one code at the same moment
+ * exactly one gets {@link Fresh}. A redeemed code stays known until it expires, so a second presentation is
+ * recognised as a replay and revokes the family the first one started (RFC 6749 §4.1.2).
  */
 final class AuthorizationCodes {
     static final int TTL_SECONDS = 60;
-    private static final Duration SWEEP_EVERY = Duration.ofSeconds(30);
+    /** The record field set on first presentation: the key of the refresh-token family it starts. */
+    private static final String FAMILY = "family";
 
     /** What a code stands for. */
     record Grant(String clientId, String redirectUri, Optional<String> codeChallenge, String scope,
@@ -36,66 +37,52 @@ final class AuthorizationCodes {
     record Fresh(Grant grant, String family) implements Redemption {
     }
 
-    /** A code presented again; {@code family} is the refresh-token family of its first presentation. */
-    record Replayed(String family) implements Redemption {
+    /** A code presented again; {@code familyKey} is the key of the refresh-token family of its first presentation. */
+    record Replayed(String familyKey) implements Redemption {
     }
 
     /** Unknown or expired. */
     record Unknown() implements Redemption {
     }
 
-    private static final class Entry {
-        final Grant grant;
-        final Instant expiresAt;
-        String family;
-
-        Entry(Grant grant, Instant expiresAt) {
-            this.grant = grant;
-            this.expiresAt = expiresAt;
-        }
-    }
-
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final LoginStore store;
     private final Clock clock;
-    private volatile Instant lastSweep;
 
-    AuthorizationCodes(Clock clock) {
+    AuthorizationCodes(LoginStore store, Clock clock) {
+        this.store = store;
         this.clock = clock;
-        this.lastSweep = clock.instant();
     }
 
     /** Issues a new code for {@code grant}. */
     String issue(Grant grant) {
-        sweep();
         String code = Opaque.random();
-        entries.put(Opaque.hash(code), new Entry(grant, clock.instant().plusSeconds(TTL_SECONDS)));
+        if (!store.create(LoginStore.Kind.CODE, LoginRecords.key(code), LoginRecords.grant(grant),
+            clock.instant().plusSeconds(TTL_SECONDS))) {
+            throw new IllegalStateException("256 random bits collided with a stored code");
+        }
         return code;
     }
 
     /** Presents {@code code}: the first presentation consumes it whatever the token request goes on to check. */
     Redemption redeem(String code) {
-        Entry entry = entries.get(Opaque.hash(code));
-        if (entry == null || !clock.instant().isBefore(entry.expiresAt)) {
-            return new Unknown();
-        }
-        synchronized (entry) {
-            if (entry.family != null) {
-                return new Replayed(entry.family);
+        String key = LoginRecords.key(code);
+        // two reads at most: a lost compare-and-set means another presentation wrote its family in between
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<LoginStore.Entry> entry = store.get(LoginStore.Kind.CODE, key);
+            if (entry.isEmpty() || !clock.instant().isBefore(entry.get().expiresAt())) {
+                return new Unknown();
             }
-            entry.family = Opaque.random();
-            return new Fresh(entry.grant, entry.family);
+            String used = entry.get().data().get(FAMILY);
+            if (used != null) {
+                return new Replayed(used);
+            }
+            String family = Opaque.random();
+            Map<String, String> data = new HashMap<>(entry.get().data());
+            data.put(FAMILY, RefreshTokens.familyKey(family));
+            if (store.replace(LoginStore.Kind.CODE, key, entry.get().version(), data, entry.get().expiresAt())) {
+                return new Fresh(LoginRecords.grant(entry.get().data()), family);
+            }
         }
-    }
-
-    int size() {
-        return entries.size();
-    }
-
-    private void sweep() {
-        Instant now = clock.instant();
-        if (now.isAfter(lastSweep.plus(SWEEP_EVERY))) {
-            lastSweep = now;
-            entries.values().removeIf(e -> !now.isBefore(e.expiresAt));
-        }
+        return new Unknown();
     }
 }

@@ -6,6 +6,7 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsUser;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
+import dev.atlas.core.idp.store.LoginStore;
 import dev.atlas.core.keys.SealedTokens;
 import dev.atlas.core.keys.TokenRejected;
 import dev.atlas.core.plugins.PluginHost;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * the browser to the client's redirect URI with a fresh access code. A state that fails any check gets an HTML 400
  * page; a VCS that refuses or fails gets an HTML 502 page. The login cookie is cleared on every answer.
  *
- * <p>Used state ids are remembered in memory until the state expires, so a replay fails at the replica that took the
- * first callback; at another replica it still fails at the VCS, whose codes are single use.
+ * <p>Used state ids are recorded in the {@link LoginStore} (create-if-absent) until the state expires, so a replayed
+ * callback fails at every replica sharing the store.
  */
 final class CallbackEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackEndpoint.class);
@@ -37,12 +37,14 @@ final class CallbackEndpoint {
     private final SealedTokens sealed;
     private final ClientRedirects redirects;
     private final Clock clock;
-    private final Map<String, Instant> usedStates = new ConcurrentHashMap<>();
+    private final LoginStore store;
 
-    CallbackEndpoint(IdpSettings settings, SealedTokens sealed, ClientRedirects redirects, Clock clock) {
+    CallbackEndpoint(IdpSettings settings, SealedTokens sealed, ClientRedirects redirects, LoginStore store,
+        Clock clock) {
         this.settings = settings;
         this.sealed = sealed;
         this.redirects = redirects;
+        this.store = store;
         this.clock = clock;
     }
 
@@ -125,9 +127,8 @@ final class CallbackEndpoint {
     }
 
     private boolean firstUse(LoginState state) {
-        Instant now = clock.instant();
-        usedStates.values().removeIf(expiry -> expiry.isBefore(now));
-        return usedStates.putIfAbsent(state.id(), now.plus(LoginState.TTL)) == null;
+        return store.create(LoginStore.Kind.USED_STATE, LoginRecords.key("login-state:" + state.id()), Map.of(),
+            clock.instant().plus(LoginState.TTL));
     }
 
     private static boolean blank(String value) {

@@ -76,7 +76,7 @@ final class TokenEndpoint {
         String code = params.get("code").orElseThrow(() -> OAuthError.invalidRequest("code is missing"));
         AuthorizationCodes.Redemption redemption = codes.redeem(code);
         if (redemption instanceof AuthorizationCodes.Replayed replayed) {
-            refreshTokens.revoke(replayed.family());
+            refreshTokens.revoke(replayed.familyKey());
             LOG.warn("authorization code presented twice by client {}: its refresh tokens are revoked", client.id());
             throw OAuthError.invalidGrant("authorization code already used");
         }

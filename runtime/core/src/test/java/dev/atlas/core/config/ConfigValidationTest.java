@@ -47,10 +47,32 @@ class ConfigValidationTest {
         client without redirects    | 'auth: {clients: [{id: c1, secret: s}]}'         | auth.clients[0].redirectUris: must list
         client with http redirect   | 'auth: {clients: [{id: c, redirectUris: [http://e.example/cb]}]}' | auth.clients[0].redirectUris[0]: must use https
         redirect with fragment      | 'auth: {clients: [{id: c, redirectUris: [https://a.example/#x]}]}' | auth.clients[0].redirectUris[0]: must be absolute
+        unknown login storage       | 'auth: {storage: redis}'                         | auth.storage: must be memory, file or kubernetes
+        unknown auth.kubernetes key | 'auth: {storage: kubernetes, kubernetes: {namespace: a, zone: b}}' | auth.kubernetes.zone: unknown key
         """)
     void reportsAWrongValueUnderItsFullKey(String name, String extra, String expected) {
         ConfigException e = problemsOf(TestConfigs.valid(8080, "https://asgard.example", extra + "\n"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith(expected));
+    }
+
+    @Test
+    void keepsLoginStateInTheDataFolderByDefaultAndInTheNamedNamespaceWithKubernetes() throws Exception {
+        try (Assembly assembly = assemble(TestConfigs.valid(8080, "https://asgard.example", ""), Map.of())) {
+            assertThat(assembly.config().auth().storage()).isEqualTo(
+                new AtlasConfig.AuthStorage("file", dir.resolve("data/auth"), "", java.util.Optional.empty()));
+        }
+        try (Assembly assembly = assemble(TestConfigs.valid(8080, "https://asgard.example",
+            "auth: {storage: kubernetes, kubernetes: {namespace: atlas}}\n"), Map.of())) {
+            assertThat(assembly.config().auth().storage().type()).isEqualTo("kubernetes");
+            assertThat(assembly.config().auth().storage().namespace()).isEqualTo("atlas");
+        }
+    }
+
+    @Test
+    void requiresANamespaceForKubernetesLoginStorageOutsideAPod() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(ConfigReader.POD_NAMESPACE), "runs in a pod");
+        ConfigException e = problemsOf(TestConfigs.valid(8080, "https://asgard.example", "auth: {storage: kubernetes}\n"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("auth.kubernetes.namespace: is required"));
     }
 
     @Test

@@ -56,9 +56,16 @@ final class IdpHarness implements AutoCloseable {
 
     /** As {@link #start(Path, FakeVcsOAuthServer, Path)}, announcing {@code publicUrl} (a load balancer's) when given. */
     static IdpHarness start(Path dir, FakeVcsOAuthServer vcs, Path keys, Optional<String> publicUrl) throws Exception {
+        return start(dir, vcs, keys, publicUrl, "");
+    }
+
+    /** As above, with {@code authLines} (YAML at the indentation of {@code auth}'s keys) added to {@code auth}. */
+    static IdpHarness start(Path dir, FakeVcsOAuthServer vcs, Path keys, Optional<String> publicUrl,
+        String authLines) throws Exception {
         int port = TestConfigs.freePort();
         Path config = TestConfigs.write(dir, config(port, vcs.url(), keys)
-            .replace("publicUrl: http://127.0.0.1:" + port, "publicUrl: " + publicUrl.orElse("http://127.0.0.1:" + port)));
+            .replace("publicUrl: http://127.0.0.1:" + port, "publicUrl: " + publicUrl.orElse("http://127.0.0.1:" + port))
+            .replace("  signingKeys: \"" + keys + "\"\n", "  signingKeys: \"" + keys + "\"\n" + authLines));
         return new IdpHarness(vcs, RunningAtlas.start(config, Map.of()), keys);
     }
 

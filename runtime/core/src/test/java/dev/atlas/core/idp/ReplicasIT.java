@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two Atlas replicas behind one public URL sharing the key folder, as {@link IdpModule} documents: what is signed or
- * sealed works on either replica; codes and refresh tokens only at the replica that issued them.
+ * sealed works on either replica; with each replica's own {@code auth.storage} (here the default, {@code file}, in
+ * separate data folders) codes and refresh tokens only at the replica that issued them ({@link KubernetesReplicasIT}
+ * shares them).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicasIT {
