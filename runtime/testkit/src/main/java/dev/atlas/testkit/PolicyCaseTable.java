@@ -9,7 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.atlas.policies.ApiPolicy;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.PolicyException;
-import dev.atlas.policies.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -152,8 +151,9 @@ public final class PolicyCaseTable {
     }
 
     /**
-     * Asserts a redaction case: its {@code GET path} is allowed, and its {@code response} redacted by that decision
-     * equals its {@code expected} JSON.
+     * Asserts a redaction case: its {@code GET path} is allowed, and its {@code response} (an answer of HTTP
+     * {@code status}, default 200) filtered by that decision's allow-list and redactions equals its {@code expected}
+     * JSON.
      *
      * @return the redacted response, for further assertions
      */
@@ -161,7 +161,8 @@ public final class PolicyCaseTable {
         Decision decision = policy.checkRest("GET", c.get("path").asText(), null, List.of(), Map.of());
         assertThat(decision.allowed()).as(decision.reason()).isTrue();
 
-        byte[] redacted = Redactor.redact(c.get("response").asText().getBytes(StandardCharsets.UTF_8), decision.redactions());
+        int status = c.has("status") ? c.get("status").asInt() : 200;
+        byte[] redacted = decision.response().apply(status, c.get("response").asText().getBytes(StandardCharsets.UTF_8));
 
         assertThat(JSON.readTree(redacted)).isEqualTo(JSON.readTree(c.get("expected").asText()));
         return redacted;
