@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * <p>A path is a dot-separated list of steps: {@code name} (a key of an object), {@code *} (any key of an object),
  * each optionally followed by {@code []} (the value is an array, then each element), or {@code []} alone (each
  * element of an array, e.g. a top-level array). {@code id}, {@code owner.login}, {@code files[].filename},
- * {@code labels[].*}, {@code [].id}. Where a path ends, the whole value is kept. Elsewhere an object or an array is
+ * {@code labels[].*}, {@code [].id}. A group {@code {a,b}} stands for each alternative: {@code user.{login,id}} is
+ * {@code user.login} and {@code user.id}. Where a path ends, the whole value is kept. Elsewhere an object or an array is
  * kept only as far as some path goes into it: its members that no path names are dropped, at any depth, and an
  * object or array no path goes into is dropped with its key. A scalar where a path still wants to go deeper is
  * dropped too; a {@code null} there is kept ({@code "owner": null} says no more than that there is no owner).
@@ -36,6 +37,7 @@ public final class AllowList {
         .build();
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_$@+-]+");
     private static final String ANY_KEY = "*";
+    private static final int MAX_PATHS = 4096;
     /** The marker of an array step in {@link #names}; keys never contain '['. */
     private static final String ELEMENT = "[]";
 
@@ -44,10 +46,16 @@ public final class AllowList {
 
     private AllowList(List<String> paths) {
         this.paths = List.copyOf(paths);
-        names = new String[paths.size()][];
-        for (int p = 0; p < paths.size(); p++) {
-            names[p] = compile(paths.get(p));
+        List<String[]> compiled = new ArrayList<>();
+        for (String path : paths) {
+            for (String one : expand(path)) {
+                compiled.add(compile(one));
+            }
         }
+        if (compiled.size() > MAX_PATHS) {
+            throw new IllegalArgumentException("a response allow-list may name at most " + MAX_PATHS + " paths");
+        }
+        names = compiled.toArray(new String[0][]);
     }
 
     /**
@@ -56,9 +64,6 @@ public final class AllowList {
      * @throws IllegalArgumentException when a path is malformed; the message names it
      */
     public static AllowList of(List<String> paths) {
-        if (paths.size() > 1000) {
-            throw new IllegalArgumentException("a response allow-list may name at most 1000 paths");
-        }
         return new AllowList(paths);
     }
 
@@ -235,7 +240,38 @@ public final class AllowList {
         return true;
     }
 
-    /** Parses one path into its steps: key names, {@code *} and {@link #ELEMENT}. */
+    /**
+     * The paths a written path stands for: each group {@code {a,b}} is replaced by each of its alternatives, so
+     * {@code head.{ref,sha}} is {@code head.ref} and {@code head.sha}. Groups do not nest.
+     */
+    static List<String> expand(String path) {
+        if (path == null) {
+            throw new IllegalArgumentException("a response allow-list path must not be empty");
+        }
+        int open = path.indexOf('{');
+        int close = path.indexOf('}');
+        if (open < 0 && close < 0) {
+            return List.of(path);
+        }
+        int nested = path.indexOf('{', open + 1);
+        if (open < 0 || close < open || (nested >= 0 && nested < close)) {
+            throw new IllegalArgumentException("response allow-list path '" + Texts.clip(path, 80)
+                + "' has a malformed {...} group");
+        }
+        List<String> out = new ArrayList<>();
+        for (String alternative : path.substring(open + 1, close).split(",", -1)) {
+            for (String rest : expand(path.substring(close + 1))) {
+                out.add(path.substring(0, open) + alternative.strip() + rest);
+            }
+            if (out.size() > MAX_PATHS) {
+                throw new IllegalArgumentException("response allow-list path '" + Texts.clip(path, 80)
+                    + "' stands for too many paths");
+            }
+        }
+        return out;
+    }
+
+    /** Parses one path (without groups) into its steps: key names, {@code *} and {@link #ELEMENT}. */
     static String[] compile(String path) {
         if (path == null || path.isEmpty()) {
             throw new IllegalArgumentException("a response allow-list path must not be empty");

@@ -72,7 +72,7 @@ record RestRule(String id, String method, PathTemplate path, Set<String> accept,
         for (ConfigNode item : node.items()) {
             String path = item.text();
             try {
-                AllowList.compile(path);
+                AllowList.of(List.of(path));
             } catch (IllegalArgumentException e) {
                 throw item.error(e.getMessage());
             }

@@ -63,6 +63,15 @@ class AllowListTest {
     }
 
     @Test
+    void expandsGroupsIntoOnePathPerAlternative() {
+        assertThat(AllowList.expand("user.{login, id}")).containsExactly("user.login", "user.id");
+        assertThat(AllowList.expand("{head,base}.{ref,sha}")).containsExactly("head.ref", "head.sha", "base.ref", "base.sha");
+        assertThat(AllowList.expand("[].labels[].{name,color}")).containsExactly("[].labels[].name", "[].labels[].color");
+        assertThat(filter("{\"head\":{\"ref\":\"r\",\"sha\":\"s\",\"repo\":\"S\"}}", "head.{ref,sha}"))
+            .isEqualTo("{\"head\":{\"ref\":\"r\",\"sha\":\"s\"}}");
+    }
+
+    @Test
     void keepsNonAsciiTextIntact() {
         String body = "{\"title\":\"caf\u00e9 \u2713 \ud83d\ude00\",\"body\":\"x\"}";
 
@@ -105,7 +114,8 @@ class AllowListTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"''", "a..b", ".a", "a.", "a b", "**", "a.**.b", "a[", "a[0]", "a.*x", "files[]x", "\"q\""})
+    @ValueSource(strings = {"", "a..b", ".a", "a.", "a b", "**", "a.**.b", "a[", "a[0]", "a.*x", "files[]x", "\"q\"", "a.{b",
+        "a.b}", "a.{b,{c}}", "a.{b,}", "a.{}", "a.{b,c"})
     void rejectsMalformedPaths(String path) {
         assertThatThrownBy(() -> AllowList.of(List.of(path)))
             .isInstanceOf(IllegalArgumentException.class)
