@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); the app's policy decides on the request
  * as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the VCS plugin injects its
  * credentials; the call is forwarded without following redirects; the answer comes back through the rule's
- * response filter (allow-list, redactions), without validators when it was filtered. Upstream timeout is 504, unreachable 502. Nothing denied is ever forwarded.
+ * response filter (allow-list, redactions), without validators when it was filtered. Upstream timeout is 504,
+ * unreachable 502, an answer the filter cannot read 502. Nothing denied is ever forwarded.
  */
 public final class VcsProxy implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(VcsProxy.class);
