@@ -123,6 +123,14 @@ class AllowListTest {
     }
 
     @Test
+    void refusesNestingDeeperThanTheParserAllowsInsteadOfOverflowingTheStack() {
+        String deep = "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+
+        assertThatThrownBy(() -> filter(deep, "a")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> filter(deep, "b")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void handlesALargeListQuickly() {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < 20_000; i++) {
