@@ -38,17 +38,23 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Response filtering over real HTTP: app {@code fake-main} runs the shipped GitLab policy and a fake upstream answers
- * with the realistic bodies of vcs-gitlab's {@code policy-cases.yaml} ({@code responses}), every forbidden field
- * holding a SECRET-MARKER. App {@code fake-open} has one rule without filter, one with redactions only. What comes
+ * Response filtering over real HTTP: apps on the fake VCS run the shipped GitLab, GitHub, Bitbucket Cloud and Data
+ * Center policies (copied into {@code policies.dir}), and a fake upstream answers with the realistic bodies of the
+ * plugins' policy case tables ({@code responses}), every forbidden field holding a SECRET-MARKER. App
+ * {@code fake-open} has one rule without filter, one with redactions only. What comes
  * back must be the case's expected JSON, without markers and without validators; an answer the filter cannot read is
  * a 502; conditional request headers reach the upstream only for the unfiltered rule.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VcsProxyResponseFilterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path GITLAB = Path.of("../../plugins/vcs-gitlab/src/main/resources/atlas/policy/gitlab.yaml");
-    private static final Path CASES = Path.of("../../plugins/vcs-gitlab/src/test/resources/policy-cases.yaml");
+    private static final Path PLUGINS = Path.of("../../plugins");
+    /** App id → {plugin, shipped policy, case table}; each app's apiUrl is {@code /api/<app>} on the fake. */
+    private static final Map<String, List<String>> SHIPPED = Map.of(
+        "fake-main", List.of("vcs-gitlab", "gitlab", "policy-cases.yaml"),
+        "fake-gh", List.of("vcs-github", "github", "policy-cases.yaml"),
+        "fake-bb", List.of("vcs-bitbucket", "bitbucket", "policy-cases-bitbucket.yaml"),
+        "fake-bbdc", List.of("vcs-bitbucket", "bitbucket-dc", "policy-cases-bitbucket-dc.yaml"));
     private static final String ETAG = "W/\"SECRET-MARKER-etag\"";
 
     /** What the fake answers for "METHOD path" (status, body). */
@@ -76,9 +82,21 @@ class VcsProxyResponseFilterIT {
             exchange.close();
         });
         vcs.start();
-        String api = "http://127.0.0.1:" + vcs.getAddress().getPort() + "/api/v4";
+        String api = "http://127.0.0.1:" + vcs.getAddress().getPort() + "/api/";
         Path policies = Files.createDirectories(dir.resolve("policies"));
-        Files.copy(GITLAB, policies.resolve("fake-main.yaml"));
+        StringBuilder apps = new StringBuilder();
+        for (Map.Entry<String, List<String>> app : SHIPPED.entrySet()) {
+            Path shipped = PLUGINS.resolve(app.getValue().get(0)).resolve("src/main/resources/atlas/policy");
+            Files.copy(shipped.resolve(app.getValue().get(1) + ".yaml"), policies.resolve(app.getKey() + ".yaml"));
+            Path schema = shipped.resolve(app.getValue().get(1) + ".graphqls");
+            if (Files.exists(schema)) {
+                Files.copy(schema, policies.resolve(app.getKey() + ".graphqls"));
+            }
+            if (!app.getKey().equals("fake-main")) {
+                apps.append(app(app.getKey(), api + app.getKey()));
+            }
+        }
+        apps.append(app("fake-open", api + "fake-open"));
         Files.writeString(policies.resolve("fake-open.yaml"), """
             version: 1
             rest:
@@ -88,10 +106,8 @@ class VcsProxyResponseFilterIT {
                 - {id: redacting, method: GET, path: /files, redact: ["[].patch"]}
             """);
         String yaml = TestConfigs.valid(0, "https://asgard.example", "policies:\n  dir: " + policies.toAbsolutePath() + "\n")
-            .replace("apiUrl: https://vcs.example/api", "apiUrl: " + api)
-            .replace("        fakevcs:\n          flavour: plain\n", "        fakevcs:\n          flavour: plain\n"
-                + "      - id: fake-open\n        vcs: fakevcs\n        webUrl: https://vcs.example\n        apiUrl: " + api + "\n"
-                + "        webhookSecret: hook-secret-2\n");
+            .replace("apiUrl: https://vcs.example/api", "apiUrl: " + api + "fake-main")
+            .replace("        fakevcs:\n          flavour: plain\n", "        fakevcs:\n          flavour: plain\n" + apps);
         atlas = RunningAtlas.start(TestConfigs.write(dir, yaml), Map.of());
     }
 
@@ -101,9 +117,18 @@ class VcsProxyResponseFilterIT {
         vcs.stop(0);
     }
 
+    private static String app(String id, String apiUrl) {
+        return "      - id: " + id + "\n        vcs: fakevcs\n        webUrl: https://vcs.example\n        apiUrl: " + apiUrl
+            + "\n        webhookSecret: hook-secret-" + id + "\n";
+    }
+
     Stream<Arguments> responseCases() throws Exception {
         List<Arguments> out = new ArrayList<>();
-        new YAMLMapper().readTree(CASES.toFile()).path("responses").forEach(c -> out.add(Arguments.of(c.path("name").asText(), c)));
+        for (Map.Entry<String, List<String>> app : SHIPPED.entrySet()) {
+            Path table = PLUGINS.resolve(app.getValue().get(0)).resolve("src/test/resources").resolve(app.getValue().get(2));
+            new YAMLMapper().readTree(table.toFile()).path("responses").forEach(c -> out.add(Arguments.of(
+                app.getValue().get(1) + ": " + c.path("name").asText(), app.getKey(), c)));
+        }
         return out.stream();
     }
 
@@ -122,19 +147,20 @@ class VcsProxyResponseFilterIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("responseCases")
-    void returnsOnlyTheAllowedFieldsOfTheShippedGitlabPolicyWithoutValidators(String name, JsonNode c) throws Exception {
+    void returnsOnlyTheAllowedFieldsOfTheShippedPoliciesWithoutValidators(String name, String app, JsonNode c) throws Exception {
         String method = c.path("method").asText("GET");
         String path = c.path("path").asText();
+        String upstream = method + " /api/" + app + path;
         int status = c.path("status").asInt(200);
-        answers.put(method + " /api/v4" + path, Map.entry(status, c.path("response").asText()));
+        answers.put(upstream, Map.entry(status, c.path("response").asText()));
 
-        HttpResponse<String> response = call("fake-main", method, path, "If-None-Match", ETAG,
+        HttpResponse<String> response = call(app, method, path, "If-None-Match", ETAG,
             "If-Modified-Since", "Tue, 01 Dec 2026 10:00:00 GMT");
 
         assertThat(response.body()).doesNotContain("SECRET-MARKER");
         assertThat(response.headers().firstValue("ETag")).isEmpty();
         assertThat(response.headers().firstValue("Last-Modified")).isEmpty();
-        assertThat(received.get(method + " /api/v4" + path)).doesNotContainKeys("If-none-match", "If-modified-since");
+        assertThat(received.get(upstream)).doesNotContainKeys("If-none-match", "If-modified-since");
         if (c.path("refused").asBoolean(false)) {
             assertThat(response.statusCode()).isEqualTo(502);
             return;
@@ -146,24 +172,24 @@ class VcsProxyResponseFilterIT {
 
     @Test
     void passesValidatorsAndConditionalHeadersOnlyForARuleThatDoesNotFilter() {
-        answers.put("GET /api/v4/open", Map.entry(200, "{\"id\":1}"));
-        answers.put("GET /api/v4/files", Map.entry(200, "[{\"filename\":\"a\",\"patch\":\"SECRET-MARKER-patch\"}]"));
+        answers.put("GET /api/fake-open/open", Map.entry(200, "{\"id\":1}"));
+        answers.put("GET /api/fake-open/files", Map.entry(200, "[{\"filename\":\"a\",\"patch\":\"SECRET-MARKER-patch\"}]"));
 
         HttpResponse<String> open = call("fake-open", "GET", "/open", "If-None-Match", ETAG);
         HttpResponse<String> redacted = call("fake-open", "GET", "/files", "If-None-Match", ETAG);
 
         assertThat(open.headers().firstValue("ETag")).contains(ETAG);
-        assertThat(received.get("GET /api/v4/open")).containsEntry("If-none-match", List.of(ETAG));
+        assertThat(received.get("GET /api/fake-open/open")).containsEntry("If-none-match", List.of(ETAG));
         assertThat(redacted.statusCode()).isEqualTo(200);
         assertThat(redacted.body()).isEqualTo("[{\"filename\":\"a\"}]");
         assertThat(redacted.headers().firstValue("ETag")).isEmpty();
         assertThat(redacted.headers().firstValue("Last-Modified")).isEmpty();
-        assertThat(received.get("GET /api/v4/files")).doesNotContainKey("If-none-match");
+        assertThat(received.get("GET /api/fake-open/files")).doesNotContainKey("If-none-match");
     }
 
     @Test
     void answers502RatherThanPassOnAnHtmlErrorPageOfAFilteredRule() {
-        answers.put("GET /api/v4/projects/43", Map.entry(500, "<html>SECRET-MARKER-runners_token</html>"));
+        answers.put("GET /api/fake-main/projects/43", Map.entry(500, "<html>SECRET-MARKER-runners_token</html>"));
 
         HttpResponse<String> response = call("fake-main", "GET", "/projects/43");
 
