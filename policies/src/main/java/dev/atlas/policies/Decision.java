@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param reason     human-readable explanation; caller input in it is clipped and stripped of control characters
  * @param rule       the REST rule id that matched, {@code graphql} for an allowed GraphQL document, or the name of
  *                   the check that denied ({@code default-deny}, {@code maxDepth}, {@code path-normalisation}, ...)
- * @param redactions JSON field paths (see {@link Redactor}) to remove from the upstream response; empty for denials
+ * @param response   what of the upstream answer may go back (allow-list, redactions); {@link ResponseFilter#none()}
+ *                   for denials and GraphQL
  */
-public record Decision(boolean allowed, int status, String error, String reason, String rule, List<String> redactions) {
+public record Decision(boolean allowed, int status, String error, String reason, String rule, ResponseFilter response) {
 
     public static final String INVALID_REQUEST = "invalid_request";
     public static final String POLICY_DENIED = "policy_denied";
@@ -28,19 +29,33 @@ public record Decision(boolean allowed, int status, String error, String reason,
     public Decision {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(rule, "rule");
-        redactions = List.copyOf(redactions);
+        Objects.requireNonNull(response, "response");
+    }
+
+    /** A decision whose response filter only removes {@code redactions} (see {@link Redactor}). */
+    public Decision(boolean allowed, int status, String error, String reason, String rule, List<String> redactions) {
+        this(allowed, status, error, reason, rule, ResponseFilter.redacting(redactions));
+    }
+
+    static Decision allow(String rule, ResponseFilter response) {
+        return new Decision(true, 200, null, "allowed by rule " + rule, rule, response);
     }
 
     static Decision allow(String rule, List<String> redactions) {
-        return new Decision(true, 200, null, "allowed by rule " + rule, rule, redactions);
+        return allow(rule, ResponseFilter.redacting(redactions));
     }
 
     static Decision deny(String rule, String reason) {
-        return new Decision(false, 403, POLICY_DENIED, reason, rule, List.of());
+        return new Decision(false, 403, POLICY_DENIED, reason, rule, ResponseFilter.none());
     }
 
     static Decision invalid(String reason) {
-        return new Decision(false, 400, INVALID_REQUEST, reason, "invalid-request", List.of());
+        return new Decision(false, 400, INVALID_REQUEST, reason, "invalid-request", ResponseFilter.none());
+    }
+
+    /** The JSON field paths the response filter removes (the deny-list); empty for denials. */
+    public List<String> redactions() {
+        return response.redactions();
     }
 
     /** The JSON error body for a denial: {@code {"error":"policy_denied","reason":"...","rule":"..."}}. */

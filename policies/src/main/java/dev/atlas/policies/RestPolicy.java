@@ -84,7 +84,7 @@ final class RestPolicy {
                     return Decision.deny(match.id(), "media type " + Texts.clip(type, 80) + " is not allowed by rule " + match.id());
                 }
             }
-            return Decision.allow(match.id(), match.redact());
+            return Decision.allow(match.id(), match.response());
         } catch (Denial denial) {
             return denial.decision();
         }

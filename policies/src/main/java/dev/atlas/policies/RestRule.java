@@ -3,21 +3,22 @@ package dev.atlas.policies;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * One allowed REST call: method, path template, the media types it may be asked for, the query parameters it may
- * carry and the response fields to remove.
+ * carry and what of the response comes back ({@link ResponseFilter}: {@code response.allow}, {@code redact}).
  */
-record RestRule(String id, String method, PathTemplate path, Set<String> accept, Set<String> query, List<String> redact) {
+record RestRule(String id, String method, PathTemplate path, Set<String> accept, Set<String> query, ResponseFilter response) {
 
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern PARAMETER = Pattern.compile("[A-Za-z0-9_.\\[\\]-]{1,64}");
 
     static RestRule read(ConfigNode node, Set<String> defaultAccept) throws PolicyException {
-        node.requireKeys("id", "method", "path", "accept", "query", "redact");
+        node.requireKeys("id", "method", "path", "accept", "query", "redact", "response");
         ConfigNode idNode = node.required("id");
         String id = idNode.text();
         if (!ID.matcher(id).matches()) {
@@ -58,7 +59,26 @@ record RestRule(String id, String method, PathTemplate path, Set<String> accept,
                 redact.add(redaction);
             }
         }
-        return new RestRule(id, method, path, accept, Set.copyOf(query), List.copyOf(redact));
+        Optional<List<String>> allow = Optional.empty();
+        if (node.child("response").isPresent()) {
+            allow = Optional.of(readAllow(node.required("response").requireKeys("allow").required("allow")));
+        }
+        return new RestRule(id, method, path, accept, Set.copyOf(query), ResponseFilter.of(allow, redact));
+    }
+
+    /** {@code response.allow}: JSON paths of {@link AllowList}, each checked here so that a typo fails at start-up. */
+    private static List<String> readAllow(ConfigNode node) throws PolicyException {
+        List<String> allow = new ArrayList<>();
+        for (ConfigNode item : node.items()) {
+            String path = item.text();
+            try {
+                AllowList.of(List.of(path));
+            } catch (IllegalArgumentException e) {
+                throw item.error(e.getMessage());
+            }
+            allow.add(path);
+        }
+        return List.copyOf(allow);
     }
 
     static Set<String> readAccept(ConfigNode node) throws PolicyException {

@@ -1,6 +1,7 @@
 package dev.atlas.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.atlas.policies.ApiPolicy;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.PolicyException;
-import dev.atlas.policies.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,6 +35,8 @@ import org.junit.jupiter.params.provider.Arguments;
 public final class PolicyCaseTable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
+    /** The text the upstream answers of redaction cases put into every field that must not come back. */
+    public static final String SECRET_MARKER = "SECRET-MARKER";
     private static final Pattern REPEAT = Pattern.compile("\\$\\{repeat:(\\d+):(.*?)}");
 
     private final JsonNode root;
@@ -101,6 +103,20 @@ public final class PolicyCaseTable {
         return declared;
     }
 
+    /**
+     * The ids of the REST rules of the shipped {@code /atlas/policy/{policy}.yaml} that have no response allow-list
+     * ({@code response.allow}): the built-ins are default-deny on responses, so this should be empty.
+     */
+    public static Set<String> rulesWithoutResponseAllowList(Class<?> owner, String policy) {
+        Set<String> open = new HashSet<>();
+        yaml(owner, "/atlas/policy/" + policy + ".yaml").get("rest").get("rules").forEach(r -> {
+            if (!r.path("response").path("allow").isArray()) {
+                open.add(r.get("id").asText());
+            }
+        });
+        return open;
+    }
+
     /** The shipped {@code /atlas/policy/{policy}.yaml}, without a GraphQL schema subset. */
     public static ApiPolicy shippedPolicy(Class<?> owner, String policy) throws PolicyException {
         return ApiPolicy.parse(resource(owner, "/atlas/policy/" + policy + ".yaml"), Optional.empty(), "built-in:" + policy);
@@ -152,18 +168,28 @@ public final class PolicyCaseTable {
     }
 
     /**
-     * Asserts a redaction case: its {@code GET path} is allowed, and its {@code response} redacted by that decision
-     * equals its {@code expected} JSON.
+     * Asserts a redaction case: its {@code method} (default {@code GET}) on {@code path} is allowed, and its
+     * {@code response} (an answer of HTTP {@code status}, default 200) filtered by that decision's allow-list and
+     * redactions equals its {@code expected} JSON, with no {@code SECRET-MARKER} left in it; or, for a case with
+     * {@code refused: true}, the filter refuses the answer (it must then not be passed on at all).
      *
-     * @return the redacted response, for further assertions
+     * @return the filtered response (empty for a refused one), for further assertions
      */
     public static byte[] assertRedacts(ApiPolicy policy, JsonNode c) throws IOException {
-        Decision decision = policy.checkRest("GET", c.get("path").asText(), null, List.of(), Map.of());
+        String method = c.has("method") ? c.get("method").asText() : "GET";
+        Decision decision = policy.checkRest(method, c.get("path").asText(), null, List.of(), Map.of());
         assertThat(decision.allowed()).as(decision.reason()).isTrue();
+        int status = c.has("status") ? c.get("status").asInt() : 200;
+        byte[] upstream = c.get("response").asText().getBytes(StandardCharsets.UTF_8);
 
-        byte[] redacted = Redactor.redact(c.get("response").asText().getBytes(StandardCharsets.UTF_8), decision.redactions());
+        if (c.path("refused").asBoolean(false)) {
+            assertThatThrownBy(() -> decision.response().apply(status, upstream)).isInstanceOf(IllegalArgumentException.class);
+            return new byte[0];
+        }
+        byte[] redacted = decision.response().apply(status, upstream);
 
         assertThat(JSON.readTree(redacted)).isEqualTo(JSON.readTree(c.get("expected").asText()));
+        assertThat(new String(redacted, StandardCharsets.UTF_8)).doesNotContain(SECRET_MARKER);
         return redacted;
     }
 

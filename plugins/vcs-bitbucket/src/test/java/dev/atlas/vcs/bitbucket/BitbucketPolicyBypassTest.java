@@ -40,6 +40,10 @@ class BitbucketPolicyBypassTest {
         return cases("redactions");
     }
 
+    static Stream<Arguments> responseCases() {
+        return cases("responses");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("graphqlCases")
     void deniesGraphqlForAVcsWithoutASchemaSubset(String name, String policy, JsonNode c) throws Exception {
@@ -61,6 +65,18 @@ class BitbucketPolicyBypassTest {
     @MethodSource("redactionCases")
     void removesDiffsFromResponsesOfRulesThatRedact(String name, String policy, JsonNode c) throws Exception {
         PolicyCaseTable.assertRedacts(PolicyCaseTable.shippedPolicy(BitbucketPolicyBypassTest.class, policy), c);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("responseCases")
+    void letsOnlyTheRuleAllowListThroughRealisticAnswers(String name, String policy, JsonNode c) throws Exception {
+        PolicyCaseTable.assertRedacts(PolicyCaseTable.shippedPolicy(BitbucketPolicyBypassTest.class, policy), c);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bitbucket", "bitbucket-dc"})
+    void filtersTheResponseOfEveryRuleOfTheShippedPolicyByAnAllowList(String policy) {
+        assertThat(PolicyCaseTable.rulesWithoutResponseAllowList(BitbucketPolicyBypassTest.class, policy)).isEmpty();
     }
 
     @ParameterizedTest

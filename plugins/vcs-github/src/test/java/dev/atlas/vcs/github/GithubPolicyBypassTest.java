@@ -52,6 +52,11 @@ class GithubPolicyBypassTest {
         return cases.named("redactions");
     }
 
+    static Stream<Arguments> responseCases() throws Exception {
+        loadShippedPolicyAndCases();
+        return cases.named("responses");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("graphqlCases")
     void answersEachGraphqlCaseWithItsExpectedStatus(String name, JsonNode c) throws Exception {
@@ -74,6 +79,19 @@ class GithubPolicyBypassTest {
         byte[] redacted = PolicyCaseTable.assertRedacts(policy, c);
 
         assertThat(new String(redacted, StandardCharsets.UTF_8)).doesNotContain("patch", "p\\u0061tch");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("responseCases")
+    void letsOnlyTheRuleAllowListThroughRealisticAnswers(String name, JsonNode c) throws Exception {
+        byte[] filtered = PolicyCaseTable.assertRedacts(policy, c);
+
+        assertThat(new String(filtered, StandardCharsets.UTF_8)).doesNotContain("\"patch\"", "temp_clone_token", "\"body_html\"");
+    }
+
+    @Test
+    void filtersTheResponseOfEveryRuleOfTheShippedPolicyByAnAllowList() {
+        assertThat(PolicyCaseTable.rulesWithoutResponseAllowList(GithubPolicyBypassTest.class, "github")).isEmpty();
     }
 
     @Test

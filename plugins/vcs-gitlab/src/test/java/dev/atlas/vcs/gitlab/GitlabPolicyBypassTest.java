@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atlas.policies.Decision;
 import dev.atlas.testkit.PolicyCaseTable;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,10 @@ class GitlabPolicyBypassTest {
         return cases("redactions");
     }
 
+    static Stream<Arguments> responseCases() {
+        return cases("responses");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("graphqlCases")
     void deniesGraphqlForAVcsWithoutASchemaSubset(String name, String policy, JsonNode c) throws Exception {
@@ -59,6 +64,21 @@ class GitlabPolicyBypassTest {
     @MethodSource("redactionCases")
     void removesDiffsFromResponsesOfRulesThatRedact(String name, String policy, JsonNode c) throws Exception {
         PolicyCaseTable.assertRedacts(PolicyCaseTable.shippedPolicy(GitlabPolicyBypassTest.class, policy), c);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("responseCases")
+    void letsOnlyTheRuleAllowListThroughRealisticAnswers(String name, String policy, JsonNode c) throws Exception {
+        byte[] filtered = PolicyCaseTable.assertRedacts(PolicyCaseTable.shippedPolicy(GitlabPolicyBypassTest.class, policy), c);
+
+        assertThat(new String(filtered, StandardCharsets.UTF_8))
+            .doesNotContain("runners_token", "suggestions", "from_content", "to_content", "import_url", "\"diff\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gitlab"})
+    void filtersTheResponseOfEveryRuleOfTheShippedPolicyByAnAllowList(String policy) {
+        assertThat(PolicyCaseTable.rulesWithoutResponseAllowList(GitlabPolicyBypassTest.class, policy)).isEmpty();
     }
 
     @ParameterizedTest

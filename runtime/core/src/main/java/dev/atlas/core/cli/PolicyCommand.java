@@ -76,6 +76,7 @@ public final class PolicyCommand {
                 if (decision.allowed()) {
                     out.println("allowed");
                     err.println("rule " + decision.rule() + ", policy " + policy.origin()
+                        + decision.response().allowed().map(a -> ", response allow-list of " + a.size() + " paths").orElse("")
                         + (decision.redactions().isEmpty() ? "" : ", redacting " + String.join(", ", decision.redactions())));
                     return AtlasCli.OK;
                 }

@@ -10,11 +10,15 @@ import java.util.Set;
  * Which headers cross the proxy. Requests keep only content negotiation and caching headers: the caller's
  * {@code Authorization}, cookies, {@code X-App-ID}, {@code X-Installation-ID}, forwarding and hop-by-hop headers
  * never reach the VCS. Responses keep only what a client needs to read them (type, caching, pagination, rate
- * limits); a {@code Location} survives only when it points at the VCS's own host.
+ * limits); a {@code Location} survives only when it points at the VCS's own host. For a rule whose answer is
+ * filtered, validators cross in neither direction: an {@code ETag} or a 304 to {@code If-None-Match} would tell the
+ * caller whether a field it never sees has changed.
  */
 final class ForwardedHeaders {
     private static final Set<String> REQUEST = Set.of("accept", "content-type", "if-none-match", "if-modified-since",
         "x-github-api-version", "user-agent");
+    private static final Set<String> CONDITIONAL = Set.of("if-none-match", "if-modified-since");
+    private static final Set<String> VALIDATORS = Set.of("etag", "last-modified");
     private static final Set<String> RESPONSE = Set.of("content-type", "etag", "last-modified", "link", "retry-after",
         "cache-control", "x-github-request-id", "x-gitlab-meta", "x-total", "x-total-pages", "x-next-page", "x-page",
         "x-per-page", "x-prev-page");
@@ -22,16 +26,18 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    static boolean forwardRequest(String name) {
-        return REQUEST.contains(name.toLowerCase(Locale.ROOT));
+    /** Whether the request header {@code name} goes to the VCS; {@code filtered}: the rule filters the answer. */
+    static boolean forwardRequest(String name, boolean filtered) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return REQUEST.contains(lower) && !(filtered && CONDITIONAL.contains(lower));
     }
 
-    /** The response headers to pass back to the caller. */
-    static void copyResponse(Map<String, List<String>> upstream, URI apiUrl, java.util.function.BiConsumer<String,
-        String> out) {
+    /** The response headers to pass back to the caller; {@code filtered}: the answer went through a filter. */
+    static void copyResponse(Map<String, List<String>> upstream, URI apiUrl, boolean filtered,
+        java.util.function.BiConsumer<String, String> out) {
         upstream.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (values.isEmpty()) {
+            if (values.isEmpty() || filtered && VALIDATORS.contains(lower)) {
                 return;
             }
             if (RESPONSE.contains(lower) || lower.startsWith("x-ratelimit-")) {

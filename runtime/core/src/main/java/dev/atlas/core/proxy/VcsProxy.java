@@ -14,7 +14,6 @@ import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.tasks.TaskTokens;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.LoadedPolicy;
-import dev.atlas.policies.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -39,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@code POST /vcs/graphql} and {@code /vcs/rest/{path}} ({@code vcsProxy}). In order: the caller's bearer JWT is
  * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); the app's policy decides on the request
  * as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the VCS plugin injects its
- * credentials; the call is forwarded without following redirects; the answer comes back with the policy's
- * redactions applied. Upstream timeout is 504, unreachable 502. Nothing denied is ever forwarded.
+ * credentials; the call is forwarded without following redirects; the answer comes back through the rule's
+ * response filter (allow-list, redactions), without validators when it was filtered. Upstream timeout is 504,
+ * unreachable 502, an answer the filter cannot read 502. Nothing denied is ever forwarded.
  */
 public final class VcsProxy implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(VcsProxy.class);
@@ -168,8 +168,9 @@ public final class VcsProxy implements Processor {
         URI apiUrl = provider.app().apiUrl();
         URI uri = graphql ? credentials.graphqlEndpoint() : restUri(apiUrl, restPath, request.rawQuery());
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout);
+        boolean filtered = decision.response().filters();
         request.headers().map().forEach((name, values) -> {
-            if (ForwardedHeaders.forwardRequest(name)) {
+            if (ForwardedHeaders.forwardRequest(name, filtered)) {
                 values.forEach(v -> builder.header(name, v));
             }
         });
@@ -207,18 +208,19 @@ public final class VcsProxy implements Processor {
             throw new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS answer is over "
                 + (MAX_RESPONSE_BYTES >> 20) + " MiB");
         }
-        if (!decision.redactions().isEmpty()) {
+        boolean filtered = decision.response().filters();
+        if (filtered) {
             try {
-                body = Redactor.redact(body, decision.redactions());
+                body = decision.response().apply(response.statusCode(), body);
             } catch (RuntimeException e) {
-                // an answer that cannot be redacted is never passed on as it is
+                // an answer that cannot be filtered is never passed on as it is
                 metrics.count("proxy_upstream_errors_total", "kind", "unredactable");
-                throw new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS answer could not be redacted");
+                throw new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS answer could not be filtered");
             }
         }
         Message message = exchange.getMessage();
         message.removeHeaders("*");
-        ForwardedHeaders.copyResponse(response.headers().map(), apiUrl, message::setHeader);
+        ForwardedHeaders.copyResponse(response.headers().map(), apiUrl, filtered, message::setHeader);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, response.statusCode());
         message.setBody(body);
     }
