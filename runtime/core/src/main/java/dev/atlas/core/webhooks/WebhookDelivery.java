@@ -221,6 +221,9 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         builder.header("X-Atlas-Runner-Id", runnerId);
         builder.header("X-Atlas-App-Id", webhook.appId());
         builder.header("X-Atlas-Vcs", webhook.vcs());
+        // webhook-timestamp is this attempt's (SPEC §4, so the cloud's freshness check holds on retries); this is
+        // when Atlas first accepted the webhook, the same on every attempt
+        builder.header("X-Atlas-Accepted-At", Long.toString(webhook.receivedAt().getEpochSecond()));
         signer.headers(webhook.id(), now.getEpochSecond(), webhook.body()).forEach(builder::header);
         return builder.build();
     }

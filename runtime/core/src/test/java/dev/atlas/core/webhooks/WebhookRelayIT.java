@@ -192,6 +192,9 @@ abstract class WebhookRelayIT {
         assertThat(sendValid(uniqueBody(), delivery).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).stream().anyMatch(r -> r.answered() == 200));
         assertThat(deliveriesOf(delivery)).extracting(FakeCloud.Request::answered).containsExactly(503, 200);
+        // the attempt's timestamp is signed; when Atlas first accepted the webhook stays the same on every attempt
+        assertThat(deliveriesOf(delivery)).extracting(r -> r.header("x-atlas-accepted-at")).doesNotContainNull()
+            .containsOnly(deliveriesOf(delivery).get(0).header("x-atlas-accepted-at"));
         assertThat(atlas.get("/metrics").body()).contains("atlas_webhooks_retried_total")
             .contains("atlas_webhooks_delivered_total").contains("atlas_webhooks_spool_depth");
     }
