@@ -80,6 +80,11 @@ class GitEndpointIT {
         git.run(seed, "commit", "-q", "-m", "first").ok();
         git.run(seed, "push", "-q", bare.toString(), "main").ok();
         sha = git.run(seed, "rev-parse", "HEAD").ok().out().trim();
+        // the VCS's own branch protection: it refuses any push to a branch named *vcs-refuses*
+        Path hook = bare.resolve("hooks/pre-receive");
+        Files.writeString(hook, "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in *vcs-refuses*) "
+            + "echo 'protected branch' >&2; exit 1;; esac; done\nexit 0\n");
+        hook.toFile().setExecutable(true);
 
         vcs = FakeGitServer.start(dir.resolve("vcs"), VCS_USER, VCS_TOKEN);
         int port = TestConfigs.freePort();
@@ -338,6 +343,80 @@ class GitEndpointIT {
         assertThat(FakeVcsProviderFactory.REVOKED).hasSameSizeAs(FakeVcsProviderFactory.GIT_ACCESSES);
         assertThat(atlas.metrics().scrape())
             .contains("atlas_jobs_git_requests_total{outcome=\"pushed\",service=\"git-receive-pack\"}");
+    }
+
+    @Test
+    void reportsThePushRejectedWhenTheVcsRefusesIt() throws Exception {
+        Job job = patchTask("atlas/vcs-refuses-this");
+        Path work = cloneAsTheJob(job, Map.of());
+        commit(git, work, "fix.txt", "fixed\n");
+        String before = vcsRefs();
+        GitCli.Run push = git.withToken(work, job.tokenFile(), "push", "--porcelain", job.url(),
+            "HEAD:refs/heads/atlas/vcs-refuses-this");
+        assertThat(push.exit()).isNotZero();
+        assertThat(push.out()).contains("[remote rejected]").contains("the VCS refused the push");
+        assertThat(vcsRefs()).isEqualTo(before);
+        // nor does Atlas's copy claim the branch moved
+        String refs = git.withToken(work, job.tokenFile(), "ls-remote", job.url()).ok().out();
+        assertThat(refs).doesNotContain("atlas/vcs-refuses-this");
+        assertThat(atlas.metrics().scrape())
+            .contains("atlas_jobs_git_requests_total{outcome=\"refused\",service=\"git-receive-pack\"}");
+    }
+
+    @Test
+    void servesAGzippedUploadPackRequest() throws Exception {
+        Job job = analysisTask();
+        String want = "want " + sha + " ofs-delta\n";
+        String request = String.format("%04x", want.length() + 4) + want + "0000" + "0009done\n";
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write(request.getBytes(StandardCharsets.US_ASCII));
+        }
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(job.url() + "/git-upload-pack"))
+            .header("Authorization", basic(job.token()))
+            .header("Content-Type", "application/x-git-upload-pack-request").header("Content-Encoding", "gzip")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/x-git-upload-pack-result");
+        assertThat(new String(response.body(), StandardCharsets.ISO_8859_1)).contains("PACK");
+    }
+
+    @Test
+    void refusesToHandOutACommitOutsideTheTask() throws Exception {
+        // a commit the VCS has on another branch, which the task's ref does not reach
+        git.run(seed, "checkout", "-q", "-B", "secret-" + UUID.randomUUID(), sha).ok();
+        commit(git, seed, "secret.txt", "not for this task\n");
+        String secret = git.run(seed, "rev-parse", "HEAD").ok().out().trim();
+        git.run(seed, "push", "-q", bare.toString(), "HEAD").ok();
+        git.run(seed, "checkout", "-q", "main").ok();
+
+        Job job = analysisTask();
+        Path work = Files.createDirectories(dir.resolve("secret-" + UUID.randomUUID()));
+        git.run(work, "init", "-q").ok();
+        GitCli.Run fetch = git.withToken(work, job.tokenFile(), "fetch", "-q", "--", job.url(), secret);
+        assertThat(fetch.exit()).isNotZero();
+        assertThat(git.run(work, "cat-file", "-e", secret).exit()).isNotZero();
+    }
+
+    @Test
+    void servesSmartHttpOnly() throws Exception {
+        Job job = analysisTask();
+        String auth = basic(job.token());
+        HttpResponse<String> dumb = http.send(HttpRequest.newBuilder(URI.create(job.url() + "/info/refs"))
+            .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(dumb.statusCode()).isEqualTo(404);
+        HttpResponse<String> objects = http.send(HttpRequest.newBuilder(URI.create(job.url()
+            + "/objects/info/packs")).header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(objects.statusCode()).isEqualTo(404);
+        HttpResponse<String> wrongType = http.send(HttpRequest.newBuilder(URI.create(job.url() + "/git-upload-pack"))
+            .header("Authorization", auth).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("0000")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongType.statusCode()).isEqualTo(400);
+        HttpResponse<String> otherTask = http.send(HttpRequest.newBuilder(URI.create(
+            atlasUrl("/jobs/../" + job.taskId() + "/git/info/refs?service=git-upload-pack")))
+            .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(otherTask.statusCode()).isIn(400, 401, 404);
     }
 
     /** A push a hostile job might try: prepares the work tree, then names the refspec it pushes. */
