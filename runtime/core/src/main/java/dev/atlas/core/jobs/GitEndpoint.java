@@ -69,8 +69,10 @@ public final class GitEndpoint implements Processor {
         String taskId = "-";
         String outcome = "error";
         String detail = "";
+        boolean advertised = false;
         try {
             Call call = parse(request);
+            advertised = call.advertise();
             service = call.service();
             taskId = call.taskId();
             GitGrant grant = authenticate(request, call.taskId());
@@ -108,7 +110,12 @@ public final class GitEndpoint implements Processor {
             throw new AtlasException(ErrorKind.INTERNAL, "internal error", Map.of(), Optional.empty(), e);
         } finally {
             metrics.count("jobs_git_requests_total", "service", service, "outcome", outcome);
-            LOG.info("git {} for task {}: {}{}", service, taskId, outcome, detail);
+            if (advertised && outcome.equals("ok")) {
+                // the ref advertisement before each fetch or push: not a fetch or push of its own
+                LOG.debug("git {} refs for task {}: ok", service, taskId);
+            } else {
+                LOG.info("git {} for task {}: {}{}", service, taskId, outcome, detail);
+            }
         }
     }
 

@@ -52,14 +52,20 @@ final class GitMirror {
             throw new IllegalArgumentException("not a task id");
         }
         Path dir = root.resolve(taskId + ".git");
-        Files.createDirectories(root);
-        FileRepository repository = new FileRepository(dir.toFile());
-        if (!Files.isDirectory(dir.resolve("objects"))) {
-            repository.create(true);
+        ReentrantLock lock = lock(taskId);
+        lock.lock();
+        try {
+            Files.createDirectories(root);
+            FileRepository repository = new FileRepository(dir.toFile());
+            if (!Files.isDirectory(dir.resolve("objects"))) {
+                repository.create(true);
+            }
+            isolate(repository.getConfig());
+            Files.setLastModifiedTime(dir, FileTime.from(clock.instant()));
+            return repository;
+        } finally {
+            lock.unlock();
         }
-        isolate(repository.getConfig());
-        Files.setLastModifiedTime(dir, FileTime.from(clock.instant()));
-        return repository;
     }
 
     /**

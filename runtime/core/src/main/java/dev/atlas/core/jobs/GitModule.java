@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Atlas's git endpoint for jobs (SPEC §6): binds {@code jobsGit} for the route of {@code jobs-git.camel.yaml}. The
- * task mirrors live under {@code <dataDir>/jobs/git}; those untouched for longer than a task can live (the longest
- * time limit plus an hour) are removed at start.
+ * Atlas's git endpoint for jobs (SPEC §6): binds {@code jobsGit} for the route of {@code jobs-git.camel.yaml}, and
+ * {@code jobsGitSweep} for its hourly clean-up. The task mirrors live under {@code <dataDir>/jobs/git}; those
+ * untouched for longer than a task can live (the longest time limit plus an hour) are removed at start and then
+ * hourly.
  */
 public final class GitModule implements ApplicationModule {
     private static final Logger LOG = LoggerFactory.getLogger(GitModule.class);
@@ -23,10 +24,15 @@ public final class GitModule implements ApplicationModule {
         AtlasConfig config = context.assembly().config();
         AtlasConfig.Tasks tasks = config.tasks();
         GitMirror mirrors = new GitMirror(config.dataDir().resolve("jobs").resolve("git"), context.clock());
-        int removed = mirrors.sweep(tasks.timeLimit().plus(Duration.ofHours(1)));
-        if (removed > 0) {
-            LOG.info("removed {} task git mirrors older than the longest task", removed);
-        }
+        Duration maxAge = tasks.timeLimit().plus(Duration.ofHours(1));
+        Runnable sweep = () -> {
+            int removed = mirrors.sweep(maxAge);
+            if (removed > 0) {
+                LOG.info("removed {} task git mirrors untouched for {}", removed, maxAge);
+            }
+        };
+        sweep.run();
+        context.bind("jobsGitSweep", (org.apache.camel.Processor) exchange -> sweep.run());
         long maxBody = config.server().maxBodyBytes();
         GitRelay relay = new GitRelay(mirrors, new GitUpstream(UPSTREAM_TIMEOUT), new GitSmartHttp(maxBody),
             new GitPushRules(tasks.push().branchPrefix(), tasks.push().allowPaths()), context.clock());
