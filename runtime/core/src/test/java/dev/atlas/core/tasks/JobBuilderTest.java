@@ -46,8 +46,7 @@ class JobBuilderTest {
         keys = SigningKeys.open(dir, Clock.systemUTC());
         TaskTokens tokens = new TaskTokens(keys, URI.create("https://atlas.acme.example/"), URI.create(CLOUD),
             Clock.systemUTC());
-        builder = new JobBuilder("alpine/git:2.47.2", "atlas:0.1.0", true, tokens,
-            URI.create("https://atlas.acme.example"));
+        builder = new JobBuilder("alpine/git:2.47.2", "atlas:0.1.0", true, tokens);
         provider = new Provider();
     }
 
