@@ -35,16 +35,17 @@ final class GitPushRules {
     /**
      * Why {@code command} may not go to the VCS, or empty when it may.
      *
-     * @param branch the one branch the grant may push
+     * @param branchRef the one branch the grant may push, as a full ref
      * @param baseRefs the full names the task's own {@code ref} stands for
      */
-    Optional<String> refusal(Repository repository, ReceiveCommand command, String branch, List<String> baseRefs)
+    Optional<String> refusal(Repository repository, ReceiveCommand command, String branchRef, List<String> baseRefs)
         throws IOException {
-        String allowed = Constants.R_HEADS + branch;
+        String allowed = branchRef;
         if (!command.getRefName().equals(allowed)) {
             return Optional.of("this task may push only " + allowed);
         }
-        if (baseRefs.contains(allowed) || !branch.startsWith(branchPrefix)) {
+        String branch = allowed.substring(Constants.R_HEADS.length());
+        if (baseRefs.contains(allowed) || !branch.startsWith(branchPrefix) || branch.equals(branchPrefix)) {
             return Optional.of("this task may not push " + allowed + " (not under " + branchPrefix + ")");
         }
         if (command.getType() != ReceiveCommand.Type.CREATE && command.getType() != ReceiveCommand.Type.UPDATE) {

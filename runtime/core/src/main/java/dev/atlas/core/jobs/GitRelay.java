@@ -146,7 +146,7 @@ final class GitRelay {
             if (commands.isEmpty()) {
                 return;
             }
-            String branch = grant.branch().orElseThrow();
+            String branch = GitUpstream.branchRef(grant).orElseThrow();
             List<String> baseRefs = GitUpstream.candidates(grant.ref());
             for (ReceiveCommand command : commands) {
                 Optional<String> refusal;

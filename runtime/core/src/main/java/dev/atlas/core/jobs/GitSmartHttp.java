@@ -58,7 +58,7 @@ final class GitSmartHttp {
     static Map<String, Ref> visibleRefs(Repository repository, GitGrant grant) throws IOException {
         Map<String, Ref> refs = new LinkedHashMap<>();
         List<String> names = new java.util.ArrayList<>(GitUpstream.candidates(grant.ref()));
-        grant.branch().map(b -> Constants.R_HEADS + b).ifPresent(names::add);
+        GitUpstream.branchRef(grant).ifPresent(names::add);
         for (String name : names) {
             Ref ref = repository.exactRef(name);
             if (ref != null) {

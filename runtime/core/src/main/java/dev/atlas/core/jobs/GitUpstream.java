@@ -53,6 +53,11 @@ final class GitUpstream {
         return ref.startsWith("refs/") ? List.of(ref) : List.of(Constants.R_HEADS + ref, Constants.R_TAGS + ref);
     }
 
+    /** The full ref a push grant may update ({@code commit.branch} may be given with or without {@code refs/heads/}). */
+    static Optional<String> branchRef(GitGrant grant) {
+        return grant.branch().map(b -> b.startsWith(Constants.R_HEADS) ? b : Constants.R_HEADS + b);
+    }
+
     /**
      * Brings the task's refs (as the VCS has them now) and its commit into {@code repository}; local copies of refs
      * the VCS no longer has are dropped. HEAD follows the task's ref when that is a branch.
@@ -67,7 +72,7 @@ final class GitUpstream {
                 remote = connection.getRefsMap();
             }
             List<String> managed = new ArrayList<>(candidates(grant.ref()));
-            grant.branch().map(b -> Constants.R_HEADS + b).ifPresent(managed::add);
+            branchRef(grant).ifPresent(managed::add);
             Optional<String> base = candidates(grant.ref()).stream().filter(remote::containsKey).findFirst();
             List<RefSpec> specs = new ArrayList<>();
             for (String name : managed) {

@@ -346,6 +346,16 @@ class GitEndpointIT {
     }
 
     @Test
+    void takesACommitBranchGivenAsAFullRef() throws Exception {
+        Job job = patchTask("refs/heads/atlas/full-ref");
+        Path work = cloneAsTheJob(job, Map.of());
+        commit(git, work, "fix.txt", "fixed\n");
+        git.withToken(work, job.tokenFile(), "push", "-q", job.url(), "HEAD:refs/heads/atlas/full-ref").ok();
+        assertThat(vcsRefs()).contains("refs/heads/atlas/full-ref " + git.run(work, "rev-parse", "HEAD").ok().out()
+            .trim());
+    }
+
+    @Test
     void reportsThePushRejectedWhenTheVcsRefusesIt() throws Exception {
         Job job = patchTask("atlas/vcs-refuses-this");
         Path work = cloneAsTheJob(job, Map.of());
