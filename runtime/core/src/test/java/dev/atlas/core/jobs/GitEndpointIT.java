@@ -19,6 +19,7 @@ import dev.atlas.core.fakes.FakeGitServer;
 import dev.atlas.core.fakes.FakeVcsProviderFactory;
 import dev.atlas.core.fakes.TestConfigs;
 import dev.atlas.testkit.MutableClock;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,12 +30,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -346,6 +357,32 @@ class GitEndpointIT {
     }
 
     @Test
+    void servesJGitAsAClientTooAsThePatcherUsesIt() throws Exception {
+        Job job = patchTask("atlas/jgit");
+        Path work = Files.createDirectories(dir.resolve("jgit-" + UUID.randomUUID()));
+        CredentialsProvider credentials =
+            new UsernamePasswordCredentialsProvider("atlas", job.token());
+        try (Git client = Git.init().setDirectory(work.toFile()).call()) {
+            Collection<Ref> refs = Git.lsRemoteRepository()
+                .setRemote(job.url()).setCredentialsProvider(credentials).call();
+            assertThat(refs).extracting(Ref::getName).contains("refs/heads/main");
+            client.fetch().setRemote(job.url()).setCredentialsProvider(credentials)
+                .setRefSpecs("+refs/heads/main:refs/remotes/origin/main").call();
+            client.checkout().setName("work").setCreateBranch(true).setStartPoint("refs/remotes/origin/main").call();
+            Files.writeString(work.resolve("jgit.txt"), "from JGit\n");
+            client.add().addFilepattern("jgit.txt").call();
+            RevCommit commit = client.commit().setMessage("jgit").setSign(false)
+                .setAuthor("Job", "job@example.com").setCommitter("Job", "job@example.com").call();
+            Iterable<PushResult> pushed = client.push().setRemote(job.url())
+                .setCredentialsProvider(credentials).setRefSpecs(
+                    new RefSpec("refs/heads/work:refs/heads/atlas/jgit")).call();
+            assertThat(pushed.iterator().next().getRemoteUpdate("refs/heads/atlas/jgit").getStatus())
+                .isEqualTo(RemoteRefUpdate.Status.OK);
+            assertThat(vcsRefs()).contains("refs/heads/atlas/jgit " + commit.name());
+        }
+    }
+
+    @Test
     void takesACommitBranchGivenAsAFullRef() throws Exception {
         Job job = patchTask("refs/heads/atlas/full-ref");
         Path work = cloneAsTheJob(job, Map.of());
@@ -378,8 +415,8 @@ class GitEndpointIT {
         Job job = analysisTask();
         String want = "want " + sha + " ofs-delta\n";
         String request = String.format("%04x", want.length() + 4) + want + "0000" + "0009done\n";
-        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
             gzip.write(request.getBytes(StandardCharsets.US_ASCII));
         }
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(job.url() + "/git-upload-pack"))
