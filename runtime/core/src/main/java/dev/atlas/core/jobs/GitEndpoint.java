@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * its git token ({@link TaskTokens#verifyGitToken}, the user name is ignored; git sends it after the 401 challenge);
  * a token of another task, expired or forged is a 401, a read token pushing a 403. The VCS is reached by
  * {@link GitRelay} with the real credential, which never leaves Atlas. Every request is a metric
- * ({@code atlas_jobs_git_requests_total{service,outcome}}) and one log line (task, service, outcome; never a token).
+ * ({@code atlas_jobs_git_requests_total{service,outcome}}; {@code challenged} for git's first, credential-less
+ * request) and each fetch, push or refusal one log line (task, service, outcome; never a token).
  */
 public final class GitEndpoint implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(GitEndpoint.class);
@@ -93,7 +94,9 @@ public final class GitEndpoint implements Processor {
                 detail = received.reasons().isEmpty() ? "" : " " + received.reasons();
             }
         } catch (AtlasException e) {
-            outcome = e.kind().code();
+            // git's first request carries no credentials: the challenge is the normal first step, not a failure
+            boolean challenge = e.kind() == ErrorKind.UNAUTHORIZED && request.headerCount("Authorization") == 0;
+            outcome = challenge ? "challenged" : e.kind().code();
             detail = " (" + e.getMessage() + ")";
             throw e;
         } catch (CredentialException e) {
@@ -110,9 +113,9 @@ public final class GitEndpoint implements Processor {
             throw new AtlasException(ErrorKind.INTERNAL, "internal error", Map.of(), Optional.empty(), e);
         } finally {
             metrics.count("jobs_git_requests_total", "service", service, "outcome", outcome);
-            if (advertised && outcome.equals("ok")) {
-                // the ref advertisement before each fetch or push: not a fetch or push of its own
-                LOG.debug("git {} refs for task {}: ok", service, taskId);
+            if (advertised && outcome.equals("ok") || outcome.equals("challenged")) {
+                // the ref advertisement and the challenge before each fetch or push: not a fetch or push of their own
+                LOG.debug("git {} for task {}: {}{}", service, taskId, outcome, detail);
             } else {
                 LOG.info("git {} for task {}: {}{}", service, taskId, outcome, detail);
             }
