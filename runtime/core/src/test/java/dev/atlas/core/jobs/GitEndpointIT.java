@@ -408,6 +408,23 @@ class GitEndpointIT {
         assertThat(refs).doesNotContain("atlas/vcs-refuses-this");
         assertThat(atlas.metrics().scrape())
             .contains("atlas_jobs_git_requests_total{outcome=\"refused\",service=\"git-receive-pack\"}");
+        assertThat(FakeVcsProviderFactory.GIT_ACCESSES).contains(GitAccess.WRITE);
+        assertThat(FakeVcsProviderFactory.REVOKED).hasSameSizeAs(FakeVcsProviderFactory.GIT_ACCESSES);
+    }
+
+    @Test
+    void answers502WhenAtlasHasNoCredentialForTheVcs() throws Exception {
+        Job job = analysisTask();
+        FakeVcsProviderFactory.credentialsUnreachable = true;
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(job.url()
+                + "/info/refs?service=git-upload-pack")).header("Authorization", basic(job.token())).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(502);
+            assertThat(response.body()).contains("no credential for the VCS");
+        } finally {
+            FakeVcsProviderFactory.credentialsUnreachable = false;
+        }
     }
 
     @Test
