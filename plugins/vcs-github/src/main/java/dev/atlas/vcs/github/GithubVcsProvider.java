@@ -7,6 +7,7 @@ import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.GitAccess;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
@@ -86,6 +87,17 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     @Override
     public CloneCredential cloneCredential(ApiTarget target) throws CredentialException {
         return new CloneCredential("x-access-token", tokens.get().tokenFor(target));
+    }
+
+    /** A token for this one task's fetch or push: that repository, {@code contents: read|write}, never cached. */
+    @Override
+    public CloneCredential cloneCredential(ApiTarget target, GitAccess access) throws CredentialException {
+        return new CloneCredential("x-access-token", tokens.get().taskToken(target, access));
+    }
+
+    @Override
+    public void revoke(CloneCredential credential) {
+        tokens.ifOpened().ifPresent(t -> t.revoke(credential.password()));
     }
 
     @Override

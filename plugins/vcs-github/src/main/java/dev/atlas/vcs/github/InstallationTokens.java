@@ -1,10 +1,13 @@
 package dev.atlas.vcs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atlas.api.Metrics;
 import dev.atlas.api.Secret;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.GitAccess;
 import dev.atlas.plugin.support.Upstream;
 import java.io.IOException;
 import java.net.URI;
@@ -34,6 +37,7 @@ final class InstallationTokens {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
     private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final String API_VERSION = "2022-11-28";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI apiUrl;
     private final Optional<String> defaultInstallation;
@@ -73,6 +77,46 @@ final class InstallationTokens {
             tokens.put(installation, minted);
             return minted.value();
         }
+    }
+
+    /**
+     * A token minted for one git fetch or push of a task (F.3): limited to {@code target}'s repository and to
+     * {@code contents: read} ({@code write} for {@link GitAccess#WRITE}). Never cached, never used for proxied calls;
+     * {@link #revoke} ends it.
+     */
+    Secret taskToken(ApiTarget target, GitAccess access) throws CredentialException {
+        String repository = target.repository().filter(r -> REPOSITORY.matcher(r).matches() && !r.equals(".")
+            && !r.equals("..")).orElseThrow(() -> new CredentialException(
+                "a task's git token needs the repository it is for", false));
+        String installation = installationFor(target);
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("repositories").add(repository);
+        body.putObject("permissions").put("contents", access == GitAccess.WRITE ? "write" : "read");
+        Token minted = mint(installation, HttpRequest.BodyPublishers.ofString(body.toString()));
+        metrics.count("vcs_task_tokens_minted", "vcs", "github", "access", access.name().toLowerCase(Locale.ROOT));
+        return minted.value();
+    }
+
+    /** Revokes {@code token} at once ({@code DELETE /installation/token}, as the token itself); best effort. */
+    void revoke(Secret token) {
+        HttpRequest request = HttpRequest.newBuilder(Upstream.join(apiUrl, "/installation/token"))
+            .DELETE()
+            .header("Authorization", "Bearer " + token.reveal())
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", API_VERSION)
+            .timeout(Upstream.TIMEOUT)
+            .build();
+        String outcome;
+        try {
+            Upstream.Reply reply = Upstream.send(http, request);
+            outcome = reply.status() == 204 ? "revoked" : "refused";
+        } catch (IOException e) {
+            outcome = "unreachable";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = "interrupted";
+        }
+        metrics.count("vcs_task_tokens_revoked", "vcs", "github", "outcome", outcome);
     }
 
     /** Drops every cached token. */
@@ -141,21 +185,25 @@ final class InstallationTokens {
     }
 
     private Token mint(String installation) throws CredentialException {
-        Upstream.Reply reply = call(HttpRequest.newBuilder(
-            Upstream.join(apiUrl, "/app/installations/" + installation + "/access_tokens"))
-            .POST(HttpRequest.BodyPublishers.noBody()));
+        return mint(installation, HttpRequest.BodyPublishers.noBody());
+    }
+
+    private Token mint(String installation, HttpRequest.BodyPublisher body) throws CredentialException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+            Upstream.join(apiUrl, "/app/installations/" + installation + "/access_tokens")).POST(body);
+        Upstream.Reply reply = call(request.header("Content-Type", "application/json"));
         if (!reply.ok()) {
             throw refused(reply, "minting a token for installation " + installation);
         }
         metrics.count("vcs_installation_tokens_minted", "vcs", "github");
-        JsonNode body = reply.json();
-        String token = body.path("token").asText("");
+        JsonNode answer = reply.json();
+        String token = answer.path("token").asText("");
         if (token.isEmpty()) {
             throw new CredentialException("GitHub's token answer for installation " + installation + " has no token", false);
         }
         Instant renewAt;
         try {
-            renewAt = Instant.parse(body.path("expires_at").asText("")).minus(RENEW_BEFORE);
+            renewAt = Instant.parse(answer.path("expires_at").asText("")).minus(RENEW_BEFORE);
         } catch (DateTimeParseException e) {
             // Without a known expiry the token is used once and not cached.
             renewAt = Instant.MIN;

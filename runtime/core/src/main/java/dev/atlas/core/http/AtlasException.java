@@ -13,6 +13,7 @@ public class AtlasException extends RuntimeException {
     private final ErrorKind kind;
     private final Map<String, Object> fields;
     private final Optional<Long> retryAfterSeconds;
+    private Optional<String> challenge = Optional.empty();
 
     public AtlasException(ErrorKind kind, String message) {
         this(kind, message, Map.of(), Optional.empty(), null);
@@ -38,6 +39,16 @@ public class AtlasException extends RuntimeException {
         return new AtlasException(ErrorKind.UNAUTHORIZED, message);
     }
 
+    /**
+     * 401 with {@code WWW-Authenticate: Basic realm="<realm>"}: clients such as git send their credentials only after
+     * such a challenge.
+     */
+    public static AtlasException basicChallenge(String message, String realm) {
+        AtlasException error = new AtlasException(ErrorKind.UNAUTHORIZED, message);
+        error.challenge = Optional.of("Basic realm=\"" + realm + "\"");
+        return error;
+    }
+
     /** 503 with a {@code Retry-After} of {@code seconds}. */
     public static AtlasException unavailable(String message, long seconds, Throwable cause) {
         return new AtlasException(ErrorKind.SERVICE_UNAVAILABLE, message, Map.of(), Optional.of(seconds), cause);
@@ -53,5 +64,10 @@ public class AtlasException extends RuntimeException {
 
     public Optional<Long> retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    /** The {@code WWW-Authenticate} value of a 401 that asks for credentials. */
+    public Optional<String> challenge() {
+        return challenge;
     }
 }

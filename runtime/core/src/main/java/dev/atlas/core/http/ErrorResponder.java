@@ -37,6 +37,7 @@ public final class ErrorResponder implements Processor {
         message.removeHeaders("*");
         message.setHeader("X-Request-Id", id);
         error.retryAfterSeconds().ifPresent(s -> message.setHeader("Retry-After", String.valueOf(s)));
+        error.challenge().ifPresent(c -> message.setHeader("WWW-Authenticate", c));
         JsonResponses.write(exchange, error.kind().status(), body);
     }
 

@@ -8,6 +8,7 @@ import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.GitAccess;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
 import dev.atlas.api.vcs.WebhookRequest;
@@ -42,6 +43,11 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
 
     /** When true, clone credentials fail as if the VCS could not be reached. */
     public static volatile boolean credentialsUnreachable;
+
+    /** Every {@link GitAccess} Atlas's git endpoint asked a credential for, in order. */
+    public static final java.util.List<GitAccess> GIT_ACCESSES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every credential Atlas revoked (the password), in order. */
+    public static final java.util.List<String> REVOKED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The clone token the fake hands out for {@code owner/repo}. */
     public static String cloneToken(String owner, String repo) {
@@ -85,6 +91,18 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
             }
             return new CloneCredential("x-access-token", Secret.of(cloneToken(target.owner().orElse("-"),
                 target.repository().orElse("-"))));
+        }
+
+        @Override
+        public CloneCredential cloneCredential(ApiTarget target, GitAccess access) throws CredentialException {
+            CloneCredential credential = cloneCredential(target);
+            GIT_ACCESSES.add(access);
+            return credential;
+        }
+
+        @Override
+        public void revoke(CloneCredential credential) {
+            REVOKED.add(credential.password().reveal());
         }
 
         @Override
