@@ -1,5 +1,6 @@
 package dev.atlas.core.jobs;
 
+import dev.atlas.patcher.CiConfigPaths;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -77,8 +78,7 @@ final class GitPushRules {
                 }
                 Optional<String> refused = ciChange(repository, commit);
                 if (refused.isPresent()) {
-                    return Optional.of("commit " + commit.abbreviate(10).name() + ": " + refused.get()
-                        + "; not listed in tasks.push.allowPaths");
+                    return Optional.of("commit " + commit.abbreviate(10).name() + ": " + refused.get());
                 }
             }
         }
@@ -106,7 +106,7 @@ final class GitPushRules {
                 if (!differsFromEveryParent(tree)) {
                     continue;
                 }
-                Optional<String> refused = GitCiPaths.refusal(tree.getPathString(), allowPaths);
+                Optional<String> refused = CiConfigPaths.refusal(tree.getPathString(), allowPaths);
                 if (refused.isPresent()) {
                     return refused;
                 }
