@@ -33,7 +33,7 @@ class BitbucketPolicyBypassTest {
     }
 
     static Stream<Arguments> restCases() {
-        return cases("rest");
+        return Stream.concat(cases("rest"), cases(PolicyCaseTable.WRITES_AND_ACCEPT));
     }
 
     static Stream<Arguments> redactionCases() {

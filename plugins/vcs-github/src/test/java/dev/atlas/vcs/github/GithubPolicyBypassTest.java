@@ -44,7 +44,7 @@ class GithubPolicyBypassTest {
 
     static Stream<Arguments> restCases() throws Exception {
         loadShippedPolicyAndCases();
-        return cases.named("rest");
+        return Stream.concat(cases.named("rest"), cases.named(PolicyCaseTable.WRITES_AND_ACCEPT));
     }
 
     static Stream<Arguments> redactionCases() throws Exception {

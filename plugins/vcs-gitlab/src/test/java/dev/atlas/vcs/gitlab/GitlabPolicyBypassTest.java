@@ -31,7 +31,7 @@ class GitlabPolicyBypassTest {
     }
 
     static Stream<Arguments> restCases() {
-        return cases("rest");
+        return Stream.concat(cases("rest"), cases(PolicyCaseTable.WRITES_AND_ACCEPT));
     }
 
     static Stream<Arguments> redactionCases() {
