@@ -12,6 +12,8 @@ import org.eclipse.jgit.lib.Repository;
  * the rest of the run can trust it; a bad field ends the run with status {@code error} and a detail naming it.
  *
  * @param patch the diff text from the {@code patch} field, or null when {@code patch.diff} supplies it
+ * @param repositoryId the repository's VCS id that Atlas looked up for the pull-request call (GitLab's numeric
+ *     project id), or null
  */
 public record PatchTask(
     String taskId,
@@ -23,7 +25,8 @@ public record PatchTask(
     String patch,
     CommitSpec commit,
     PullRequestSpec pullRequest,
-    URI proxyUrl) {
+    URI proxyUrl,
+    String repositoryId) {
 
     /** {@code repository}: where to clone from, which ref, and the commit the patch was made for. */
     public record RepositoryRef(String cloneUrl, String ref, String sha) {
@@ -40,6 +43,7 @@ public record PatchTask(
     // Task ids travel in an HTTP header and in a commit trailer: keep them to a conservative character set.
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
+    private static final Pattern REPOSITORY_ID = Pattern.compile("[1-9][0-9]{0,18}");
 
     /** Reads and validates the task; {@code patchFilePresent} says whether {@code patch.diff} supplies the diff. */
     public static PatchTask parse(JsonNode root, boolean patchFilePresent) throws PatchFailure {
@@ -81,7 +85,12 @@ public record PatchTask(
                 base == null ? Repository.shortenRefName(repository.ref()) : base);
             proxyUrl = httpUrl(text(root, "proxyUrl", true), "proxyUrl");
         }
-        return new PatchTask(taskId, appId, installationId, vcs, repository, resultUrl, patch, commit, pullRequest, proxyUrl);
+        String repositoryId = text(root, "repositoryId", false);
+        if (repositoryId != null && !REPOSITORY_ID.matcher(repositoryId).matches()) {
+            throw PatchFailure.invalidField("repositoryId", "must be a numeric id");
+        }
+        return new PatchTask(taskId, appId, installationId, vcs, repository, resultUrl, patch, commit, pullRequest, proxyUrl,
+            repositoryId);
     }
 
     private static RepositoryRef repository(JsonNode node) throws PatchFailure {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +18,9 @@ import org.eclipse.jgit.transport.URIish;
  * VCS call and the job never holds a VCS credential: it sends the task-scoped proxy token instead.
  *
  * <p>The repository is taken from the clone URL: the last two path segments ({@code owner/repo},
- * {@code workspace/slug}, or {@code PROJECT/repo} of Bitbucket Data Center's {@code /scm/PROJECT/repo.git}), or the
- * whole path for GitLab (nested groups), URL-encoded as its project id.
+ * {@code workspace/slug}, or {@code PROJECT/repo} of Bitbucket Data Center's {@code /scm/PROJECT/repo.git}). GitLab
+ * projects are addressed by the numeric project id Atlas looked up and wrote into {@code task.json}
+ * ({@code repositoryId}): the URL-encoded path form holds an encoded {@code /}, which the proxy refuses.
  */
 final class PullRequestOpener {
     /** The opened request, or why it could not be opened. */
@@ -59,7 +58,10 @@ final class PullRequestOpener {
                 body.put("title", pr.title()).put("body", pr.body()).put("head", branch).put("base", pr.base());
             }
             case GITLAB -> {
-                endpoint = "projects/" + URLEncoder.encode(String.join("/", path), StandardCharsets.UTF_8) + "/merge_requests";
+                if (task.repositoryId() == null) {
+                    return Outcome.failed("task.json has no repositoryId (the GitLab project id) for the merge request");
+                }
+                endpoint = "projects/" + task.repositoryId() + "/merge_requests";
                 body.put("source_branch", branch).put("target_branch", pr.base()).put("title", pr.title())
                     .put("description", pr.body());
             }

@@ -1,5 +1,6 @@
 package dev.atlas.core.tasks;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atlas.api.Secret;
 import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.JobSpec;
@@ -8,6 +9,7 @@ import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.RepositoryIds;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.JsonResponses;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +36,10 @@ import java.util.Set;
  *   <li>patch: the Atlas image {@code tasks.jobImage} running {@code atlas patch} on the contract folders, with the
  *       diff as {@code patch.diff}; it clones and pushes itself, so there is no clone container.</li>
  * </ul>
- * Files: {@code task.json} (always), {@code patch.diff} (patch); secrets {@code clone-token}, {@code clone-username},
- * {@code result-token}, and {@code proxy-token} for patches that open a pull request.
+ * Files: {@code task.json} (always; for a patch that opens a pull request on a VCS addressing repositories by id, with
+ * {@code repositoryId} looked up by Atlas), {@code patch.diff} (patch); secrets {@code clone-token},
+ * {@code clone-username}, {@code result-token}, and {@code proxy-token} for patches that open a pull request (with the
+ * same {@code repo_id}).
  */
 public final class JobBuilder {
     static final Resources CLONE_RESOURCES = new Resources("250m", "256Mi");
@@ -53,6 +57,8 @@ public final class JobBuilder {
         "cd \"$ATLAS_WORKSPACE/repo\"",
         "g fetch -q --depth 1 -- \"$url\" \"$sha\" || g fetch -q -- \"$url\" \"$ref\"",
         "git -c core.hooksPath=/dev/null checkout -q --detach \"$sha\"");
+    /** The {@code task.json} field holding the repository's VCS id (GitLab project id) for the pull-request call. */
+    public static final String REPOSITORY_ID = "repositoryId";
     static final String PATCH_SCRIPT =
         "exec atlas patch --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
 
@@ -83,8 +89,9 @@ public final class JobBuilder {
             init.add(new ContainerSpec("clone", cloneImage, List.of("sh", "-c", CLONE_SCRIPT, "clone",
                 repository.cloneUrl().toString(), repository.ref(), repository.sha()), env, CLONE_RESOURCES));
         }
+        Optional<String> repositoryId = pullRequestRepositoryId(task, provider, repository);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("task.json", JsonResponses.toBytes(task.document()));
+        files.put("task.json", JsonResponses.toBytes(jobDocument(task, repositoryId)));
         Task.Body body = task.body();
         if (body instanceof Task.Analysis analysis) {
             Set<String> names = new HashSet<>(Set.of("clone"));
@@ -104,11 +111,32 @@ public final class JobBuilder {
         } else {
             throw new IllegalArgumentException("a " + task.type() + " task has no job");
         }
-        return spec(task, init, main, files, provider, repository);
+        return spec(task, init, main, files, provider, repository, repositoryId);
+    }
+
+    /**
+     * The repository's id for a patch that opens a pull request on a VCS whose API addresses repositories by id
+     * (GitLab's numeric project id), looked up by Atlas with the app's credentials; the job never asks the VCS.
+     */
+    private static Optional<String> pullRequestRepositoryId(Task task, VcsProvider provider, Task.Repository repository)
+        throws CredentialException {
+        if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()
+            && provider instanceof RepositoryIds ids) {
+            return Optional.of(ids.repositoryId(repository.path()));
+        }
+        return Optional.empty();
+    }
+
+    /** {@code task.json}: the task's document, with {@code repositoryId} set by Atlas when it looked one up. */
+    private static ObjectNode jobDocument(Task task, Optional<String> repositoryId) {
+        ObjectNode document = task.document().deepCopy();
+        document.remove(REPOSITORY_ID);
+        repositoryId.ifPresent(id -> document.put(REPOSITORY_ID, id));
+        return document;
     }
 
     private JobSpec spec(Task task, List<ContainerSpec> init, ContainerSpec main, Map<String, byte[]> files,
-        VcsProvider provider, Task.Repository repository) throws CredentialException {
+        VcsProvider provider, Task.Repository repository, Optional<String> repositoryId) throws CredentialException {
         if (!(provider instanceof ApiCredentials credentials)) {
             throw new CredentialException("the app's VCS plugin offers no clone credentials", false);
         }
@@ -119,7 +147,7 @@ public final class JobBuilder {
         secrets.put("clone-username", Secret.of(clone.username()));
         secrets.put("result-token", Secret.of(tokens.resultToken(task)));
         if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()) {
-            secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs())));
+            secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs(), repositoryId)));
         }
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/managed-by", "atlas");

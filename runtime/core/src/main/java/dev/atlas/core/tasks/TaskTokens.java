@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,8 +24,9 @@ import java.util.UUID;
  *       verifies it on the JWKS and accepts results for that task only;</li>
  *   <li>proxy token, {@code typ: atlas-proxy+jwt} (patch tasks that open a pull request):
  *       {@code aud} Atlas's VCS proxy ({@code <publicUrl>/vcs}), {@code scope: "pr:create"}, {@code app}, {@code vcs} and
- *       {@code repo} (the repository path), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the proxy
- *       lets it do.</li>
+ *       {@code repo} (the repository path), for VCSs that address repositories by id ({@code RepositoryIds}, GitLab)
+ *       {@code repo_id} (the id Atlas looked up), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the
+ *       proxy lets it do.</li>
  * </ul>
  */
 public final class TaskTokens {
@@ -57,8 +59,15 @@ public final class TaskTokens {
         return new TaskTokens(keys, config.runner().publicUrl(), config.cloud().url(), clock);
     }
 
-    /** What a verified proxy token allows: one pull-request call of one app on one repository. */
-    public record ProxyGrant(String taskId, String appId, String vcs, String repository) {
+    /**
+     * What a verified proxy token allows: one pull-request call of one app on one repository.
+     *
+     * @param repositoryId the VCS's id of the repository, when its API addresses repositories by id (GitLab)
+     */
+    public record ProxyGrant(String taskId, String appId, String vcs, String repository, Optional<String> repositoryId) {
+        public ProxyGrant(String taskId, String appId, String vcs, String repository) {
+            this(taskId, appId, vcs, repository, Optional.empty());
+        }
     }
 
     /** The audience of proxy tokens. */
@@ -81,12 +90,21 @@ public final class TaskTokens {
 
     /** A proxy token for a patch task that opens a pull request on {@code vcs}. */
     public String proxyToken(Task task, String vcs) {
+        return proxyToken(task, vcs, Optional.empty());
+    }
+
+    /**
+     * A proxy token for a patch task that opens a pull request on {@code vcs}, with the repository's id when the
+     * VCS's pull-request path needs it ({@code repo_id}).
+     */
+    public String proxyToken(Task task, String vcs, Optional<String> repositoryId) {
         Task.Repository repository = task.repository().orElseThrow();
-        return keys.sign(base(task, proxyAudience())
+        JWTClaimsSet.Builder claims = base(task, proxyAudience())
             .claim("scope", PR_CREATE)
             .claim("vcs", vcs)
-            .claim("repo", repository.path())
-            .build(), PROXY_TYPE);
+            .claim("repo", repository.path());
+        repositoryId.ifPresent(id -> claims.claim("repo_id", id));
+        return keys.sign(claims.build(), PROXY_TYPE);
     }
 
     private JWTClaimsSet.Builder base(Task task, String audience) {
@@ -117,7 +135,7 @@ public final class TaskTokens {
                 throw new TokenRejected("the token's scope is not " + PR_CREATE);
             }
             return new ProxyGrant(claims.getSubject(), claims.getStringClaim("app"), claims.getStringClaim("vcs"),
-                claims.getStringClaim("repo"));
+                claims.getStringClaim("repo"), Optional.ofNullable(claims.getStringClaim("repo_id")));
         } catch (java.text.ParseException e) {
             throw new TokenRejected("the token's claims are malformed");
         }
