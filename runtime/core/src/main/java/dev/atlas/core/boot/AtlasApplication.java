@@ -198,6 +198,8 @@ public final class AtlasApplication implements AutoCloseable {
         });
         // webhook signatures cover the raw bytes: keep form bodies raw (see RequestCapture.ORIGINAL_CONTENT_TYPE)
         router.route("/webhook/*").order(-1000).handler(RequestCapture::keepFormBodyRaw);
+        // the proxy's policy must see a form body as sent (and refuse it, 415), not have it decoded away
+        router.route("/vcs/*").order(-1000).handler(RequestCapture::keepFormBodyRaw);
         // while stopping, routes go away before the server does: their paths must answer 503, not 404
         router.errorHandler(404, ctx -> {
             if (lifecycle.stopping()) {
