@@ -147,31 +147,33 @@ class VcsProxyWriteIT {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
-        form body with _method                | /projects/42/merge_requests           | title=t&_method=DELETE                  | application/x-www-form-urlencoded | -                                                 | 415 | unsupported_media_type
-        multipart body                        | /projects/42/merge_requests           | '--x\r\n\r\nt\r\n--x--'                 | multipart/form-data; boundary=x   | -                                                 | 415 | unsupported_media_type
-        JSON sent as text/plain               | /projects/42/merge_requests           | '{"title":"t"}'                         | text/plain                        | -                                                 | 415 | unsupported_media_type
-        JSON without a Content-Type           | /projects/42/merge_requests           | '{"title":"t"}'                         | -                                 | -                                                 | 415 | unsupported_media_type
-        array instead of an object            | /projects/42/merge_requests           | '[{"title":"t"}]'                       | application/json                  | -                                                 | 415 | unsupported_media_type
-        another target project                | /projects/42/merge_requests           | '{"title":"t","target_project_id":7}'   | application/json                  | -                                                 | 403 | policy_denied
-        escaped key naming another project    | /projects/42/merge_requests           | '{"target\\u005fproject_id":"7"}'       | application/json                  | -                                                 | 403 | policy_denied
-        target project given twice            | /projects/42/merge_requests           | '{"target_project_id":42,"target_project_id":7}' | application/json         | -                                                 | 400 | invalid_request
-        _method in the body                   | /projects/42/merge_requests           | '{"title":"t","_method":"DELETE"}'      | application/json                  | -                                                 | 403 | policy_denied
-        _method in the query                  | /projects/42/merge_requests?_method=PUT | '{"title":"t"}'                       | application/json                  | -                                                 | 403 | policy_denied
-        target project in the query           | /projects/42/merge_requests?target_project_id=7 | '{"title":"t"}'               | application/json                  | -                                                 | 403 | policy_denied
-        Accept charset smuggling a diff       | /projects/42/merge_requests/3         | -                                       | -                                 | application/json; charset=application/x-diff      | 403 | policy_denied
-        Accept parameter behind a quoted comma | /projects/42/merge_requests/3        | -                                       | -                                 | 'application/json; x="a, text/x-diff"'            | 403 | policy_denied
-        body on a read                        | /projects/42/merge_requests/3         | '{"title":"t"}'                         | application/json                  | -                                                 | 403 | policy_denied
+        form body with _method | /mr | title=t&_method=DELETE | application/x-www-form-urlencoded | - | 415
+        multipart body | /mr | '--x\r\n\r\nt\r\n--x--' | multipart/form-data; boundary=x | - | 415
+        JSON sent as text/plain | /mr | '{"title":"t"}' | text/plain | - | 415
+        JSON without a Content-Type | /mr | '{"title":"t"}' | - | - | 415
+        array instead of an object | /mr | '[{"title":"t"}]' | application/json | - | 415
+        another target project | /mr | '{"title":"t","target_project_id":7}' | application/json | - | 403
+        escaped key naming another project | /mr | '{"target\\u005fproject_id":"7"}' | application/json | - | 403
+        target project given twice | /mr | '{"target_project_id":42,"target_project_id":7}' | application/json | - | 400
+        _method in the body | /mr | '{"title":"t","_method":"DELETE"}' | application/json | - | 403
+        _method in the query | /mr?_method=PUT | '{"title":"t"}' | application/json | - | 403
+        target project in the query | /mr?target_project_id=7 | '{"title":"t"}' | application/json | - | 403
+        Accept charset smuggling a diff | /mr/3 | - | - | application/json; charset=application/x-diff | 403
+        Accept parameter behind a quoted comma | /mr/3 | - | - | 'application/json; x="a, text/x-diff"' | 403
+        body on a read | /mr/3 | '{"title":"t"}' | application/json | - | 403
         """)
     void answersWithoutForwardingAnythingItDidNotAllow(String name, String path, String body, String contentType,
-        String accept, int status, String error) throws Exception {
-        String method = path.endsWith("/3") ? "GET" : "POST";
+        String accept, int status) throws Exception {
+        String method = path.startsWith("/mr/") ? "GET" : "POST";
+        String target = path.replace("/mr", "/projects/42/merge_requests");
 
-        HttpResponse<String> response = send(method, path, body == null ? null : body.replace("\\r\\n", "\r\n"),
+        HttpResponse<String> response = send(method, target, body == null ? null : body.replace("\\r\\n", "\r\n"),
             contentType, accept);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode answer = JSON.readTree(response.body());
-        assertThat(answer.path("error").asText()).isEqualTo(error);
+        assertThat(answer.path("error").asText())
+            .isEqualTo(status == 415 ? "unsupported_media_type" : status == 400 ? "invalid_request" : "policy_denied");
         assertThat(answer.path("reason").asText()).isNotBlank();
         assertThat(seen).as("nothing reaches the VCS").isEmpty();
     }
