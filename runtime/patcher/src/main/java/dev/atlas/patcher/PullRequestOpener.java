@@ -73,7 +73,8 @@ final class PullRequestOpener {
             }
             case BITBUCKET_DC -> {
                 String[] projectRepo = lastTwo(path).split("/");
-                endpoint = "projects/" + projectRepo[0] + "/repos/" + projectRepo[1] + "/pull-requests";
+                // the app's apiUrl is the server's base URL (the built-in policy's paths start with /rest/api/1.0)
+                endpoint = "rest/api/1.0/projects/" + projectRepo[0] + "/repos/" + projectRepo[1] + "/pull-requests";
                 body.put("title", pr.title()).put("description", pr.body());
                 body.putObject("fromRef").put("id", "refs/heads/" + branch);
                 body.putObject("toRef").put("id", "refs/heads/" + pr.base());

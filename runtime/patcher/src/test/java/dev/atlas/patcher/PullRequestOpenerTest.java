@@ -88,7 +88,7 @@ class PullRequestOpenerTest {
         PullRequestOpener.Outcome outcome = opener.open(task(Vcs.BITBUCKET_DC, "https://bb.example/scm/PRJ/repo.git", null), "prx");
 
         assertThat(outcome.number()).isEqualTo(9L);
-        PROXY.verify(postRequestedFor(urlEqualTo("/vcs/rest/projects/PRJ/repos/repo/pull-requests"))
+        PROXY.verify(postRequestedFor(urlEqualTo("/vcs/rest/rest/api/1.0/projects/PRJ/repos/repo/pull-requests"))
             .withRequestBody(equalToJson("{\"title\":\"Fix it\",\"description\":\"Because\","
                 + "\"fromRef\":{\"id\":\"refs/heads/atlas/fix\"},\"toRef\":{\"id\":\"refs/heads/main\"}}")));
     }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <li>GitLab: {@code /projects/{numeric id}/merge_requests}, the id Atlas looked up when it built the job (the token's
  *       {@code repo_id}; the URL-encoded path form holds an encoded {@code /}, which path normalisation refuses)</li>
  *   <li>Bitbucket Cloud: {@code /repositories/{workspace}/{slug}/pullrequests}</li>
- *   <li>Bitbucket Data Center: {@code /projects/{PROJECT}/repos/{repo}/pull-requests}</li>
+ *   <li>Bitbucket Data Center: {@code /rest/api/1.0/projects/{PROJECT}/repos/{repo}/pull-requests} (its apiUrl is the
+ *       server's base URL, as the built-in policy's paths assume)</li>
  * </ul>
  * (the same paths the patcher builds from the clone URL and {@code task.json}'s {@code repositoryId}). The call then
  * passes the app's policy like any other, body included (a merge request may only target its own project).
@@ -93,7 +94,7 @@ final class TaskProxyAccess {
             case "gitlab" -> repositoryId.filter(id -> NUMERIC_ID.matcher(id).matches())
                 .map(id -> "/projects/" + id + "/merge_requests");
             case "bitbucket" -> Optional.of("/repositories/" + lastTwo + "/pullrequests");
-            case "bitbucket-dc" -> Optional.of("/projects/" + segments[segments.length - 2] + "/repos/"
+            case "bitbucket-dc" -> Optional.of("/rest/api/1.0/projects/" + segments[segments.length - 2] + "/repos/"
                 + segments[segments.length - 1] + "/pull-requests");
             default -> Optional.empty();
         };

@@ -140,7 +140,7 @@ class TaskProxyAccessTest {
         github,       acme/widgets,           '',   /repos/acme/widgets/pulls
         gitlab,       group/sub/project,      4711, /projects/4711/merge_requests
         bitbucket,    team/repo,              '',   /repositories/team/repo/pullrequests
-        bitbucket-dc, scm/PROJ/repo,          '',   /projects/PROJ/repos/repo/pull-requests
+        bitbucket-dc, scm/PROJ/repo,          '',   /rest/api/1.0/projects/PROJ/repos/repo/pull-requests
         """)
     void knowsThePullRequestPathOfEachVcs(String vcs, String repository, String id, String path) {
         assertThat(TaskProxyAccess.pullRequestPath(vcs, repository, Optional.of(id).filter(s -> !s.isEmpty())))
