@@ -155,6 +155,16 @@ class WriteBodyCheckTest {
     }
 
     @Test
+    void answers400ForAByteOrderMarkOrUtf16() {
+        byte[] bom = "\uFEFF{\"title\":\"a\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] utf16 = "{\"title\":\"a\"}".getBytes(StandardCharsets.UTF_16);
+        Map<String, List<String>> json = Map.of("Content-Type", List.of(JSON_TYPE));
+
+        assertThat(policy.checkRest("POST", "/items", null, List.of(), json, bom).status()).isEqualTo(400);
+        assertThat(policy.checkRest("POST", "/items", null, List.of(), json, utf16).status()).isEqualTo(400);
+    }
+
+    @Test
     void answers400ForInvalidUtf8() {
         byte[] body = {'{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC3, '"', '}'};
         Decision decision = policy.checkRest("POST", "/items", null, List.of(), Map.of("Content-Type", List.of(JSON_TYPE)),
