@@ -106,12 +106,6 @@ final class MediaTypes {
         return ranges.get(0);
     }
 
-    /** The plain {@code type/subtype} of a policy's media type, or {@code null}. */
-    static String canonical(String text) {
-        MediaRange entry = entry(text);
-        return entry == null ? null : entry.type();
-    }
-
     private static Denial deny(String reason) {
         return Denial.deny(RULE, reason);
     }
