@@ -103,6 +103,17 @@ public final class PolicyCaseTable {
         return declared;
     }
 
+    /** The ids of the write rules (any method but GET) of the shipped policy that declare no {@code body} fields. */
+    public static Set<String> writeRulesWithoutBodyFields(Class<?> owner, String policy) {
+        Set<String> missing = new HashSet<>();
+        yaml(owner, "/atlas/policy/" + policy + ".yaml").get("rest").get("rules").forEach(r -> {
+            if (!r.get("method").asText().equals("GET") && !r.path("body").path("fields").isArray()) {
+                missing.add(r.get("id").asText());
+            }
+        });
+        return missing;
+    }
+
     /** The shipped {@code /atlas/policy/{policy}.yaml}, without a GraphQL schema subset. */
     public static ApiPolicy shippedPolicy(Class<?> owner, String policy) throws PolicyException {
         return ApiPolicy.parse(resource(owner, "/atlas/policy/" + policy + ".yaml"), Optional.empty(), "built-in:" + policy);

@@ -69,4 +69,10 @@ class BitbucketPolicyBypassTest {
         assertThat(PolicyCaseTable.read(BitbucketPolicyBypassTest.class, TABLES.get(policy)).coveredRestRules())
             .containsExactlyInAnyOrderElementsOf(PolicyCaseTable.declaredRestRules(BitbucketPolicyBypassTest.class, policy));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bitbucket", "bitbucket-dc"})
+    void namesTheBodyFieldsOfEveryWriteRule(String policy) {
+        assertThat(PolicyCaseTable.writeRulesWithoutBodyFields(BitbucketPolicyBypassTest.class, policy)).isEmpty();
+    }
 }

@@ -105,4 +105,9 @@ class GithubPolicyBypassTest {
 
         assertThat(((GraphQLFieldsContainer) schema.getType(type)).getFieldDefinition(field)).isNotNull();
     }
+
+    @Test
+    void namesTheBodyFieldsOfEveryWriteRule() {
+        assertThat(PolicyCaseTable.writeRulesWithoutBodyFields(GithubPolicyBypassTest.class, "github")).isEmpty();
+    }
 }

@@ -67,4 +67,10 @@ class GitlabPolicyBypassTest {
         assertThat(PolicyCaseTable.read(GitlabPolicyBypassTest.class, TABLES.get(policy)).coveredRestRules())
             .containsExactlyInAnyOrderElementsOf(PolicyCaseTable.declaredRestRules(GitlabPolicyBypassTest.class, policy));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gitlab"})
+    void namesTheBodyFieldsOfEveryWriteRule(String policy) {
+        assertThat(PolicyCaseTable.writeRulesWithoutBodyFields(GitlabPolicyBypassTest.class, policy)).isEmpty();
+    }
 }
