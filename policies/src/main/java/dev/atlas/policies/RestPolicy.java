@@ -1,5 +1,6 @@
 package dev.atlas.policies;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -129,7 +130,7 @@ final class RestPolicy {
         if (match.body().isEmpty()) {
             throw Denial.deny(match.id(), "rule " + match.id() + " allows no request body");
         }
-        com.fasterxml.jackson.databind.node.ObjectNode json = WriteBody.parse(body, contentTypes);
+        ObjectNode json = WriteBody.parse(body, contentTypes);
         match.body().get().check(json, match.path().bind(segments), match.id());
         return WriteBody.serialise(json);
     }

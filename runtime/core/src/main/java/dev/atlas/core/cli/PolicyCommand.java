@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -112,7 +113,7 @@ public final class PolicyCommand {
             int q = target.indexOf('?');
             String path = q < 0 ? target : target.substring(0, q);
             String query = q < 0 ? null : target.substring(q + 1);
-            Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+            Map<String, List<String>> headers = new LinkedHashMap<>();
             if (!accept.isEmpty()) {
                 headers.put("Accept", accept);
             }
