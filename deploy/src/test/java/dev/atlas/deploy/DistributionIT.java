@@ -129,6 +129,26 @@ class DistributionIT {
     }
 
     @Test
+    void policyTestChecksTheBodyOfAWrite() throws Exception {
+        Path config = Distribution.githubConfig(dir, 8080, "https://asgard.example", "s3cret");
+        Path ok = dir.resolve("pull.json");
+        Files.writeString(ok, "{\"title\": \"t\", \"head\": \"atlas/fix\", \"base\": \"main\"}");
+        Distribution.Result allowed = Distribution.run(Map.of(), "policy", "test", "--config", config.toString(),
+            "--app", "gh-main", "--rest", "POST /repos/acme/api/pulls", "--body", ok.toString());
+        assertThat(allowed.exitCode()).as(allowed.output()).isZero();
+        Path fork = dir.resolve("fork.json");
+        Files.writeString(fork, "{\"title\": \"t\", \"head\": \"x\", \"base\": \"main\", \"head_repo\": \"evil/fork\"}");
+        Distribution.Result denied = Distribution.run(Map.of(), "policy", "test", "--config", config.toString(),
+            "--app", "gh-main", "--rest", "POST /repos/acme/api/pulls", "--body", fork.toString());
+        assertThat(denied.exitCode()).isEqualTo(1);
+        assertThat(denied.output()).startsWith("denied: ").contains("head_repo");
+        Distribution.Result form = Distribution.run(Map.of(), "policy", "test", "--config", config.toString(),
+            "--app", "gh-main", "--rest", "POST /repos/acme/api/pulls", "--body", ok.toString(), "--content-type",
+            "application/x-www-form-urlencoded");
+        assertThat(form.exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void unknownCommandPrintsUsageAndExits2() {
         Distribution.Result result = Distribution.run(Map.of(), "frobnicate");
         assertThat(result.exitCode()).isEqualTo(2);

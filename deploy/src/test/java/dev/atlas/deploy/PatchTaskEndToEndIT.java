@@ -147,4 +147,116 @@ class PatchTaskEndToEndIT {
         }
     }
 
+    /**
+     * The same on a GitLab app: Atlas looks up the project's numeric id itself (with the app's token) when it builds
+     * the job, and the job opens the merge request through the proxy on {@code /projects/<id>/merge_requests}, with a
+     * body the policy checked (the target project is the path's own) and re-wrote.
+     */
+    @Test
+    void patchTaskOnAGitlabAppOpensTheMergeRequestByTheProjectIdAtlasLookedUp() throws Exception {
+        Path repos = Files.createDirectories(dir.resolve("repos/acme"));
+        git(repos, "init", "--bare", "api.git");
+        git(repos.resolve("api.git"), "config", "http.receivepack", "true");
+        Path seed = Files.createDirectories(dir.resolve("seed"));
+        git(seed, "init");
+        Files.writeString(seed.resolve("README.md"), "hello\n");
+        git(seed, "add", "README.md");
+        git(seed, "commit", "-m", "first");
+        git(seed, "push", repos.resolve("api.git").toString(), "HEAD:refs/heads/main");
+        String head = git(seed, "rev-parse", "HEAD");
+
+        List<JsonNode> results = new CopyOnWriteArrayList<>();
+        List<String> gitlabCalls = new CopyOnWriteArrayList<>();
+        List<JsonNode> mergeRequests = new CopyOnWriteArrayList<>();
+        List<Map<String, List<String>>> mergeRequestHeaders = new CopyOnWriteArrayList<>();
+        try (GitHttpServer gitServer = GitHttpServer.start(dir.resolve("repos"))) {
+            HttpServer gitlab = server(s -> s.createContext("/", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String path = exchange.getRequestURI().getRawPath();
+                gitlabCalls.add(exchange.getRequestMethod() + " " + path);
+                String answer = "{\"message\":\"404 Not Found\"}";
+                int status = 404;
+                if (path.equals("/api/v4/projects/acme%2Fapi") && exchange.getRequestMethod().equals("GET")) {
+                    status = 200;
+                    answer = "{\"id\":4711,\"path_with_namespace\":\"acme/api\",\"runners_token\":\"GR-never\"}";
+                } else if (path.equals("/api/v4/projects/4711/merge_requests") && exchange.getRequestMethod().equals("POST")) {
+                    mergeRequests.add(JSON.readTree(body));
+                    mergeRequestHeaders.add(Map.copyOf(exchange.getRequestHeaders()));
+                    status = 201;
+                    answer = "{\"iid\":3,\"web_url\":\"https://gitlab.example/acme/api/-/merge_requests/3\"}";
+                }
+                byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            }));
+            HttpServer cloud = server(s -> s.createContext("/results/", exchange -> {
+                results.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            }));
+            int port = Distribution.freePort();
+            String cloudUrl = "http://127.0.0.1:" + cloud.getAddress().getPort();
+            Path config = Distribution.githubConfig(dir, port, cloudUrl, "hook");
+            String yaml = Files.readString(config);
+            String githubApp = yaml.substring(yaml.indexOf("      - id: gh-main"), yaml.indexOf("webhooks:"));
+            Files.writeString(config, yaml.replace(githubApp, """
+                      - id: gl-main
+                        vcs: gitlab
+                        webUrl: %s
+                        apiUrl: http://127.0.0.1:%d/api/v4
+                        webhookSecret: ${file:hook-secret}
+                        gitlab:
+                          token: glpat-e2e-token
+                """.formatted(gitServer.url(), gitlab.getAddress().getPort())));
+            String path = Distribution.HOME.resolve("bin") + ":" + System.getenv("PATH");
+            Process atlas = Distribution.start(Map.of("PATH", path), "run", "--config", config.toString());
+            try {
+                String base = "http://127.0.0.1:" + port;
+                await().atMost(Duration.ofSeconds(60)).until(() -> Distribution.status(base + "/health/ready") == 200);
+                String task = """
+                    {"type": "patch", "appId": "gl-main",
+                     "repository": {"cloneUrl": "%s/acme/api.git", "ref": "main", "sha": "%s"},
+                     "resultUrl": "%s/results/e2e-gl-patch-1",
+                     "patch": "--- a/README.md\\n+++ b/README.md\\n@@ -1 +1,2 @@\\n hello\\n+fixed by atlas\\n",
+                     "commit": {"branch": "atlas/autofix-1", "message": "Fix the greeting",
+                                "author": {"name": "Atlas Bot", "email": "bot@atlas.example"}},
+                     "pullRequest": {"title": "Autofix", "body": "from the cloud", "base": "main"}}
+                    """.formatted(gitServer.url(), head, cloudUrl);
+                HttpResponse<String> accepted = Distribution.post(base + "/api/tasks/e2e-gl-patch-1",
+                    task.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json", "Authorization",
+                    "Bearer " + Distribution.cloudToken());
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+
+                await().atMost(Duration.ofSeconds(120)).until(() -> !results.isEmpty());
+                JsonNode result = results.get(0);
+                assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("pr_opened");
+                assertThat(git(repos.resolve("api.git"), "show", "atlas/autofix-1:README.md"))
+                    .isEqualTo("hello\nfixed by atlas");
+                // Atlas asked for the project id once, by path; the job only ever called the merge-request path
+                assertThat(gitlabCalls).containsExactly("GET /api/v4/projects/acme%2Fapi",
+                    "POST /api/v4/projects/4711/merge_requests");
+                assertThat(mergeRequests).hasSize(1);
+                JsonNode mergeRequest = mergeRequests.get(0);
+                assertThat(mergeRequest.path("source_branch").asText()).isEqualTo("atlas/autofix-1");
+                assertThat(mergeRequest.path("target_branch").asText()).isEqualTo("main");
+                assertThat(mergeRequest.path("title").asText()).isEqualTo("Autofix");
+                assertThat(mergeRequest.has("target_project_id")).isFalse();
+                Map<String, List<String>> headers = mergeRequestHeaders.get(0);
+                assertThat(headers.get("Authorization")).containsExactly("Bearer glpat-e2e-token");
+                assertThat(headers.get("Content-type")).containsExactly("application/json");
+                assertThat(gitServer.authorizations()).isNotEmpty().allSatisfy(a -> assertThat(new String(
+                    java.util.Base64.getDecoder().decode(a.substring("Basic ".length())), StandardCharsets.UTF_8))
+                    .isEqualTo("oauth2:glpat-e2e-token"));
+                assertThat(result.toString()).doesNotContain("glpat-e2e-token");
+                assertThat(Distribution.output(atlas)).doesNotContain("glpat-e2e-token");
+            } finally {
+                atlas.destroy();
+                atlas.waitFor(30, TimeUnit.SECONDS);
+                gitlab.stop(0);
+                cloud.stop(0);
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.atlas.testkit.PolicyCaseTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -58,7 +59,7 @@ class ProxyBypassIT {
     private static final Pattern REPEAT = Pattern.compile("\\$\\{repeat:(\\d+):([^}]*)}");
 
     /** One request the fake GitHub received. */
-    record Seen(String method, String path, Map<String, List<String>> headers) {
+    record Seen(String method, String path, Map<String, List<String>> headers, byte[] body) {
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -74,7 +75,7 @@ class ProxyBypassIT {
         cases = YAML.readTree(CASES.toFile());
         github = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         github.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
+            byte[] received = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getRawPath();
             byte[] answer;
             int status = 200;
@@ -84,7 +85,7 @@ class ProxyBypassIT {
                 answer = ("{\"token\":\"ghs_upstream_installation_token\",\"expires_at\":\""
                     + Instant.now().plus(Duration.ofHours(1)) + "\"}").getBytes(StandardCharsets.UTF_8);
             } else {
-                seen.add(new Seen(exchange.getRequestMethod(), path, Map.copyOf(exchange.getRequestHeaders())));
+                seen.add(new Seen(exchange.getRequestMethod(), path, Map.copyOf(exchange.getRequestHeaders()), received));
                 answer = redactionResponse(path).getBytes(StandardCharsets.UTF_8);
             }
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -133,7 +134,8 @@ class ProxyBypassIT {
     }
 
     Stream<Arguments> restCases() throws Exception {
-        return stream(YAML.readTree(CASES.toFile()).path("rest"));
+        JsonNode table = YAML.readTree(CASES.toFile());
+        return Stream.concat(stream(table.path("rest")), stream(table.path(PolicyCaseTable.WRITES_AND_ACCEPT)));
     }
 
     Stream<Arguments> redactionCases() throws Exception {
@@ -174,10 +176,19 @@ class ProxyBypassIT {
             Seen upstream = seen.get(seen.size() - 1);
             assertThat(upstream.headers().get("Authorization")).containsExactly("Bearer ghs_upstream_installation_token");
             assertThat(upstream.headers()).doesNotContainKeys("X-app-id", "X-App-ID", "X-App-Id", "Cookie");
+            // what GitHub got is Atlas's writing of what it checked, not the caller's bytes
+            if (c.has("forwardedJson")) {
+                assertThat(JSON.readTree(upstream.body())).isEqualTo(c.get("forwardedJson"));
+                assertThat(upstream.headers().get("Content-type")).containsExactly("application/json");
+            }
+            if (c.has("forwardedAccept")) {
+                assertThat(upstream.headers().get("Accept")).containsExactly(c.get("forwardedAccept").asText());
+            }
         } else {
             assertThat(seen).as("a denied request reached GitHub").hasSize(before);
             JsonNode body = JSON.readTree(response.body());
-            assertThat(body.path("error").asText()).isEqualTo(expect == 400 ? "invalid_request" : "policy_denied");
+            assertThat(body.path("error").asText()).isEqualTo(expect == 400 ? "invalid_request"
+                : expect == 415 ? "unsupported_media_type" : "policy_denied");
             // over HTTP a '?' in the case's path starts the query string, so the policy sees another path
             if (c.has("rule") && !c.path("path").asText().contains("?")) {
                 assertThat(body.path("rule").asText()).isEqualTo(c.path("rule").asText());
@@ -223,10 +234,18 @@ class ProxyBypassIT {
         } catch (IllegalArgumentException e) {
             return; // a path the HTTP client itself refuses to send cannot reach Atlas either
         }
-        builder.method(method, method.equals("GET") || method.equals("get") ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString("{}"));
+        String requestBody = PolicyCaseTable.restBody(c);
+        builder.method(method, requestBody.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(requestBody));
+        PolicyCaseTable.restContentType(c).ifPresent(type -> builder.header("Content-Type", type));
         c.path("accept").forEach(a -> builder.header("Accept", a.asText()));
-        c.path("headers").fields().forEachRemaining(h -> builder.header(h.getKey(), h.getValue().asText()));
+        c.path("headers").fields().forEachRemaining(h -> {
+            if (h.getValue().isArray()) {
+                h.getValue().forEach(v -> builder.header(h.getKey(), v.asText()));
+            } else {
+                builder.header(h.getKey(), h.getValue().asText());
+            }
+        });
         int before = seen.size();
         HttpResponse<String> response;
         try {

@@ -96,8 +96,23 @@ public final class ApiPolicy {
      */
     public Decision checkRest(String method, String rawPath, String rawQuery, List<String> acceptHeaders,
             Map<String, List<String>> requestHeaders) {
+        return checkRest(method, rawPath, rawQuery, acceptHeaders, requestHeaders, new byte[0]);
+    }
+
+    /**
+     * Decides on a REST call with its body. A non-empty body must be a JSON object ({@code Content-Type:
+     * application/json}, else 415; a key given twice, 400) holding only the fields the matching rule's {@code body}
+     * names, with its constrained fields absent or the path's own (else 403). When allowed,
+     * {@link Decision#forward()} holds what to send upstream: the checked body re-serialised and the {@code Accept}
+     * header as Atlas re-wrote it. Never throws; an unexpected failure denies.
+     *
+     * @param requestHeaders all request headers: the method-override check and {@code Content-Type}
+     * @param body           the raw request body; empty or {@code null} for none
+     */
+    public Decision checkRest(String method, String rawPath, String rawQuery, List<String> acceptHeaders,
+            Map<String, List<String>> requestHeaders, byte[] body) {
         try {
-            return rest.check(method, rawPath, rawQuery, acceptHeaders, requestHeaders);
+            return rest.check(method, rawPath, rawQuery, acceptHeaders, requestHeaders, body);
         } catch (RuntimeException | StackOverflowError e) {
             return Decision.deny("error", "the request could not be checked, so it is denied");
         }

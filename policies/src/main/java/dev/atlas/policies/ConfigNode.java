@@ -95,6 +95,16 @@ final class ConfigNode {
         return node.asBoolean();
     }
 
+    /** The keys of a mapping, in file order. */
+    List<String> keys() throws PolicyException {
+        if (!node.isObject()) {
+            throw error("must be a mapping");
+        }
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
     List<ConfigNode> items() throws PolicyException {
         if (!node.isArray()) {
             throw error("must be a list");

@@ -23,6 +23,10 @@ final class Denial extends RuntimeException {
         return new Denial(Decision.invalid(reason));
     }
 
+    static Denial unsupported(String reason) {
+        return new Denial(Decision.unsupported(reason));
+    }
+
     Decision decision() {
         return decision;
     }

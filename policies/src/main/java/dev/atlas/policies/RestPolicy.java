@@ -1,5 +1,6 @@
 package dev.atlas.policies;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ final class RestPolicy {
 
     static RestPolicy read(ConfigNode node) throws PolicyException {
         node.requireKeys("accept", "rules");
-        Set<String> defaultAccept = Set.of();
+        List<MediaTypes.MediaRange> defaultAccept = List.of();
         if (node.child("accept").isPresent()) {
             defaultAccept = RestRule.readAccept(node.required("accept"));
         }
@@ -48,13 +49,18 @@ final class RestPolicy {
     }
 
     Decision check(String method, String rawPath, String rawQuery, List<String> acceptHeaders,
-            Map<String, List<String>> requestHeaders) {
+            Map<String, List<String>> requestHeaders, byte[] body) {
         try {
+            List<String> contentTypes = new ArrayList<>();
             if (requestHeaders != null) {
-                for (String header : requestHeaders.keySet()) {
-                    if (header != null && METHOD_OVERRIDE_HEADERS.contains(header.trim().toLowerCase(Locale.ROOT))) {
-                        return Decision.deny("method-override", "the method-override header " + Texts.clip(header, 40)
+                for (Map.Entry<String, List<String>> header : requestHeaders.entrySet()) {
+                    String name = header.getKey() == null ? "" : header.getKey().trim().toLowerCase(Locale.ROOT);
+                    if (METHOD_OVERRIDE_HEADERS.contains(name)) {
+                        return Decision.deny("method-override", "the method-override header " + Texts.clip(header.getKey(), 40)
                             + " is not allowed");
+                    }
+                    if (name.equals("content-type") && header.getValue() != null) {
+                        contentTypes.addAll(header.getValue());
                     }
                 }
             }
@@ -63,6 +69,12 @@ final class RestPolicy {
             }
             List<String> segments = RestPath.segments(rawPath);
             List<String> parameters = QueryString.names(rawQuery);
+            for (String parameter : parameters) {
+                if (parameter.toLowerCase(Locale.ROOT).equals(BodyRule.METHOD_PARAMETER)) {
+                    return Decision.deny("method-override", "the query parameter " + BodyRule.METHOD_PARAMETER
+                        + " is never allowed");
+                }
+            }
             RestRule match = null;
             for (RestRule rule : rules) {
                 if (rule.method().equals(method) && rule.path().matches(segments)) {
@@ -79,14 +91,47 @@ final class RestPolicy {
                         + match.id());
                 }
             }
-            for (String type : MediaTypes.accepted(acceptHeaders)) {
-                if (!match.accept().contains(type)) {
-                    return Decision.deny(match.id(), "media type " + Texts.clip(type, 80) + " is not allowed by rule " + match.id());
-                }
-            }
-            return Decision.allow(match.id(), match.response());
+            List<MediaTypes.MediaRange> ranges = MediaTypes.accepted(acceptHeaders);
+            checkAccept(match, ranges);
+            byte[] forwardBody = checkBody(match, segments, body, contentTypes);
+            return Decision.allow(match.id(), match.response(), new Decision.Forward(forwardBody, MediaTypes.header(ranges)));
         } catch (Denial denial) {
             return denial.decision();
         }
+    }
+
+    private static void checkAccept(RestRule match, List<MediaTypes.MediaRange> ranges) {
+        for (MediaTypes.MediaRange range : ranges) {
+            boolean typeListed = false;
+            boolean allowed = false;
+            for (MediaTypes.MediaRange entry : match.accept()) {
+                typeListed |= entry.type().equals(range.type());
+                allowed |= range.allowedBy(entry);
+            }
+            if (!typeListed) {
+                throw Denial.deny(match.id(), "media type " + Texts.clip(range.type(), 80) + " is not allowed by rule "
+                    + match.id());
+            }
+            if (range.quoted()) {
+                throw Denial.deny(MediaTypes.RULE, "quoted Accept parameters are not allowed");
+            }
+            if (!allowed) {
+                throw Denial.deny(MediaTypes.RULE, "the Accept parameters of " + Texts.clip(range.text(), 80)
+                    + " are not allowed by rule " + match.id());
+            }
+        }
+    }
+
+    /** The body to forward: none for an empty body, else the checked JSON object re-serialised. */
+    private static byte[] checkBody(RestRule match, List<String> segments, byte[] body, List<String> contentTypes) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        if (match.body().isEmpty()) {
+            throw Denial.deny(match.id(), "rule " + match.id() + " allows no request body");
+        }
+        ObjectNode json = WriteBody.parse(body, contentTypes);
+        match.body().get().check(json, match.path().bind(segments), match.id());
+        return WriteBody.serialise(json);
     }
 }

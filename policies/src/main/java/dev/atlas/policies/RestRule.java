@@ -8,17 +8,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One allowed REST call: method, path template, the media types it may be asked for, the query parameters it may
- * carry and what of the response comes back ({@link ResponseFilter}: {@code response.allow}, {@code redact}).
+ * One allowed REST call: method, path template, the media types it may be asked for (with the parameters they may
+ * carry), the query parameters it may carry, the JSON body fields a write may send ({@code body}, absent: no body)
+ * and what of the response comes back ({@link ResponseFilter}: {@code response.allow}, {@code redact}).
  */
-record RestRule(String id, String method, PathTemplate path, Set<String> accept, Set<String> query, ResponseFilter response) {
+record RestRule(String id, String method, PathTemplate path, List<MediaTypes.MediaRange> accept, Set<String> query,
+        ResponseFilter response, Optional<BodyRule> body) {
 
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern PARAMETER = Pattern.compile("[A-Za-z0-9_.\\[\\]-]{1,64}");
 
-    static RestRule read(ConfigNode node, Set<String> defaultAccept) throws PolicyException {
-        node.requireKeys("id", "method", "path", "accept", "query", "redact", "response");
+    static RestRule read(ConfigNode node, List<MediaTypes.MediaRange> defaultAccept) throws PolicyException {
+        node.requireKeys("id", "method", "path", "accept", "query", "redact", "response", "body");
         ConfigNode idNode = node.required("id");
         String id = idNode.text();
         if (!ID.matcher(id).matches()) {
@@ -30,7 +32,7 @@ record RestRule(String id, String method, PathTemplate path, Set<String> accept,
             throw methodNode.error("must be one of GET, POST, PUT, PATCH, DELETE");
         }
         PathTemplate path = PathTemplate.parse(node.required("path"));
-        Set<String> accept = defaultAccept;
+        List<MediaTypes.MediaRange> accept = defaultAccept;
         if (node.child("accept").isPresent()) {
             accept = readAccept(node.required("accept"));
         }
@@ -43,6 +45,9 @@ record RestRule(String id, String method, PathTemplate path, Set<String> accept,
                 String name = item.text();
                 if (!PARAMETER.matcher(name).matches()) {
                     throw item.error("must be a query parameter name");
+                }
+                if (name.toLowerCase(java.util.Locale.ROOT).equals(BodyRule.METHOD_PARAMETER)) {
+                    throw item.error(BodyRule.METHOD_PARAMETER + " can never be allowed");
                 }
                 query.add(name);
             }
@@ -63,7 +68,14 @@ record RestRule(String id, String method, PathTemplate path, Set<String> accept,
         if (node.child("response").isPresent()) {
             allow = Optional.of(readAllow(node.required("response").requireKeys("allow").required("allow")));
         }
-        return new RestRule(id, method, path, accept, Set.copyOf(query), ResponseFilter.of(allow, redact));
+        Optional<BodyRule> body = Optional.empty();
+        if (node.child("body").isPresent()) {
+            if (method.equals("GET")) {
+                throw node.required("body").error("a GET rule takes no body");
+            }
+            body = Optional.of(BodyRule.read(node.required("body"), path));
+        }
+        return new RestRule(id, method, path, accept, Set.copyOf(query), ResponseFilter.of(allow, redact), body);
     }
 
     /** {@code response.allow}: JSON paths of {@link AllowList}, each checked here so that a typo fails at start-up. */
@@ -81,15 +93,15 @@ record RestRule(String id, String method, PathTemplate path, Set<String> accept,
         return List.copyOf(allow);
     }
 
-    static Set<String> readAccept(ConfigNode node) throws PolicyException {
-        Set<String> types = new LinkedHashSet<>();
+    static List<MediaTypes.MediaRange> readAccept(ConfigNode node) throws PolicyException {
+        List<MediaTypes.MediaRange> types = new ArrayList<>();
         for (ConfigNode item : node.items()) {
-            String type = MediaTypes.canonical(item.text());
+            MediaTypes.MediaRange type = MediaTypes.entry(item.text());
             if (type == null) {
-                throw item.error("must be a media type like application/json");
+                throw item.error("must be a media type like application/json or \"application/json; charset=utf-8\"");
             }
             types.add(type);
         }
-        return Set.copyOf(types);
+        return List.copyOf(types);
     }
 }

@@ -13,6 +13,8 @@ import org.eclipse.jgit.lib.Repository;
  * the rest of the run can trust it; a bad field ends the run with status {@code error} and a detail naming it.
  *
  * @param patch the diff text from the {@code patch} field, or null when {@code patch.diff} supplies it
+ * @param repositoryId the repository's VCS id that Atlas looked up for the pull-request call (GitLab's numeric
+ *     project id), or null
  */
 public record PatchTask(
     String taskId,
@@ -25,10 +27,20 @@ public record PatchTask(
     CommitSpec commit,
     PullRequestSpec pullRequest,
     URI proxyUrl,
+    String repositoryId,
     List<String> allowPaths) {
 
-    /** {@code repository}: where to clone from, which ref, and the commit the patch was made for. */
-    public record RepositoryRef(String cloneUrl, String ref, String sha) {
+    /**
+     * {@code repository}: where to clone from, which ref, and the commit the patch was made for.
+     *
+     * @param path {@code repository.path}, the repository as the VCS's API names it ({@code owner/repo}); Atlas sets it
+     *     because the clone URL a job sees is Atlas's git endpoint; null in a task.json without it (the clone URL's
+     *     path is used then)
+     */
+    public record RepositoryRef(String cloneUrl, String ref, String sha, String path) {
+        public RepositoryRef(String cloneUrl, String ref, String sha) {
+            this(cloneUrl, ref, sha, null);
+        }
     }
 
     /** {@code commit}: destination branch (short name), message and author (also used as committer). */
@@ -42,6 +54,7 @@ public record PatchTask(
     // Task ids travel in an HTTP header and in a commit trailer: keep them to a conservative character set.
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
+    private static final Pattern REPOSITORY_ID = Pattern.compile("[1-9][0-9]{0,18}");
 
     /** Reads and validates the task; {@code patchFilePresent} says whether {@code patch.diff} supplies the diff. */
     public static PatchTask parse(JsonNode root, boolean patchFilePresent) throws PatchFailure {
@@ -83,8 +96,12 @@ public record PatchTask(
                 base == null ? Repository.shortenRefName(repository.ref()) : base);
             proxyUrl = httpUrl(text(root, "proxyUrl", true), "proxyUrl");
         }
+        String repositoryId = text(root, "repositoryId", false);
+        if (repositoryId != null && !REPOSITORY_ID.matcher(repositoryId).matches()) {
+            throw PatchFailure.invalidField("repositoryId", "must be a numeric id");
+        }
         return new PatchTask(taskId, appId, installationId, vcs, repository, resultUrl, patch, commit, pullRequest, proxyUrl,
-            allowPaths(root));
+            repositoryId, allowPaths(root));
     }
 
     /** {@code push.allowPaths}: CI-configuration paths the admin lets pushes touch ({@link CiConfigPaths}). */
@@ -118,7 +135,7 @@ public record PatchTask(
         if (!SHA.matcher(sha).matches()) {
             throw PatchFailure.invalidField("repository.sha", "must be a 40-character hex commit id");
         }
-        return new RepositoryRef(cloneUrl, ref, sha);
+        return new RepositoryRef(cloneUrl, ref, sha, optionalText(node, "repository.path"));
     }
 
     private static CommitSpec commit(JsonNode node) throws PatchFailure {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +17,11 @@ import org.eclipse.jgit.transport.URIish;
  * Opens the pull (merge) request through Atlas's VCS proxy, so the call passes the same allow-list as every other
  * VCS call and the job never holds a VCS credential: it sends the task-scoped proxy token instead.
  *
- * <p>The repository is taken from the clone URL: the last two path segments ({@code owner/repo},
- * {@code workspace/slug}, or {@code PROJECT/repo} of Bitbucket Data Center's {@code /scm/PROJECT/repo.git}), or the
- * whole path for GitLab (nested groups), URL-encoded as its project id.
+ * <p>The repository is {@code repository.path} of task.json (Atlas writes it: the clone URL a job sees is Atlas's git
+ * endpoint), else taken from the clone URL: the last two path segments ({@code owner/repo},
+ * {@code workspace/slug}, or {@code PROJECT/repo} of Bitbucket Data Center's {@code /scm/PROJECT/repo.git}). GitLab
+ * projects are addressed by the numeric project id Atlas looked up and wrote into {@code task.json}
+ * ({@code repositoryId}): the URL-encoded path form holds an encoded {@code /}, which the proxy refuses.
  */
 final class PullRequestOpener {
     /** The opened request, or why it could not be opened. */
@@ -46,7 +46,8 @@ final class PullRequestOpener {
         String branch = task.commit().branch();
         List<String> path;
         try {
-            path = repositoryPath(task.repository().cloneUrl());
+            path = task.repository().path() != null ? repositoryPath("https://vcs.invalid/" + task.repository().path())
+                : repositoryPath(task.repository().cloneUrl());
         } catch (IllegalArgumentException e) {
             return Outcome.failed(e.getMessage());
         }
@@ -59,7 +60,10 @@ final class PullRequestOpener {
                 body.put("title", pr.title()).put("body", pr.body()).put("head", branch).put("base", pr.base());
             }
             case GITLAB -> {
-                endpoint = "projects/" + URLEncoder.encode(String.join("/", path), StandardCharsets.UTF_8) + "/merge_requests";
+                if (task.repositoryId() == null) {
+                    return Outcome.failed("task.json has no repositoryId (the GitLab project id) for the merge request");
+                }
+                endpoint = "projects/" + task.repositoryId() + "/merge_requests";
                 body.put("source_branch", branch).put("target_branch", pr.base()).put("title", pr.title())
                     .put("description", pr.body());
             }
@@ -71,7 +75,8 @@ final class PullRequestOpener {
             }
             case BITBUCKET_DC -> {
                 String[] projectRepo = lastTwo(path).split("/");
-                endpoint = "projects/" + projectRepo[0] + "/repos/" + projectRepo[1] + "/pull-requests";
+                // the app's apiUrl is the server's base URL (the built-in policy's paths start with /rest/api/1.0)
+                endpoint = "rest/api/1.0/projects/" + projectRepo[0] + "/repos/" + projectRepo[1] + "/pull-requests";
                 body.put("title", pr.title()).put("description", pr.body());
                 body.putObject("fromRef").put("id", "refs/heads/" + branch);
                 body.putObject("toRef").put("id", "refs/heads/" + pr.base());

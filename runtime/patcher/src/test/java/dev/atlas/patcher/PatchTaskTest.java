@@ -46,6 +46,18 @@ class PatchTaskTest {
     }
 
     @Test
+    void readsTheRepositoryIdAtlasWroteAndRefusesOneThatIsNotNumeric() throws Exception {
+        ObjectNode json = task();
+        json.put("repositoryId", "4711");
+        assertThat(PatchTask.parse(json, false).repositoryId()).isEqualTo("4711");
+
+        json.put("repositoryId", "g%2Fp");
+        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith("repositoryId: must be a numeric id");
+        json.put("repositoryId", "42/../7");
+        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith("repositoryId:");
+    }
+
+    @Test
     void acceptsAMissingPatchFieldWhenPatchDiffIsPresent() throws Exception {
         ObjectNode json = task();
         json.remove("patch");

@@ -29,11 +29,15 @@ class PullRequestOpenerTest {
         new JsonPoster(PatchCommand.Options.defaultHttpClient(), RetryPolicy.immediate(2)), new ObjectMapper());
 
     private PatchTask task(Vcs vcs, String cloneUrl, String installationId) {
+        return task(vcs, cloneUrl, installationId, vcs == Vcs.GITLAB ? "4711" : null);
+    }
+
+    private PatchTask task(Vcs vcs, String cloneUrl, String installationId, String repositoryId) {
         return new PatchTask("t-1", "app-1", installationId, vcs,
             new PatchTask.RepositoryRef(cloneUrl, "main", "0123456789abcdef0123456789abcdef01234567"),
             URI.create("https://asgard.example/r"), null,
             new PatchTask.CommitSpec("atlas/fix", "Fix", "Bot", "bot@example.test"),
-            new PatchTask.PullRequestSpec("Fix it", "Because", "main"), URI.create(PROXY.baseUrl() + "/"),
+            new PatchTask.PullRequestSpec("Fix it", "Because", "main"), URI.create(PROXY.baseUrl() + "/"), repositoryId,
             java.util.List.of());
     }
 
@@ -51,7 +55,7 @@ class PullRequestOpenerTest {
     }
 
     @Test
-    void opensAGitlabMergeRequestForANestedProject() throws Exception {
+    void opensAGitlabMergeRequestByTheProjectIdAtlasLookedUp() throws Exception {
         PROXY.stubFor(post(urlPathMatching("/vcs/rest/.*")).willReturn(aResponse().withStatus(201)
             .withBody("{\"iid\":3,\"web_url\":\"https://gitlab.example/g/sub/p/-/merge_requests/3\"}")));
 
@@ -59,7 +63,7 @@ class PullRequestOpenerTest {
 
         assertThat(outcome.number()).isEqualTo(3L);
         assertThat(outcome.url()).isEqualTo("https://gitlab.example/g/sub/p/-/merge_requests/3");
-        PROXY.verify(postRequestedFor(urlEqualTo("/vcs/rest/projects/g%2Fsub%2Fp/merge_requests"))
+        PROXY.verify(postRequestedFor(urlEqualTo("/vcs/rest/projects/4711/merge_requests"))
             .withRequestBody(equalToJson("{\"source_branch\":\"atlas/fix\",\"target_branch\":\"main\",\"title\":\"Fix it\","
                 + "\"description\":\"Because\"}")));
     }
@@ -85,7 +89,7 @@ class PullRequestOpenerTest {
         PullRequestOpener.Outcome outcome = opener.open(task(Vcs.BITBUCKET_DC, "https://bb.example/scm/PRJ/repo.git", null), "prx");
 
         assertThat(outcome.number()).isEqualTo(9L);
-        PROXY.verify(postRequestedFor(urlEqualTo("/vcs/rest/projects/PRJ/repos/repo/pull-requests"))
+        PROXY.verify(postRequestedFor(urlEqualTo("/vcs/rest/rest/api/1.0/projects/PRJ/repos/repo/pull-requests"))
             .withRequestBody(equalToJson("{\"title\":\"Fix it\",\"description\":\"Because\","
                 + "\"fromRef\":{\"id\":\"refs/heads/atlas/fix\"},\"toRef\":{\"id\":\"refs/heads/main\"}}")));
     }
@@ -102,6 +106,14 @@ class PullRequestOpenerTest {
 
         assertThat(outcome.error()).contains(expected);
         PROXY.verify(1, postRequestedFor(urlPathMatching("/vcs/rest/.*")));
+    }
+
+    @Test
+    void failsAGitlabMergeRequestWithoutTheProjectIdWithoutCallingTheProxy() throws Exception {
+        PullRequestOpener.Outcome outcome = opener.open(task(Vcs.GITLAB, "https://gitlab.example/g/p.git", null, null), "prx");
+
+        assertThat(outcome.error()).contains("repositoryId");
+        PROXY.verify(0, postRequestedFor(urlPathMatching("/vcs/rest/.*")));
     }
 
     @Test

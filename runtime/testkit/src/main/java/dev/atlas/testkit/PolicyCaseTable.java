@@ -33,6 +33,8 @@ import org.junit.jupiter.params.provider.Arguments;
  * read through the owning test class, so each plugin's own tables and shipped policy files are used.
  */
 public final class PolicyCaseTable {
+    /** The section of REST cases with request bodies and Accept tricks (issue 13), read like {@code rest}. */
+    public static final String WRITES_AND_ACCEPT = "restWritesAndAccept";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
     /** The text the upstream answers of redaction cases put into every field that must not come back. */
@@ -117,6 +119,17 @@ public final class PolicyCaseTable {
         return open;
     }
 
+    /** The ids of the write rules (any method but GET) of the shipped policy that declare no {@code body} fields. */
+    public static Set<String> writeRulesWithoutBodyFields(Class<?> owner, String policy) {
+        Set<String> missing = new HashSet<>();
+        yaml(owner, "/atlas/policy/" + policy + ".yaml").get("rest").get("rules").forEach(r -> {
+            if (!r.get("method").asText().equals("GET") && !r.path("body").path("fields").isArray()) {
+                missing.add(r.get("id").asText());
+            }
+        });
+        return missing;
+    }
+
     /** The shipped {@code /atlas/policy/{policy}.yaml}, without a GraphQL schema subset. */
     public static ApiPolicy shippedPolicy(Class<?> owner, String policy) throws PolicyException {
         return ApiPolicy.parse(resource(owner, "/atlas/policy/" + policy + ".yaml"), Optional.empty(), "built-in:" + policy);
@@ -161,10 +174,46 @@ public final class PolicyCaseTable {
         return out.toString();
     }
 
-    /** {@code policy}'s decision on a REST case: its method, path, optional query, Accept values and headers. */
+    /**
+     * {@code policy}'s decision on a REST case: its method, path, optional query, Accept values, headers and body
+     * ({@link #restBody}, sent with {@link #restContentType}).
+     */
     public static Decision checkRest(ApiPolicy policy, JsonNode c) {
+        Map<String, List<String>> headers = headers(c.get("headers"));
+        restContentType(c).ifPresent(type -> headers.put("Content-Type", List.of(type)));
         return policy.checkRest(c.get("method").asText(), c.get("path").asText(),
-            c.hasNonNull("query") ? c.get("query").asText() : null, strings(c.get("accept")), headers(c.get("headers")));
+            c.hasNonNull("query") ? c.get("query").asText() : null, strings(c.get("accept")), headers,
+            restBody(c).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The body a REST case sends: its {@code body} text as it is (JSON or anything else, with {@code ${repeat:N:TEXT}}
+     * expanded), or its {@code json} value written as JSON; empty when it has neither.
+     */
+    public static String restBody(JsonNode c) {
+        if (c.hasNonNull("body")) {
+            return expand(c.get("body").asText());
+        }
+        if (c.has("json")) {
+            try {
+                return JSON.writeValueAsString(c.get("json"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return "";
+    }
+
+    /**
+     * The {@code Content-Type} a REST case sends: its {@code contentType}, where {@code none} sends no header;
+     * {@code application/json} for a case with a body that names none; nothing for a case without a body.
+     */
+    public static Optional<String> restContentType(JsonNode c) {
+        if (c.hasNonNull("contentType")) {
+            String type = c.get("contentType").asText();
+            return type.equals("none") ? Optional.empty() : Optional.of(type);
+        }
+        return restBody(c).isEmpty() ? Optional.empty() : Optional.of("application/json");
     }
 
     /**
@@ -193,13 +242,33 @@ public final class PolicyCaseTable {
         return redacted;
     }
 
-    /** Asserts the case's {@code expect} status (200 allowed, anything else denied) and, if given, its {@code rule}. */
+    /**
+     * Asserts the case's {@code expect} status (200 allowed, anything else denied) and, if given, its {@code rule}, and
+     * for an allowed REST case its {@code forwardedJson} (the body Atlas forwards, compared as JSON) and
+     * {@code forwardedAccept} (the Accept header Atlas forwards).
+     */
     public static void assertExpected(Decision decision, JsonNode c) {
         int expected = c.get("expect").asInt();
         assertThat(decision.status()).as("status; decision was %s", decision).isEqualTo(expected);
         assertThat(decision.allowed()).isEqualTo(expected == 200);
         if (c.has("rule")) {
             assertThat(decision.rule()).as("rule; reason was %s", decision.reason()).isEqualTo(c.get("rule").asText());
+        }
+        assertForwarded(decision, c);
+    }
+
+    /** Asserts what an allowed REST case forwards, where the case says ({@code forwardedJson}, {@code forwardedAccept}). */
+    public static void assertForwarded(Decision decision, JsonNode c) {
+        if (c.has("forwardedJson")) {
+            assertThat(decision.forward().body()).as("forwarded body").isNotNull();
+            try {
+                assertThat(JSON.readTree(decision.forward().body())).isEqualTo(c.get("forwardedJson"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (c.has("forwardedAccept")) {
+            assertThat(decision.forward().accept()).isEqualTo(c.get("forwardedAccept").asText());
         }
     }
 
@@ -212,12 +281,14 @@ public final class PolicyCaseTable {
         assertThat(decision.status()).as("status; decision was %s", decision).isEqualTo(expected);
         assertThat(decision.allowed()).isEqualTo(expected == 200);
         if (expected != 200) {
-            assertThat(decision.error()).isEqualTo(expected == 400 ? Decision.INVALID_REQUEST : Decision.POLICY_DENIED);
+            assertThat(decision.error()).isEqualTo(expected == 400 ? Decision.INVALID_REQUEST
+                : expected == 415 ? Decision.UNSUPPORTED_MEDIA_TYPE : Decision.POLICY_DENIED);
             assertThat(decision.reason()).hasSizeLessThan(400);
         }
         if (c.has("rule")) {
             assertThat(decision.rule()).as("rule; reason was %s", decision.reason()).isEqualTo(c.get("rule").asText());
         }
+        assertForwarded(decision, c);
     }
 
     /** The text of resource {@code name} on {@code owner}'s class path; a missing resource is an error. */

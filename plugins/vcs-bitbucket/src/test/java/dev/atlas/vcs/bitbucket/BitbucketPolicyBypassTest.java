@@ -33,7 +33,7 @@ class BitbucketPolicyBypassTest {
     }
 
     static Stream<Arguments> restCases() {
-        return cases("rest");
+        return Stream.concat(cases("rest"), cases(PolicyCaseTable.WRITES_AND_ACCEPT));
     }
 
     static Stream<Arguments> redactionCases() {
@@ -84,5 +84,11 @@ class BitbucketPolicyBypassTest {
     void exercisesEveryRuleOfTheShippedPolicyWithAnAllowedCase(String policy) {
         assertThat(PolicyCaseTable.read(BitbucketPolicyBypassTest.class, TABLES.get(policy)).coveredRestRules())
             .containsExactlyInAnyOrderElementsOf(PolicyCaseTable.declaredRestRules(BitbucketPolicyBypassTest.class, policy));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bitbucket", "bitbucket-dc"})
+    void namesTheBodyFieldsOfEveryWriteRule(String policy) {
+        assertThat(PolicyCaseTable.writeRulesWithoutBodyFields(BitbucketPolicyBypassTest.class, policy)).isEmpty();
     }
 }

@@ -44,7 +44,7 @@ class GithubPolicyBypassTest {
 
     static Stream<Arguments> restCases() throws Exception {
         loadShippedPolicyAndCases();
-        return cases.named("rest");
+        return Stream.concat(cases.named("rest"), cases.named(PolicyCaseTable.WRITES_AND_ACCEPT));
     }
 
     static Stream<Arguments> redactionCases() throws Exception {
@@ -122,5 +122,10 @@ class GithubPolicyBypassTest {
             new SchemaParser().parse(PolicyCaseTable.resource(GithubPolicyBypassTest.class, "/atlas/policy/github.graphqls")));
 
         assertThat(((GraphQLFieldsContainer) schema.getType(type)).getFieldDefinition(field)).isNotNull();
+    }
+
+    @Test
+    void namesTheBodyFieldsOfEveryWriteRule() {
+        assertThat(PolicyCaseTable.writeRulesWithoutBodyFields(GithubPolicyBypassTest.class, "github")).isEmpty();
     }
 }

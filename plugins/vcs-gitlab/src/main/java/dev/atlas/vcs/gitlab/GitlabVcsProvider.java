@@ -6,6 +6,8 @@ import dev.atlas.api.vcs.ApiPolicyDefaults;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.RepositoryIds;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
@@ -13,6 +15,7 @@ import dev.atlas.api.vcs.WebhookVerifier;
 import dev.atlas.plugin.support.PolicyResources;
 import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +25,7 @@ import java.util.Set;
  * One GitLab app: verifies its webhooks (secret token or signing token), injects its access token and supplies the
  * built-in policy. OAuth login is added by {@link GitlabOAuthVcsProvider} only when the app has an OAuth client.
  */
-class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults {
+class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults, RepositoryIds {
     static final String POLICY = "atlas/policy/gitlab.yaml";
     static final String SCHEMA = "atlas/policy/gitlab.graphqls";
 
@@ -30,6 +33,8 @@ class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     private final GitlabConfig config;
     /** Signed webhooks check their timestamp; verify() gets no host, so the host's clock is kept from open(). */
     private volatile Clock clock = Clock.systemUTC();
+    /** The host's client (no redirects followed), kept from open(). */
+    private volatile HttpClient http;
 
     GitlabVcsProvider(AppSettings app, GitlabConfig config) {
         this.app = app;
@@ -44,6 +49,7 @@ class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     @Override
     public void open(HostContext host) throws Exception {
         clock = host.clock();
+        http = host.httpClient();
     }
 
     @Override
@@ -66,6 +72,16 @@ class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     @Override
     public CloneCredential cloneCredential(ApiTarget target) {
         return new CloneCredential("oauth2", config.token());
+    }
+
+    /** The numeric project id, which the merge-request path of a patch job needs (SPEC 6). */
+    @Override
+    public String repositoryId(String repositoryPath) throws CredentialException {
+        HttpClient client = http;
+        if (client == null) {
+            throw new CredentialException("the GitLab provider is not open", false);
+        }
+        return GitlabProjectIds.resolve(client, app.apiUrl(), config.token(), repositoryPath);
     }
 
     @Override

@@ -32,7 +32,7 @@ class GitlabPolicyBypassTest {
     }
 
     static Stream<Arguments> restCases() {
-        return cases("rest");
+        return Stream.concat(cases("rest"), cases(PolicyCaseTable.WRITES_AND_ACCEPT));
     }
 
     static Stream<Arguments> redactionCases() {
@@ -86,5 +86,11 @@ class GitlabPolicyBypassTest {
     void exercisesEveryRuleOfTheShippedPolicyWithAnAllowedCase(String policy) {
         assertThat(PolicyCaseTable.read(GitlabPolicyBypassTest.class, TABLES.get(policy)).coveredRestRules())
             .containsExactlyInAnyOrderElementsOf(PolicyCaseTable.declaredRestRules(GitlabPolicyBypassTest.class, policy));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gitlab"})
+    void namesTheBodyFieldsOfEveryWriteRule(String policy) {
+        assertThat(PolicyCaseTable.writeRulesWithoutBodyFields(GitlabPolicyBypassTest.class, policy)).isEmpty();
     }
 }

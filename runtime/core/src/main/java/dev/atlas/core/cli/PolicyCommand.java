@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Spec;
 public final class PolicyCommand {
 
     /**
-     * {@code atlas policy test --config FILE --app ID (--graphql FILE | --rest "METHOD /path") [--accept TYPE]}:
+     * {@code atlas policy test --config FILE --app ID (--graphql FILE | --rest "METHOD /path") [--accept TYPE]
+     * [--body FILE [--content-type TYPE]]}:
      * prints {@code allowed} (exit 0) or {@code denied: <reason>} (exit 1).
      */
     @Command(name = "test", mixinStandardHelpOptions = true,
@@ -43,6 +45,13 @@ public final class PolicyCommand {
 
         @Option(names = "--accept", paramLabel = "TYPE", description = "the Accept header of a REST call")
         List<String> accept = List.of();
+
+        @Option(names = "--body", paramLabel = "FILE", description = "the request body of a REST write")
+        Path body;
+
+        @Option(names = "--content-type", paramLabel = "TYPE", defaultValue = "application/json",
+            description = "the Content-Type of --body (default: ${DEFAULT-VALUE})")
+        String contentType;
 
         @Spec
         CommandSpec spec;
@@ -95,7 +104,7 @@ public final class PolicyCommand {
             return policy.policy().checkGraphql(body);
         }
 
-        private Decision rest(LoadedPolicy policy) {
+        private Decision rest(LoadedPolicy policy) throws IOException {
             String[] parts = request.rest.trim().split("\\s+", 2);
             if (parts.length != 2) {
                 spec.commandLine().getErr().println("--rest takes \"METHOD /path\", for example \"GET /repos/o/r\"");
@@ -105,8 +114,15 @@ public final class PolicyCommand {
             int q = target.indexOf('?');
             String path = q < 0 ? target : target.substring(0, q);
             String query = q < 0 ? null : target.substring(q + 1);
-            Map<String, List<String>> headers = accept.isEmpty() ? Map.of() : Map.of("Accept", accept);
-            return policy.policy().checkRest(parts[0], path, query, accept, headers);
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            if (!accept.isEmpty()) {
+                headers.put("Accept", accept);
+            }
+            byte[] bytes = body == null ? new byte[0] : Files.readAllBytes(body);
+            if (body != null) {
+                headers.put("Content-Type", List.of(contentType));
+            }
+            return policy.policy().checkRest(parts[0], path, query, accept, headers, bytes);
         }
     }
 }

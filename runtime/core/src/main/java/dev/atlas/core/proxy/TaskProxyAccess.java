@@ -6,10 +6,9 @@ import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.keys.TokenRejected;
 import dev.atlas.core.tasks.TaskTokens;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,15 +19,19 @@ import org.slf4j.LoggerFactory;
  * request on the repository named in the token, for the app named in the token, without a query string:
  * <ul>
  *   <li>GitHub: {@code /repos/{owner}/{repo}/pulls}</li>
- *   <li>GitLab: {@code /projects/{url-encoded path}/merge_requests}</li>
+ *   <li>GitLab: {@code /projects/{numeric id}/merge_requests}, the id Atlas looked up when it built the job (the token's
+ *       {@code repo_id}; the URL-encoded path form holds an encoded {@code /}, which path normalisation refuses)</li>
  *   <li>Bitbucket Cloud: {@code /repositories/{workspace}/{slug}/pullrequests}</li>
- *   <li>Bitbucket Data Center: {@code /projects/{PROJECT}/repos/{repo}/pull-requests}</li>
+ *   <li>Bitbucket Data Center: {@code /rest/api/1.0/projects/{PROJECT}/repos/{repo}/pull-requests} (its apiUrl is the
+ *       server's base URL, as the built-in policy's paths assume)</li>
  * </ul>
- * (the same paths the patcher builds from the clone URL). The call then passes the app's policy like any other.
+ * (the same paths the patcher builds from the clone URL and {@code task.json}'s {@code repositoryId}). The call then
+ * passes the app's policy like any other, body included (a merge request may only target its own project).
  * Tokens of other types (the cloud's, result tokens, identity-provider tokens) never take this path.
  */
 final class TaskProxyAccess {
     private static final Logger LOG = LoggerFactory.getLogger(TaskProxyAccess.class);
+    private static final Pattern NUMERIC_ID = Pattern.compile("[1-9][0-9]{0,18}");
 
     private TaskProxyAccess() {
     }
@@ -69,15 +72,18 @@ final class TaskProxyAccess {
         if (!grant.appId().equals(appId) || !grant.vcs().equals(vcs)) {
             throw forbidden("the task token is for another app");
         }
-        Optional<String> expected = pullRequestPath(vcs, grant.repository());
+        Optional<String> expected = pullRequestPath(vcs, grant.repository(), grant.repositoryId());
         if (graphql || !"POST".equals(request.method()) || request.rawQuery().isPresent() || expected.isEmpty()
             || !expected.get().equals(restPath)) {
             throw forbidden("the task token allows only opening a pull request on " + grant.repository());
         }
     }
 
-    /** The REST path of "open a pull request" on {@code repository} (its clone URL's path), per VCS. */
-    static Optional<String> pullRequestPath(String vcs, String repository) {
+    /**
+     * The REST path of "open a pull request" on {@code repository} (its clone URL's path), per VCS; for GitLab only
+     * with the project's numeric id.
+     */
+    static Optional<String> pullRequestPath(String vcs, String repository, Optional<String> repositoryId) {
         String[] segments = repository.split("/");
         if (segments.length < 2) {
             return Optional.empty();
@@ -85,10 +91,10 @@ final class TaskProxyAccess {
         String lastTwo = segments[segments.length - 2] + "/" + segments[segments.length - 1];
         return switch (vcs) {
             case "github" -> Optional.of("/repos/" + lastTwo + "/pulls");
-            case "gitlab" -> Optional.of("/projects/" + URLEncoder.encode(repository, StandardCharsets.UTF_8)
-                + "/merge_requests");
+            case "gitlab" -> repositoryId.filter(id -> NUMERIC_ID.matcher(id).matches())
+                .map(id -> "/projects/" + id + "/merge_requests");
             case "bitbucket" -> Optional.of("/repositories/" + lastTwo + "/pullrequests");
-            case "bitbucket-dc" -> Optional.of("/projects/" + segments[segments.length - 2] + "/repos/"
+            case "bitbucket-dc" -> Optional.of("/rest/api/1.0/projects/" + segments[segments.length - 2] + "/repos/"
                 + segments[segments.length - 1] + "/pull-requests");
             default -> Optional.empty();
         };

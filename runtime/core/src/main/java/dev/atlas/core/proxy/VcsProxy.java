@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,15 +39,18 @@ import org.slf4j.LoggerFactory;
  * {@code POST /vcs/graphql} and {@code /vcs/rest/{path}} ({@code vcsProxy}). In order: the caller's bearer JWT is
  * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); the app's policy decides on the request
  * as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the VCS plugin injects its
- * credentials; the call is forwarded without following redirects; the answer comes back through the rule's
- * response filter (allow-list, redactions), without validators when it was filtered. Upstream timeout is 504,
- * unreachable 502, an answer the filter cannot read 502. Nothing denied is ever forwarded.
+ * credentials; the call is forwarded without following redirects (for REST, with the body and {@code Accept} the
+ * policy checked, as it re-wrote them, never the caller's bytes); the answer comes back through the rule's response
+ * filter (allow-list, redactions), without validators when it was filtered. Upstream timeout is 504, unreachable
+ * 502, an answer the filter cannot read 502. Nothing denied is ever forwarded.
  */
 public final class VcsProxy implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(VcsProxy.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("atlas.audit");
     private static final String REST_PREFIX = "/vcs/rest";
     private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** REST request headers Atlas writes itself from the decision instead of forwarding the caller's. */
+    private static final Set<String> REWRITTEN = Set.of("accept", "content-type");
     /** Upstream answers are read whole (redaction needs the whole JSON); larger ones are refused, not truncated. */
     static final long MAX_RESPONSE_BYTES = 32L << 20;
 
@@ -127,7 +131,7 @@ public final class VcsProxy implements Processor {
             return policy.policy().checkGraphql(new String(request.body(), StandardCharsets.UTF_8));
         }
         return policy.policy().checkRest(request.method(), restPath, request.rawQuery().orElse(null),
-            request.headers().allValues("Accept"), request.headers().map());
+            request.headers().allValues("Accept"), request.headers().map(), request.body());
     }
 
     private static String subject(JWTClaimsSet caller) {
@@ -170,13 +174,20 @@ public final class VcsProxy implements Processor {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout);
         boolean filtered = decision.response().filters();
         request.headers().map().forEach((name, values) -> {
-            if (ForwardedHeaders.forwardRequest(name, filtered)) {
+            // REST: Accept and Content-Type are Atlas's own writing of what the policy checked, set below
+            if (ForwardedHeaders.forwardRequest(name, filtered)
+                && (graphql || !REWRITTEN.contains(name.toLowerCase(Locale.ROOT)))) {
                 values.forEach(v -> builder.header(name, v));
             }
         });
         auth.forEach(builder::setHeader);
-        HttpRequest.BodyPublisher body = BODY_METHODS.contains(request.method()) && request.body().length > 0
-            ? HttpRequest.BodyPublishers.ofByteArray(request.body()) : HttpRequest.BodyPublishers.noBody();
+        byte[] payload = graphql ? request.body() : decision.forward().body();
+        if (!graphql) {
+            Optional.ofNullable(decision.forward().accept()).ifPresent(v -> builder.setHeader("Accept", v));
+            Optional.ofNullable(decision.forward().contentType()).ifPresent(v -> builder.setHeader("Content-Type", v));
+        }
+        HttpRequest.BodyPublisher body = BODY_METHODS.contains(request.method()) && payload != null && payload.length > 0
+            ? HttpRequest.BodyPublishers.ofByteArray(payload) : HttpRequest.BodyPublishers.noBody();
         builder.method(request.method(), body);
         HttpResponse<InputStream> response;
         try {

@@ -6,6 +6,7 @@ import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.driver.Resources;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.RepositoryIds;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.JsonResponses;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,10 +37,12 @@ import java.util.Set;
  *   <li>patch tasks are one part: {@code atlas patch} in {@code tasks.jobImage} ({@link ContainerSpec.Role#ATLAS}),
  *       which clones and pushes through the git endpoint and posts its result to Atlas itself.</li>
  * </ul>
- * Files: {@code task.json} (always; {@code repository.cloneUrl} rewritten to the git endpoint), {@code patch.diff}
- * (patch). Secrets (Atlas's own per-task tokens, never a VCS credential): {@code clone-username}, {@code clone-token}
- * (the git token, {@link TaskTokens#gitToken}), {@code result-token}, and {@code proxy-token} for patches that open a
- * pull request. Atlas's containers also get {@code ATLAS_JOB_URL} = {@code {jobUrl}/jobs/{taskId}}.
+ * Files: {@code task.json} (always; {@code repository.cloneUrl} rewritten to the git endpoint, {@code repository.path}
+ * added, and for a patch that opens a pull request on a VCS addressing repositories by id, {@code repositoryId} looked
+ * up by Atlas), {@code patch.diff} (patch). Secrets (Atlas's own per-task tokens, never a VCS credential):
+ * {@code clone-username}, {@code clone-token} (the git token, {@link TaskTokens#gitToken}), {@code result-token}, and
+ * {@code proxy-token} for patches that open a pull request (with the same {@code repo_id}). Atlas's containers also
+ * get {@code ATLAS_JOB_URL} = {@code {jobUrl}/jobs/{taskId}}.
  */
 public final class JobBuilder {
     static final Resources CLONE_RESOURCES = new Resources("250m", "256Mi");
@@ -58,6 +62,8 @@ public final class JobBuilder {
         "cd \"$ATLAS_WORKSPACE/repo\"",
         "g fetch -q --depth 1 -- \"$url\" \"$sha\" || g fetch -q -- \"$url\" \"$ref\"",
         "git -c core.hooksPath=/dev/null checkout -q --detach \"$sha\"");
+    /** The {@code task.json} field holding the repository's VCS id (GitLab project id) for the pull-request call. */
+    public static final String REPOSITORY_ID = "repositoryId";
     static final String PATCH_SCRIPT =
         "exec atlas patch --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
     static final String REPORT_SCRIPT =
@@ -97,9 +103,9 @@ public final class JobBuilder {
         Map<String, String> atlasEnv = Map.of("ATLAS_TASK_ID", task.taskId(), "ATLAS_TASK_TYPE", task.type(),
             "ATLAS_JOB_URL", endpoint, "GIT_TERMINAL_PROMPT", "0");
         List<ContainerSpec> init = new ArrayList<>();
+        Optional<String> repositoryId = pullRequestRepositoryId(task, provider, repository);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        ObjectNode document = task.document().deepCopy();
-        ((ObjectNode) document.get("repository")).put("cloneUrl", endpoint + "/git");
+        ObjectNode document = jobDocument(task, repositoryId, endpoint);
         Task.Body body = task.body();
         ContainerSpec main;
         if (body instanceof Task.Patch patch) {
@@ -120,7 +126,7 @@ public final class JobBuilder {
                 ATLAS_RESOURCES, ContainerSpec.Role.ATLAS);
         }
         files.put("task.json", JsonResponses.toBytes(document));
-        return spec(task, init, main, files, provider);
+        return spec(task, init, main, files, provider, repositoryId);
     }
 
     private static List<Task.Step> steps(Task.Body body) {
@@ -134,14 +140,42 @@ public final class JobBuilder {
         throw new IllegalArgumentException("a task of this type has no job");
     }
 
+    /**
+     * The repository's id for a patch that opens a pull request on a VCS whose API addresses repositories by id
+     * (GitLab's numeric project id), looked up by Atlas with the app's credentials; the job never asks the VCS.
+     */
+    private static Optional<String> pullRequestRepositoryId(Task task, VcsProvider provider, Task.Repository repository)
+        throws CredentialException {
+        if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()
+            && provider instanceof RepositoryIds ids) {
+            return Optional.of(ids.repositoryId(repository.path()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * {@code task.json}: the task's document with {@code repository.cloneUrl} pointing at the task's git endpoint,
+     * {@code repository.path} (the repository as the VCS's API names it, which the clone URL no longer shows) and
+     * {@code repositoryId} set by Atlas when it looked one up.
+     */
+    private static ObjectNode jobDocument(Task task, Optional<String> repositoryId, String endpoint) {
+        ObjectNode document = task.document().deepCopy();
+        ObjectNode repository = (ObjectNode) document.get("repository");
+        repository.put("cloneUrl", endpoint + "/git");
+        repository.put("path", task.repository().orElseThrow().path());
+        document.remove(REPOSITORY_ID);
+        repositoryId.ifPresent(id -> document.put(REPOSITORY_ID, id));
+        return document;
+    }
+
     private JobSpec spec(Task task, List<ContainerSpec> init, ContainerSpec main, Map<String, byte[]> files,
-        VcsProvider provider) {
+        VcsProvider provider, Optional<String> repositoryId) {
         Map<String, Secret> secrets = new LinkedHashMap<>();
         secrets.put("clone-username", Secret.of(GIT_USER));
         secrets.put("clone-token", Secret.of(tokens.gitToken(task)));
         secrets.put("result-token", Secret.of(tokens.resultToken(task)));
         if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()) {
-            secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs())));
+            secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs(), repositoryId)));
         }
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/managed-by", "atlas");

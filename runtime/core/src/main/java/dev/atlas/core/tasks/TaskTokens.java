@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,8 +24,9 @@ import java.util.UUID;
  *       verifies it on the JWKS and accepts results for that task only;</li>
  *   <li>proxy token, {@code typ: atlas-proxy+jwt} (patch tasks that open a pull request):
  *       {@code aud} Atlas's VCS proxy ({@code <publicUrl>/vcs}), {@code scope: "pr:create"}, {@code app}, {@code vcs} and
- *       {@code repo} (the repository path), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the proxy
- *       lets it do;</li>
+ *       {@code repo} (the repository path), for VCSs that address repositories by id ({@code RepositoryIds}, GitLab)
+ *       {@code repo_id} (the id Atlas looked up), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the
+ *       proxy lets it do;</li>
  *   <li>git token, {@code typ: atlas-git+jwt} (the {@code clone} and {@code report} parts of a job, as
  *       {@code clone-token}): {@code aud} Atlas's job endpoints ({@code <publicUrl>/jobs}), {@code scope} {@value #GIT_READ}
  *       or {@value #GIT_PUSH} (transformer and patch tasks), {@code app}, {@code repo}, {@code clone_url} (the real
@@ -70,8 +72,15 @@ public final class TaskTokens {
         return new TaskTokens(keys, config.runner().publicUrl(), config.cloud().url(), clock);
     }
 
-    /** What a verified proxy token allows: one pull-request call of one app on one repository. */
-    public record ProxyGrant(String taskId, String appId, String vcs, String repository) {
+    /**
+     * What a verified proxy token allows: one pull-request call of one app on one repository.
+     *
+     * @param repositoryId the VCS's id of the repository, when its API addresses repositories by id (GitLab)
+     */
+    public record ProxyGrant(String taskId, String appId, String vcs, String repository, Optional<String> repositoryId) {
+        public ProxyGrant(String taskId, String appId, String vcs, String repository) {
+            this(taskId, appId, vcs, repository, Optional.empty());
+        }
     }
 
     /**
@@ -83,7 +92,7 @@ public final class TaskTokens {
      * @param branch the one branch a push may update (push scope only)
      */
     public record GitGrant(String taskId, String appId, boolean push, String repository, URI cloneUrl, String ref,
-        String sha, java.util.Optional<String> branch, java.util.Optional<String> installationId) {
+        String sha, Optional<String> branch, Optional<String> installationId) {
     }
 
     /** What a verified result token allows: posting results of one task. */
@@ -115,12 +124,21 @@ public final class TaskTokens {
 
     /** A proxy token for a patch task that opens a pull request on {@code vcs}. */
     public String proxyToken(Task task, String vcs) {
+        return proxyToken(task, vcs, Optional.empty());
+    }
+
+    /**
+     * A proxy token for a patch task that opens a pull request on {@code vcs}, with the repository's id when the
+     * VCS's pull-request path needs it ({@code repo_id}).
+     */
+    public String proxyToken(Task task, String vcs, Optional<String> repositoryId) {
         Task.Repository repository = task.repository().orElseThrow();
-        return keys.sign(base(task, proxyAudience())
+        JWTClaimsSet.Builder claims = base(task, proxyAudience())
             .claim("scope", PR_CREATE)
             .claim("vcs", vcs)
-            .claim("repo", repository.path())
-            .build(), PROXY_TYPE);
+            .claim("repo", repository.path());
+        repositoryId.ifPresent(id -> claims.claim("repo_id", id));
+        return keys.sign(claims.build(), PROXY_TYPE);
     }
 
     /**
@@ -134,21 +152,21 @@ public final class TaskTokens {
             .claim("clone_url", repository.cloneUrl().toString())
             .claim("ref", repository.ref())
             .claim("sha", repository.sha());
-        java.util.Optional<String> branch = pushBranch(task.body());
+        Optional<String> branch = pushBranch(task.body());
         claims.claim("scope", branch.isPresent() ? GIT_PUSH : GIT_READ);
         branch.ifPresent(b -> claims.claim("branch", b));
         task.installationId().ifPresent(i -> claims.claim("installation", i));
         return keys.sign(claims.build(), GIT_TYPE);
     }
 
-    private static java.util.Optional<String> pushBranch(Task.Body body) {
+    private static Optional<String> pushBranch(Task.Body body) {
         if (body instanceof Task.Transformer transformer) {
-            return java.util.Optional.of(transformer.commit().branch());
+            return Optional.of(transformer.commit().branch());
         }
         if (body instanceof Task.Patch patch) {
-            return java.util.Optional.of(patch.commit().branch());
+            return Optional.of(patch.commit().branch());
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
@@ -169,14 +187,14 @@ public final class TaskTokens {
             if (!push && !GIT_READ.equals(scope)) {
                 throw new TokenRejected("the token's scope is not " + GIT_READ + " or " + GIT_PUSH);
             }
-            java.util.Optional<String> branch = java.util.Optional.ofNullable(claims.getStringClaim("branch"));
+            Optional<String> branch = Optional.ofNullable(claims.getStringClaim("branch"));
             if (push && branch.isEmpty()) {
                 throw new TokenRejected("a push token names no branch");
             }
             return new GitGrant(claims.getSubject(), claims.getStringClaim("app"), push,
                 claims.getStringClaim("repo"), URI.create(claims.getStringClaim("clone_url")),
                 claims.getStringClaim("ref"), claims.getStringClaim("sha"), branch,
-                java.util.Optional.ofNullable(claims.getStringClaim("installation")));
+                Optional.ofNullable(claims.getStringClaim("installation")));
         } catch (java.text.ParseException | IllegalArgumentException e) {
             throw new TokenRejected("the token's claims are malformed");
         }
@@ -233,7 +251,7 @@ public final class TaskTokens {
                 throw new TokenRejected("the token's scope is not " + PR_CREATE);
             }
             return new ProxyGrant(claims.getSubject(), claims.getStringClaim("app"), claims.getStringClaim("vcs"),
-                claims.getStringClaim("repo"));
+                claims.getStringClaim("repo"), Optional.ofNullable(claims.getStringClaim("repo_id")));
         } catch (java.text.ParseException e) {
             throw new TokenRejected("the token's claims are malformed");
         }

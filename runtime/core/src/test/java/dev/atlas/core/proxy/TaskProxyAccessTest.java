@@ -137,12 +137,50 @@ class TaskProxyAccessTest {
 
     @ParameterizedTest(name = "{0}: {1} → {2}")
     @CsvSource(textBlock = """
-        github,       acme/widgets,           /repos/acme/widgets/pulls
-        gitlab,       group/sub/project,      /projects/group%2Fsub%2Fproject/merge_requests
-        bitbucket,    team/repo,              /repositories/team/repo/pullrequests
-        bitbucket-dc, scm/PROJ/repo,          /projects/PROJ/repos/repo/pull-requests
+        github,       acme/widgets,           '',   /repos/acme/widgets/pulls
+        gitlab,       group/sub/project,      4711, /projects/4711/merge_requests
+        bitbucket,    team/repo,              '',   /repositories/team/repo/pullrequests
+        bitbucket-dc, scm/PROJ/repo,          '',   /rest/api/1.0/projects/PROJ/repos/repo/pull-requests
         """)
-    void knowsThePullRequestPathOfEachVcs(String vcs, String repository, String path) {
-        assertThat(TaskProxyAccess.pullRequestPath(vcs, repository)).hasValue(path);
+    void knowsThePullRequestPathOfEachVcs(String vcs, String repository, String id, String path) {
+        assertThat(TaskProxyAccess.pullRequestPath(vcs, repository, Optional.of(id).filter(s -> !s.isEmpty())))
+            .hasValue(path);
+    }
+
+    @ParameterizedTest(name = "repo_id {0}")
+    @CsvSource(textBlock = """
+        ''
+        group%2Fsub%2Fproject
+        0
+        42/../7
+        -1
+        """)
+    void hasNoGitlabPathWithoutANumericProjectId(String id) {
+        assertThat(TaskProxyAccess.pullRequestPath("gitlab", "group/sub/project", Optional.of(id).filter(s -> !s.isEmpty())))
+            .isEmpty();
+    }
+
+    @Test
+    void allowsAGitlabTokenOnlyTheMergeRequestCallOfItsOwnProjectId() {
+        String token = tokens.proxyToken(patchTask("group/sub/project"), "gitlab", Optional.of("4711"));
+        TaskTokens.ProxyGrant grant = grant(token);
+        assertThat(grant.repositoryId()).hasValue("4711");
+
+        TaskProxyAccess.check(grant, "gh-main", "gitlab", request("POST", "/projects/4711/merge_requests", null, token),
+            false, "/projects/4711/merge_requests");
+        for (String other : List.of("/projects/4712/merge_requests", "/projects/group%2Fsub%2Fproject/merge_requests",
+            "/projects/4711/merge_requests/1/notes", "/projects/4711")) {
+            assertThatThrownBy(() -> TaskProxyAccess.check(grant, "gh-main", "gitlab", request("POST", other, null, token),
+                false, other)).isInstanceOfSatisfying(AtlasException.class,
+                    e -> assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN));
+        }
+    }
+
+    @Test
+    void refusesAGitlabTokenWithoutAProjectId() {
+        String token = tokens.proxyToken(patchTask("group/sub/project"), "gitlab");
+        String path = "/projects/group%2Fsub%2Fproject/merge_requests";
+        assertThatThrownBy(() -> TaskProxyAccess.check(grant(token), "gh-main", "gitlab", request("POST", path, null, token),
+            false, path)).isInstanceOfSatisfying(AtlasException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN));
     }
 }

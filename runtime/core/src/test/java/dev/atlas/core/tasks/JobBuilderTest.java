@@ -12,6 +12,7 @@ import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.RepositoryIds;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.keys.SigningKeys;
 import java.net.URI;
@@ -215,6 +216,62 @@ class JobBuilderTest {
         assertThat(grant).isEqualTo(new TaskTokens.ProxyGrant("t-1", "fake-main", "github", "acme/widgets"));
         assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("proxyUrl").asText())
             .isEqualTo("http://atlas.internal:8080");
+    }
+
+    /** A GitLab-like provider: addresses repositories by a numeric id that Atlas looks up. */
+    private final class ProjectIdProvider implements VcsProvider, ApiCredentials, RepositoryIds {
+        final List<String> asked = new ArrayList<>();
+
+        @Override
+        public AppSettings app() {
+            return new AppSettings("acme", "fake-main", "gitlab", URI.create("https://vcs.example"),
+                URI.create("https://vcs.example/api/v4"), Secret.of("s"), Optional.empty(), "apps[0]");
+        }
+
+        @Override
+        public Map<String, String> authHeaders(ApiTarget target) {
+            return Map.of();
+        }
+
+        @Override
+        public CloneCredential cloneCredential(ApiTarget target) {
+            return new CloneCredential("oauth2", Secret.of(CLONE_TOKEN));
+        }
+
+        @Override
+        public URI graphqlEndpoint() {
+            return URI.create("https://vcs.example/api/graphql");
+        }
+
+        @Override
+        public String repositoryId(String repositoryPath) {
+            asked.add(repositoryPath);
+            return "4711";
+        }
+    }
+
+    @Test
+    void looksUpTheProjectIdForAPullRequestAndPutsItInTaskJsonAndTheProxyToken() throws Exception {
+        ProjectIdProvider gitlab = new ProjectIdProvider();
+        String sample = TaskSamples.patch(CLOUD).replace("\"patch\": \"", "\"repositoryId\": \"1\", \"patch\": \"");
+        JobSpec job = builder.build(TaskParserTest.PARSER.parse("t-1", sample.getBytes(StandardCharsets.UTF_8)), gitlab);
+
+        assertThat(gitlab.asked).containsExactly("acme/widgets");
+        assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("repositoryId").asText()).isEqualTo("4711");
+        TaskTokens.ProxyGrant grant = new TaskTokens(keys, URI.create("https://atlas.acme.example"),
+            URI.create(CLOUD), Clock.systemUTC()).verifyProxyToken(job.secretFiles().get("proxy-token").reveal());
+        assertThat(grant.repositoryId()).hasValue("4711");
+        assertThat(grant.vcs()).isEqualTo("gitlab");
+    }
+
+    @Test
+    void asksForNoProjectIdWithoutAPullRequest() throws Exception {
+        ProjectIdProvider gitlab = new ProjectIdProvider();
+        String analysis = TaskSamples.analysis(CLOUD, "");
+        JobSpec job = builder.build(TaskParserTest.PARSER.parse("t-1", analysis.getBytes(StandardCharsets.UTF_8)), gitlab);
+
+        assertThat(gitlab.asked).isEmpty();
+        assertThat(JSON.readTree(job.taskFiles().get("task.json")).has("repositoryId")).isFalse();
     }
 
     @Test
