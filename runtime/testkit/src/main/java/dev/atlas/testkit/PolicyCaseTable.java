@@ -36,7 +36,9 @@ public final class PolicyCaseTable {
     /** The section of REST cases with request bodies and Accept tricks (issue 13), read like {@code rest}. */
     public static final String WRITES_AND_ACCEPT = "restWritesAndAccept";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /** A key given twice in a case would silently replace the first: the tables refuse it, like the policies do. */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     /** The text the upstream answers of redaction cases put into every field that must not come back. */
     public static final String SECRET_MARKER = "SECRET-MARKER";
     private static final Pattern REPEAT = Pattern.compile("\\$\\{repeat:(\\d+):(.*?)}");

@@ -162,10 +162,10 @@ class VcsProxyResponseFilterIT {
         assertThat(response.headers().firstValue("Last-Modified")).isEmpty();
         assertThat(received.get(upstream)).doesNotContainKeys("If-none-match", "If-modified-since");
         if (c.path("refused").asBoolean(false)) {
-            assertThat(response.statusCode()).isEqualTo(502);
+            assertThat(response.statusCode()).as(name + ": " + response.body()).isEqualTo(502);
             return;
         }
-        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.statusCode()).as(name + ": " + response.body()).isEqualTo(status);
         assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(c.path("expected").asText()));
         assertThat(response.headers().firstValue("X-Total")).contains("1");
     }
