@@ -1,11 +1,21 @@
 package dev.atlas.policies;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,12 +23,28 @@ import java.nio.charset.StandardCharsets;
  * optional {@code operationName} (string or null) and {@code variables} (object or null), nothing else. Anything
  * an upstream server might read differently from us is refused: a repeated key, a second JSON value, a batch array,
  * {@code extensions} (persisted queries would run a document we never saw).
+ *
+ * <p>What goes upstream is not this body but {@link #canonicalJson}: Atlas's own JSON around Atlas's own printed
+ * document, with {@code variables} and {@code operationName} written again from the values read here.
+ *
+ * @param query         the document text as received
+ * @param operationName {@code null} when absent or null
+ * @param variables     {@code null} when absent or null, else a JSON object
  */
-record GraphqlRequestBody(String query, String operationName) {
+record GraphqlRequestBody(String query, String operationName, JsonNode variables) {
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
+    /** Deeper variables are refused: no GraphQL input a VCS takes nests this far, and writing them back recurses. */
+    static final int MAX_JSON_NESTING = 64;
+
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_NESTING).build())
+            // every character beyond ASCII is written as an escape: U+2028/U+2029 and the like never go out raw
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .build())
+        // numbers go back out as they came in, not rounded through double
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     /** Reads the body, or throws a {@link Denial}: 400 for what is not one GraphQL request, 403 over a byte limit. */
     static GraphqlRequestBody read(String body, GraphqlLimits limits) {
@@ -27,6 +53,7 @@ record GraphqlRequestBody(String query, String operationName) {
         }
         String query = null;
         String operationName = null;
+        JsonNode variables = null;
         try (JsonParser parser = JSON.createParser(body)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
@@ -58,9 +85,9 @@ record GraphqlRequestBody(String query, String operationName) {
                         if (value != JsonToken.START_OBJECT && value != JsonToken.VALUE_NULL) {
                             throw Denial.invalid("variables must be an object or null");
                         }
-                        // Read through, not kept: the decision never depends on variables. Duplicate keys in
-                        // them are still detected while skipping.
-                        parser.skipChildren();
+                        // Kept only to be written again: the decision never depends on variables. Duplicate keys
+                        // in them are detected while reading.
+                        variables = value == JsonToken.VALUE_NULL ? null : parser.readValueAsTree();
                         break;
                     default:
                         throw Denial.invalid("request body key '" + Texts.clip(key, 40)
@@ -70,6 +97,8 @@ record GraphqlRequestBody(String query, String operationName) {
             if (parser.nextToken() != null) {
                 throw Denial.invalid("request body is not valid JSON");
             }
+        } catch (StreamConstraintsException e) {
+            throw Denial.invalid("request body nests JSON deeper than " + MAX_JSON_NESTING + " levels");
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             throw Denial.invalid(message != null && message.startsWith("Duplicate field")
@@ -83,7 +112,32 @@ record GraphqlRequestBody(String query, String operationName) {
         if (utf8Length(query, limits.maxQueryBytes()) > limits.maxQueryBytes()) {
             throw Denial.deny("maxQueryBytes", "query is larger than " + limits.maxQueryBytes() + " bytes");
         }
-        return new GraphqlRequestBody(query, operationName);
+        return new GraphqlRequestBody(query, operationName, variables);
+    }
+
+    /**
+     * The body Atlas sends upstream: {@code {"query": document, "variables": ..., "operationName": ...}}, the last
+     * two only when given, in that order, as ASCII-only JSON.
+     *
+     * @param document Atlas's printed text of the checked document ({@link CanonicalGraphql})
+     */
+    String canonicalJson(String document) {
+        StringWriter out = new StringWriter(document.length() + 64);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("query", document);
+            if (variables != null) {
+                json.writeFieldName("variables");
+                json.writeTree(variables);
+            }
+            if (operationName != null) {
+                json.writeStringField("operationName", operationName);
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     /** Exact UTF-8 length when it matters; only "over the limit or not" is ever asked. */
