@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /vcs/graphql} and {@code /vcs/rest/{path}} ({@code vcsProxy}). In order: the caller's bearer JWT is
- * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); the app's policy decides on the request
- * as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the VCS plugin injects its
- * credentials; the call is forwarded without following redirects; the answer comes back with the policy's
- * redactions applied. Upstream timeout is 504, unreachable 502. Nothing denied is ever forwarded.
+ * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); GraphQL must be JSON (415); the app's
+ * policy decides on the request as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the
+ * VCS plugin injects its credentials; the call is forwarded without following redirects — for GraphQL with the body
+ * the policy wrote (its own print of the checked document), never the caller's bytes; the answer comes back with the
+ * policy's redactions applied. Upstream timeout is 504, unreachable 502. Nothing denied is ever forwarded.
  */
 public final class VcsProxy implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(VcsProxy.class);
@@ -102,6 +103,9 @@ public final class VcsProxy implements Processor {
         if (grant.isPresent()) {
             // a job's token: only its own repository's pull-request call, and still through the policy below
             TaskProxyAccess.check(grant.get(), appId, provider.app().vcs(), request, graphql, restPath);
+        }
+        if (graphql) {
+            JsonContentType.require(request.headers().allValues("Content-Type"));
         }
         Decision decision = decide(appId, request, graphql, restPath);
         audit(appId, caller, request, graphql, restPath, decision);
@@ -174,8 +178,15 @@ public final class VcsProxy implements Processor {
             }
         });
         auth.forEach(builder::setHeader);
-        HttpRequest.BodyPublisher body = BODY_METHODS.contains(request.method()) && request.body().length > 0
-            ? HttpRequest.BodyPublishers.ofByteArray(request.body()) : HttpRequest.BodyPublishers.noBody();
+        byte[] sent = request.body();
+        if (graphql) {
+            // the checked document as Atlas printed it: no other parser reads the caller's text
+            sent = decision.forwardBody().orElseThrow(() -> new AtlasException(ErrorKind.INTERNAL,
+                "the GraphQL decision carries no document to forward")).getBytes(StandardCharsets.UTF_8);
+            builder.setHeader("Content-Type", "application/json");
+        }
+        HttpRequest.BodyPublisher body = BODY_METHODS.contains(request.method()) && sent.length > 0
+            ? HttpRequest.BodyPublishers.ofByteArray(sent) : HttpRequest.BodyPublishers.noBody();
         builder.method(request.method(), body);
         HttpResponse<InputStream> response;
         try {
