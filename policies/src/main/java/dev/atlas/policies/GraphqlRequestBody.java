@@ -9,10 +9,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -29,22 +25,20 @@ import java.nio.charset.StandardCharsets;
  *
  * @param query         the document text as received
  * @param operationName {@code null} when absent or null
- * @param variables     {@code null} when absent or null, else a JSON object
+ * @param variables     {@code null} when absent or null, else the JSON object as Jackson wrote it again while reading
+ *                      it: no whitespace, every character beyond ASCII escaped, numbers as their checked JSON text
  */
-record GraphqlRequestBody(String query, String operationName, JsonNode variables) {
+record GraphqlRequestBody(String query, String operationName, String variables) {
 
     /** Deeper variables are refused: no GraphQL input a VCS takes nests this far, and writing them back recurses. */
     static final int MAX_JSON_NESTING = 64;
 
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_NESTING).build())
-            // every character beyond ASCII is written as an escape: U+2028/U+2029 and the like never go out raw
-            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
-            .build())
-        // numbers go back out as they came in, not rounded through double
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_NESTING).build())
+        // every character beyond ASCII is written as an escape: U+2028/U+2029 and the like never go out raw
+        .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+        .build();
 
     /** Reads the body, or throws a {@link Denial}: 400 for what is not one GraphQL request, 403 over a byte limit. */
     static GraphqlRequestBody read(String body, GraphqlLimits limits) {
@@ -53,7 +47,7 @@ record GraphqlRequestBody(String query, String operationName, JsonNode variables
         }
         String query = null;
         String operationName = null;
-        JsonNode variables = null;
+        String variables = null;
         try (JsonParser parser = JSON.createParser(body)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
@@ -87,7 +81,7 @@ record GraphqlRequestBody(String query, String operationName, JsonNode variables
                         }
                         // Kept only to be written again: the decision never depends on variables. Duplicate keys
                         // in them are detected while reading.
-                        variables = value == JsonToken.VALUE_NULL ? null : parser.readValueAsTree();
+                        variables = value == JsonToken.VALUE_NULL ? null : rewrite(parser);
                         break;
                     default:
                         throw Denial.invalid("request body key '" + Texts.clip(key, 40)
@@ -128,7 +122,7 @@ record GraphqlRequestBody(String query, String operationName, JsonNode variables
             json.writeStringField("query", document);
             if (variables != null) {
                 json.writeFieldName("variables");
-                json.writeTree(variables);
+                json.writeRawValue(variables);
             }
             if (operationName != null) {
                 json.writeStringField("operationName", operationName);
@@ -136,6 +130,46 @@ record GraphqlRequestBody(String query, String operationName, JsonNode variables
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Writes the JSON value the parser stands on again, token by token (no recursion, so the nesting limit is the
+     * only bound needed): Jackson's own output of what it read, numbers as the number text it validated so that
+     * nothing is rounded.
+     */
+    private static String rewrite(JsonParser parser) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            int depth = 0;
+            JsonToken token = parser.currentToken();
+            do {
+                switch (token) {
+                    case START_OBJECT -> {
+                        json.writeStartObject();
+                        depth++;
+                    }
+                    case START_ARRAY -> {
+                        json.writeStartArray();
+                        depth++;
+                    }
+                    case END_OBJECT -> {
+                        json.writeEndObject();
+                        depth--;
+                    }
+                    case END_ARRAY -> {
+                        json.writeEndArray();
+                        depth--;
+                    }
+                    case FIELD_NAME -> json.writeFieldName(parser.currentName());
+                    case VALUE_STRING -> json.writeString(parser.getText());
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> json.writeNumber(parser.getText());
+                    case VALUE_TRUE, VALUE_FALSE -> json.writeBoolean(token == JsonToken.VALUE_TRUE);
+                    case VALUE_NULL -> json.writeNull();
+                    default -> throw new IOException("unexpected JSON token " + token);
+                }
+            } while (depth > 0 && (token = parser.nextToken()) != null);
         }
         return out.toString();
     }
