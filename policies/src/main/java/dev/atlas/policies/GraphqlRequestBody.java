@@ -30,7 +30,7 @@ import java.nio.charset.StandardCharsets;
  */
 record GraphqlRequestBody(String query, String operationName, String variables) {
 
-    /** Deeper variables are refused: no GraphQL input a VCS takes nests this far, and writing them back recurses. */
+    /** JSON nested deeper is refused (400): no GraphQL input a VCS takes nests anywhere near this far. */
     static final int MAX_JSON_NESTING = 64;
 
     private static final JsonFactory JSON = JsonFactory.builder()
