@@ -100,6 +100,27 @@ class GraphqlForwardingTest {
         assertThat(forwardedQuery(again)).isEqualTo(forwarded);
     }
 
+    /** Block string {@code """x""\"""...}: graphql-ruby ends it at {@code ""\"""}, graphql-java only at the last {@code """}. */
+    static final String ESCAPED_TRIPLE_QUOTE_BYPASS =
+        "{ me { name } r1: item(id: \"\"\"x\"\"\\\"\"\") { title } r2: me { secret } r3: item(id: \"a\" #\"\"\"\n) { title } }";
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bypasses")
+    void forwardsNoBypassInAFormTheVcsCouldReadAsAnotherSelection(String why, String bypass) throws Exception {
+        assertThat(ReferenceLexer.names(bypass, Dialect.GRAPHQL_RUBY)).as("the bypass as the VCS would read it").contains("secret");
+        assertThat(ReferenceLexer.names(bypass, Dialect.GRAPHQL_JAVA)).as("as Atlas reads it").doesNotContain("secret");
+
+        Decision decision = policy.checkGraphql(body(bypass));
+
+        assertThat(decision.allowed()).as(decision.reason()).isTrue();
+        assertThat(ReferenceLexer.names(forwardedQuery(decision), Dialect.GRAPHQL_RUBY)).doesNotContain("secret");
+    }
+
+    static Stream<Arguments> bypasses() {
+        return Stream.of(Arguments.of("comment ended by a lone CR (issue example)", ISSUE_EXAMPLE),
+            Arguments.of("block string with two quotes then an escaped triple quote", ESCAPED_TRIPLE_QUOTE_BYPASS));
+    }
+
     @Test
     void forwardsTheIssueExampleAsTheDocumentAtlasChecked() throws Exception {
         assertThat(ReferenceLexer.names(ISSUE_EXAMPLE, Dialect.GRAPHQL_RUBY)).as("the bypass as the VCS would read it")
