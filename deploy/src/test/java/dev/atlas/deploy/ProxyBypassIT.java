@@ -13,6 +13,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.atlas.policies.ApiPolicy;
 import dev.atlas.testkit.PolicyCaseTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,13 +49,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The shipped GitHub policy over real HTTP: every case of {@code plugins/vcs-github/src/test/resources/policy-cases.yaml}
  * is sent through {@code bin/atlas run} with the real GitHub plugin to a fake GitHub. Denied requests must never reach
- * it; allowed ones reach it with the installation token Atlas minted (once) and without the caller's credentials.
+ * it; allowed ones reach it with the installation token Atlas minted (once) and without the caller's credentials, and
+ * an allowed GraphQL request reaches it as Atlas's canonical body (the shipped policy's own print of the checked
+ * document), never as the caller's bytes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyBypassIT {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CASES = Path.of("../plugins/vcs-github/src/test/resources/policy-cases.yaml");
+    private static final Path SHIPPED_POLICY = Path.of("../plugins/vcs-github/src/main/resources/atlas/policy");
     private static final java.util.Set<String> PROXIED_METHODS = java.util.Set.of("GET", "POST", "PATCH", "PUT",
         "DELETE");
     private static final Pattern REPEAT = Pattern.compile("\\$\\{repeat:(\\d+):([^}]*)}");
@@ -130,7 +135,8 @@ class ProxyBypassIT {
     }
 
     Stream<Arguments> graphqlCases() throws Exception {
-        return stream(YAML.readTree(CASES.toFile()).path("graphql"));
+        JsonNode table = YAML.readTree(CASES.toFile());
+        return Stream.concat(stream(table.path("graphql")), stream(table.path(PolicyCaseTable.GRAPHQL_DIFFERENTIALS)));
     }
 
     Stream<Arguments> restCases() throws Exception {
@@ -218,7 +224,15 @@ class ProxyBypassIT {
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
         assertOutcome(c, response, before);
         if (c.path("expect").asInt() == 200) {
-            assertThat(seen.get(seen.size() - 1).path()).isEqualTo("/api/graphql");
+            Seen upstream = seen.get(seen.size() - 1);
+            assertThat(upstream.path()).isEqualTo("/api/graphql");
+            assertThat(upstream.headers().get("Content-type")).containsExactly("application/json");
+            // exactly the policy's canonical body: Atlas's print of the document it checked, not what was sent
+            ApiPolicy shipped = ApiPolicy.parse(Files.readString(SHIPPED_POLICY.resolve("github.yaml")),
+                Optional.of(Files.readString(SHIPPED_POLICY.resolve("github.graphqls"))), "built-in:github");
+            assertThat(new String(upstream.body(), StandardCharsets.UTF_8))
+                .isEqualTo(shipped.checkGraphql(body).forwardBody().orElseThrow());
+            PolicyCaseTable.assertCanonicalForward(new String(upstream.body(), StandardCharsets.UTF_8), c);
         }
     }
 

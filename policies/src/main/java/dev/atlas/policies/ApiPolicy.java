@@ -74,7 +74,10 @@ public final class ApiPolicy {
     /**
      * Decides on the raw body of a {@code POST /vcs/graphql}: {@code {"query": ..., "operationName": ...,
      * "variables": ...}}. The decision depends on the document alone: variables cannot widen it, and every branch
-     * of {@code @include}/{@code @skip} is checked. Never throws; an unexpected failure denies.
+     * of {@code @include}/{@code @skip} is checked. An allowed decision carries {@link Decision#forwardBody()}, the
+     * body to send upstream instead of this one: Atlas's own print of the checked document with the checked variables
+     * and operationName, so that the VCS's parser never reads the caller's text. Never throws; an unexpected failure
+     * denies.
      */
     public Decision checkGraphql(String requestBodyJson) {
         try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of checking one proxied request against an {@link ApiPolicy}.
@@ -20,8 +21,10 @@ import java.util.Objects;
  *                   the check that denied ({@code default-deny}, {@code maxDepth}, {@code path-normalisation}, ...)
  * @param response   what of the upstream answer may go back (allow-list, redactions); {@link ResponseFilter#none()}
  *                   for denials and GraphQL
- * @param forward    what Atlas sends upstream for an allowed REST request: the body and {@code Accept} it checked,
- *                   as it re-wrote them; {@link Forward#NONE} for GraphQL and denials
+ * @param forward    what Atlas sends upstream for an allowed request, never the caller's bytes: for REST the body and
+ *                   {@code Accept} it checked, as it re-wrote them; for GraphQL always Atlas's own JSON around its
+ *                   re-printed document ({@code {"query", "variables", "operationName"}}); {@link Forward#NONE} for
+ *                   denials
  */
 public record Decision(boolean allowed, int status, String error, String reason, String rule, ResponseFilter response,
         Forward forward) {
@@ -54,6 +57,9 @@ public record Decision(boolean allowed, int status, String error, String reason,
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(response, "response");
         forward = forward == null ? Forward.NONE : forward;
+        if (!allowed && forward.body() != null) {
+            throw new IllegalArgumentException("a denial forwards nothing");
+        }
     }
 
     /** A decision whose response filter only removes {@code redactions} (see {@link Redactor}), forwarding nothing. */
@@ -66,6 +72,12 @@ public record Decision(boolean allowed, int status, String error, String reason,
         this(allowed, status, error, reason, rule, response, Forward.NONE);
     }
 
+    /** The body Atlas forwards in place of the one received (UTF-8 text), when it has one of its own. */
+    public Optional<String> forwardBody() {
+        return forward.body() == null ? Optional.empty()
+            : Optional.of(new String(forward.body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static Decision allow(String rule, ResponseFilter response) {
         return new Decision(true, 200, null, "allowed by rule " + rule, rule, response);
     }
@@ -76,6 +88,12 @@ public record Decision(boolean allowed, int status, String error, String reason,
 
     static Decision allow(String rule, ResponseFilter response, Forward forward) {
         return new Decision(true, 200, null, "allowed by rule " + rule, rule, response, forward);
+    }
+
+    /** Allowed, and {@code body} is what goes upstream instead of what was received. */
+    static Decision allowForwarding(String rule, String body) {
+        return new Decision(true, 200, null, "allowed by rule " + rule, rule, ResponseFilter.none(),
+            new Forward(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), null));
     }
 
     static Decision deny(String rule, String reason) {

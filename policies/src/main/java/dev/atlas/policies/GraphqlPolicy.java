@@ -5,6 +5,9 @@ import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
 import graphql.parser.ParserEnvironment;
 import graphql.parser.ParserOptions;
+import graphql.parser.exceptions.ParseCancelledException;
+import graphql.parser.exceptions.ParseCancelledTooDeepException;
+import graphql.parser.exceptions.ParseCancelledTooManyCharsException;
 import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLFieldsContainer;
 import graphql.schema.GraphQLImplementingType;
@@ -35,6 +38,9 @@ final class GraphqlPolicy {
     private static final Pattern ALLOW_ENTRY = Pattern.compile("(" + NAME_PATTERN + ")\\.(" + NAME_PATTERN + ")"
         + "(?:\\(\\s*(" + NAME_PATTERN + "(?:\\s*,\\s*" + NAME_PATTERN + ")*)?\\s*\\))?");
     private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+    /** Parser rules entered per level of field nesting, with room for arguments and fragments at each level. */
+    private static final int RULES_PER_LEVEL = 8;
+    private static final int MIN_RULE_DEPTH = 200;
 
     private final boolean enabled;
     private final GraphqlLimits limits;
@@ -56,9 +62,11 @@ final class GraphqlPolicy {
         this.directives = directives;
         this.allowed = allowed;
         this.schema = schema;
-        // The byte limit is checked before parsing; these bound the parser's own work on what remains. Nodes need no
-        // source locations (syntax errors carry their own), comments or ignored characters: skipping them is what
-        // keeps a decision near the cost of a default parse.
+        // The byte limit is checked before parsing; these bound the parser's own work on what remains, and each is
+        // above the policy limit it stands behind (a field level costs the parser about 3 rules; characters and
+        // tokens are at most the query's bytes), so a document the policy could accept is never cut short. Nodes
+        // need no source locations (syntax errors carry their own), comments or ignored characters: skipping them
+        // is what keeps a decision near the cost of a default parse.
         this.parserOptions = ParserOptions.newParserOptions()
             .captureIgnoredChars(false)
             .captureSourceLocation(false)
@@ -66,7 +74,7 @@ final class GraphqlPolicy {
             .maxCharacters(limits.maxQueryBytes())
             .maxTokens(Math.max(1_000, limits.maxQueryBytes()))
             .maxWhitespaceTokens(Math.max(1_000, limits.maxQueryBytes()))
-            .maxRuleDepth(Math.min(500, 16 * limits.maxDepth() + 32))
+            .maxRuleDepth(Math.max(MIN_RULE_DEPTH, RULES_PER_LEVEL * limits.maxDepth() + 32))
             .redactTokenParserErrorMessages(true)
             .build();
     }
@@ -245,7 +253,11 @@ final class GraphqlPolicy {
         return fields == null ? null : fields.get(field);
     }
 
-    /** Decides on the raw HTTP body of a {@code POST /vcs/graphql}. */
+    /**
+     * Decides on the raw HTTP body of a {@code POST /vcs/graphql}. An allowed decision carries the body to forward:
+     * the checked document printed again by Atlas ({@link CanonicalGraphql}) with the checked variables and
+     * operationName.
+     */
     Decision check(String body) {
         if (body == null) {
             return Decision.invalid("request body is missing");
@@ -257,7 +269,8 @@ final class GraphqlPolicy {
             GraphqlRequestBody request = GraphqlRequestBody.read(body, limits);
             Document document = parse(request.query());
             new GraphqlDocumentCheck(this, document).check(request.operationName());
-            return Decision.allow("graphql", List.of());
+            String printed = CanonicalGraphql.print(document);
+            return Decision.allowForwarding("graphql", request.canonicalJson(printed));
         } catch (Denial denial) {
             return denial.decision();
         }
@@ -266,6 +279,13 @@ final class GraphqlPolicy {
     private Document parse(String query) {
         try {
             return Parser.parse(ParserEnvironment.newParserEnvironment().document(query).parserOptions(parserOptions).build());
+        } catch (ParseCancelledTooDeepException e) {
+            // nesting (of fields, fragments or values) beyond what the parser takes: a limit, not a syntax error
+            throw Denial.deny("maxDepth", "the document nests deeper than " + limits.maxDepth()
+                + " levels allow (the parser stopped)");
+        } catch (ParseCancelledTooManyCharsException | ParseCancelledException e) {
+            throw Denial.deny("maxQueryBytes", "the document has more characters or tokens than "
+                + limits.maxQueryBytes() + " query bytes allow (the parser stopped)");
         } catch (InvalidSyntaxException e) {
             throw Denial.invalid("query is not a valid GraphQL document" + location(e));
         }

@@ -35,7 +35,14 @@ import org.junit.jupiter.params.provider.Arguments;
 public final class PolicyCaseTable {
     /** The section of REST cases with request bodies and Accept tricks (issue 13), read like {@code rest}. */
     public static final String WRITES_AND_ACCEPT = "restWritesAndAccept";
+    /**
+     * The section of GraphQL parser-differential cases (issue 13): {@code graphql} cases that may also name the exact
+     * {@code forwarded} query the VCS must receive.
+     */
+    public static final String GRAPHQL_DIFFERENTIALS = "graphql-differentials";
+
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern GRAPHQL_STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     /** A key given twice in a case would silently replace the first: the tables refuse it, like the policies do. */
     private static final YAMLMapper YAML = YAMLMapper.builder()
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -291,6 +298,30 @@ public final class PolicyCaseTable {
             assertThat(decision.rule()).as("rule; reason was %s", decision.reason()).isEqualTo(c.get("rule").asText());
         }
         assertForwarded(decision, c);
+    }
+
+    /**
+     * Asserts that {@code forwardedBody}, the JSON body Atlas sends upstream for an allowed GraphQL case, is Atlas's
+     * canonical form: keys {@code query} (first), {@code variables}, {@code operationName} only, the whole body
+     * printable ASCII, the document without a comment or a block string, and equal to the case's {@code forwarded}
+     * query when it names one.
+     *
+     * @return the forwarded document
+     */
+    public static String assertCanonicalForward(String forwardedBody, JsonNode c) throws IOException {
+        assertThat(forwardedBody.chars()).as("forwarded body is printable ASCII").allMatch(ch -> ch >= 0x20 && ch < 0x7F);
+        JsonNode sent = JSON.readTree(forwardedBody);
+        List<String> keys = new ArrayList<>();
+        sent.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).isSubsetOf("query", "variables", "operationName").startsWith("query");
+        String document = sent.get("query").asText();
+        assertThat(document.chars()).as("document is printable ASCII").allMatch(ch -> ch >= 0x20 && ch < 0x7F);
+        assertThat(document).doesNotContain("\"\"\"");
+        assertThat(GRAPHQL_STRING.matcher(document).replaceAll("S")).as("outside its strings").doesNotContain("#", "\"");
+        if (c.has("forwarded")) {
+            assertThat(document).isEqualTo(c.get("forwarded").asText());
+        }
+        return document;
     }
 
     /** The text of resource {@code name} on {@code owner}'s class path; a missing resource is an error. */

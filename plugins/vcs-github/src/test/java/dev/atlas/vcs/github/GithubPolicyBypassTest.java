@@ -3,6 +3,7 @@ package dev.atlas.vcs.github;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atlas.policies.ApiPolicy;
 import dev.atlas.policies.Decision;
 import dev.atlas.testkit.PolicyCaseTable;
@@ -28,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GithubPolicyBypassTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static ApiPolicy policy;
     private static PolicyCaseTable cases;
 
@@ -40,6 +43,11 @@ class GithubPolicyBypassTest {
     static Stream<Arguments> graphqlCases() throws Exception {
         loadShippedPolicyAndCases();
         return cases.named("graphql");
+    }
+
+    static Stream<Arguments> differentialCases() throws Exception {
+        loadShippedPolicyAndCases();
+        return cases.named(PolicyCaseTable.GRAPHQL_DIFFERENTIALS);
     }
 
     static Stream<Arguments> restCases() throws Exception {
@@ -63,6 +71,26 @@ class GithubPolicyBypassTest {
         Decision decision = policy.checkGraphql(PolicyCaseTable.graphqlBody(c));
 
         PolicyCaseTable.assertExpectedWithErrorCode(decision, c);
+        if (decision.allowed()) {
+            PolicyCaseTable.assertCanonicalForward(decision.forwardBody().orElseThrow(), c);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("differentialCases")
+    void refusesEachParserDifferentialOrForwardsOnlyItsCanonicalDocument(String name, JsonNode c) throws Exception {
+        Decision decision = policy.checkGraphql(PolicyCaseTable.graphqlBody(c));
+
+        PolicyCaseTable.assertExpectedWithErrorCode(decision, c);
+        if (decision.allowed()) {
+            String document = PolicyCaseTable.assertCanonicalForward(decision.forwardBody().orElseThrow(), c);
+            // printed, parsed and checked again: the same verdict and the same text
+            Decision again = policy.checkGraphql(JSON.createObjectNode().put("query", document).toString());
+            assertThat(again.allowed()).as(again.reason()).isTrue();
+            assertThat(JSON.readTree(again.forwardBody().orElseThrow()).get("query").asText()).isEqualTo(document);
+        } else {
+            assertThat(decision.forwardBody()).isEmpty();
+        }
     }
 
     @ParameterizedTest(name = "{0}")

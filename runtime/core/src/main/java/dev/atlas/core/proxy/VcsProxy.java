@@ -37,12 +37,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /vcs/graphql} and {@code /vcs/rest/{path}} ({@code vcsProxy}). In order: the caller's bearer JWT is
- * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); the app's policy decides on the request
- * as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the VCS plugin injects its
- * credentials; the call is forwarded without following redirects (for REST, with the body and {@code Accept} the
- * policy checked, as it re-wrote them, never the caller's bytes); the answer comes back through the rule's response
- * filter (allow-list, redactions), without validators when it was filtered. Upstream timeout is 504, unreachable
- * 502, an answer the filter cannot read 502. Nothing denied is ever forwarded.
+ * verified (401); {@code X-App-ID} picks the app (400 missing, 404 unknown); GraphQL must be JSON (415); the app's
+ * policy decides on the request as received (400 unparsable GraphQL, 403 denied, with one audit line either way); the
+ * VCS plugin injects its credentials; the call is forwarded without following redirects, with what the policy
+ * checked as Atlas re-wrote it, never the caller's bytes (GraphQL: its own print of the checked document; REST: the
+ * checked body and {@code Accept}); the answer comes back through the rule's response filter (allow-list,
+ * redactions), without validators when it was filtered. Upstream timeout is 504, unreachable 502, an answer the
+ * filter cannot read 502. Nothing denied is ever forwarded.
  */
 public final class VcsProxy implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(VcsProxy.class);
@@ -106,6 +107,9 @@ public final class VcsProxy implements Processor {
         if (grant.isPresent()) {
             // a job's token: only its own repository's pull-request call, and still through the policy below
             TaskProxyAccess.check(grant.get(), appId, provider.app().vcs(), request, graphql, restPath);
+        }
+        if (graphql) {
+            JsonContentType.require(request.headers().allValues("Content-Type"));
         }
         Decision decision = decide(appId, request, graphql, restPath);
         audit(appId, caller, request, graphql, restPath, decision);
@@ -181,11 +185,13 @@ public final class VcsProxy implements Processor {
             }
         });
         auth.forEach(builder::setHeader);
-        byte[] payload = graphql ? request.body() : decision.forward().body();
-        if (!graphql) {
-            Optional.ofNullable(decision.forward().accept()).ifPresent(v -> builder.setHeader("Accept", v));
-            Optional.ofNullable(decision.forward().contentType()).ifPresent(v -> builder.setHeader("Content-Type", v));
+        byte[] payload = decision.forward().body();
+        if (graphql && payload == null) {
+            throw new AtlasException(ErrorKind.INTERNAL, "the GraphQL decision carries no document to forward");
         }
+        // the checked request as Atlas wrote it: no other parser ever reads the caller's text
+        Optional.ofNullable(decision.forward().accept()).ifPresent(v -> builder.setHeader("Accept", v));
+        Optional.ofNullable(decision.forward().contentType()).ifPresent(v -> builder.setHeader("Content-Type", v));
         HttpRequest.BodyPublisher body = BODY_METHODS.contains(request.method()) && payload != null && payload.length > 0
             ? HttpRequest.BodyPublishers.ofByteArray(payload) : HttpRequest.BodyPublishers.noBody();
         builder.method(request.method(), body);
