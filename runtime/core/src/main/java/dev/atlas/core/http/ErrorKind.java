@@ -14,6 +14,7 @@ public enum ErrorKind {
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     CONFLICT(409, "conflict"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable"),
     SERVICE_UNAVAILABLE(503, "service_unavailable"),
     UPSTREAM_TIMEOUT(504, "upstream_timeout"),
