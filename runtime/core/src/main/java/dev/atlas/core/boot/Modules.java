@@ -1,6 +1,7 @@
 package dev.atlas.core.boot;
 
 import dev.atlas.core.idp.IdpModule;
+import dev.atlas.core.jobs.ResultModule;
 import dev.atlas.core.proxy.ProxyModule;
 import dev.atlas.core.tasks.TaskModule;
 import dev.atlas.core.webhooks.WebhookModule;
@@ -13,6 +14,7 @@ public final class Modules {
 
     /** A fresh instance of every module. */
     public static List<ApplicationModule> all() {
-        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule(), new TaskModule());
+        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule(), new TaskModule(),
+            new ResultModule());
     }
 }
