@@ -46,8 +46,13 @@ final class WorkTreeSnapshot {
     private WorkTreeSnapshot() {
     }
 
-    /** Writes the work tree at {@code workTree} into {@code repository}, compared with {@code baseTree}. */
-    static Snapshot take(Repository repository, ObjectId baseTree, Path workTree) throws IOException {
+    /**
+     * Writes the work tree at {@code workTree} into {@code repository}, compared with {@code baseTree}.
+     *
+     * @throws PatchFailure ({@code patch_failed}) for a changed path {@link PatchGuard#checkPath} refuses: git's own
+     *     folder in another case ({@code .GIT/hooks}), {@code .gitmodules}, names some file system reads as {@code .git}
+     */
+    static Snapshot take(Repository repository, ObjectId baseTree, Path workTree) throws IOException, PatchFailure {
         DirCache index = DirCache.newInCore();
         DirCacheBuilder builder = index.builder();
         List<Change> changes = new ArrayList<>();
@@ -93,6 +98,7 @@ final class WorkTreeSnapshot {
                     blob = inserter.insert(Constants.OBJ_BLOB, file.getEntryContentLength(), content);
                 }
                 if (!tracked || !baseMode.equals(fileMode) || !blob.equals(walk.getObjectId(0))) {
+                    PatchGuard.checkPath(path);
                     changes.add(new Change(path, fileMode));
                 }
                 add(builder, path, fileMode, blob);
