@@ -12,10 +12,10 @@ import picocli.CommandLine.Option;
  * {@code runtime/patcher/README.md}.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = {"Push a transformer's changes through Atlas's git endpoint, then post every *.json in "
-        + "$ATLAS_RESULTS_DIR to Atlas ($ATLAS_JOB_URL/results) and a summary. "
-        + "Exit 0 when everything went, 1 otherwise.",
-        "Environment: ATLAS_JOB_URL, ATLAS_WORKSPACE (the transformer's work tree is repo/ in it), ATLAS_RESULTS_DIR."})
+    description = "Push a transformer's changes through Atlas's git endpoint, then post every *.json in "
+        + "$ATLAS_RESULTS_DIR to Atlas ($ATLAS_JOB_URL/results) and a summary. Exit 0 when everything went, 1 "
+        + "otherwise. Environment: ATLAS_JOB_URL, ATLAS_WORKSPACE (the transformer's work tree is repo/ in it), "
+        + "ATLAS_RESULTS_DIR.")
 public final class ReportCliCommand implements Callable<Integer> {
     @Option(names = "--task-dir", required = true, paramLabel = "DIR", description = "holds task.json")
     Path taskDir;
