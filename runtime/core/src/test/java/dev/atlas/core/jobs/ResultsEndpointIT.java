@@ -112,6 +112,38 @@ class ResultsEndpointIT {
     }
 
     @Test
+    void logsEachResultBySizeTaskAndStatusButNeverItsContentOrToken() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+            .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger atlasLogs = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+            .getLogger("dev.atlas");
+        ch.qos.logback.classic.Level level = atlasLogs.getLevel();
+        atlasLogs.setLevel(ch.qos.logback.classic.Level.INFO);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try {
+            byte[] secretish = "{\"finding\":\"MARKER-7f3a in src/Main.java\"}".getBytes(StandardCharsets.UTF_8);
+            String id = JSON.readTree(post(atlas, taskId, secretish, headers(token, "log.json")).body()).get("id")
+                .asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> forwarded(id).size() == 1);
+            post(atlas, taskId, "not json".getBytes(StandardCharsets.UTF_8), headers(token, "bad.json"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.list.stream()
+                .anyMatch(e -> e.getFormattedMessage().contains("forwarded to the cloud")));
+            List<String> lines = logs.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .toList();
+            assertThat(lines).anyMatch(l -> l.contains("log.json") && l.contains(taskId)
+                && l.contains(secretish.length + " bytes") && l.contains("202"));
+            assertThat(lines).anyMatch(l -> l.contains(taskId) && l.contains("415"));
+            assertThat(lines).noneMatch(l -> l.contains("MARKER-7f3a") || l.contains(token));
+        } finally {
+            root.detachAppender(logs);
+            atlasLogs.setLevel(level);
+        }
+    }
+
+    @Test
     void answersARepeatOfTheSameFileAsADuplicateAndForwardsItOnce() throws Exception {
         HttpResponse<String> first = post(atlas, taskId, RESULT, headers(token, "a.json"));
         HttpResponse<String> again = post(atlas, taskId, RESULT, headers(token, "a.json"));
@@ -194,6 +226,16 @@ class ResultsEndpointIT {
         assertThat(post(atlas, taskId, atLimit, headers(token, "fits.json")).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> cloud.requests().size() == 1);
         assertThat(cloud.requests().get(0).header("x-atlas-result-name")).isEqualTo("fits.json");
+    }
+
+    @Test
+    void refusesADeclaredLengthOverTheLimitBeforeLookingAtTheRequest() throws Exception {
+        byte[] big = new byte[ResultsHarness.MAX_BYTES + 1];
+        // no token: the processor would answer 401; the length is refused first, before the body is read
+        HttpResponse<String> response = post(atlas, taskId, big, Map.of("Content-Type", "application/json"));
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(response.body()).get("message").asText()).contains(String.valueOf(ResultsHarness.MAX_BYTES));
+        assertThat(atlas.get("/metrics").body()).contains("atlas_jobs_results_total{outcome=\"too_large\"}");
     }
 
     Stream<Arguments> notJson() {
