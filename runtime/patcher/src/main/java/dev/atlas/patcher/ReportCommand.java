@@ -42,10 +42,10 @@ public final class ReportCommand {
     record Options(URI jobUrl, Path workspace, Path resultsDir, RetryPolicy retry, HttpClient http,
         Duration gitTimeout) {
 
-        static Options fromEnvironment() {
-            String workspace = System.getenv("ATLAS_WORKSPACE");
-            String results = System.getenv("ATLAS_RESULTS_DIR");
-            return new Options(PatchCommand.Options.jobUrl(System.getenv(PatchCommand.JOB_URL_ENV)),
+        static Options fromEnvironment(java.util.function.Function<String, String> env) {
+            String workspace = env.apply("ATLAS_WORKSPACE");
+            String results = env.apply("ATLAS_RESULTS_DIR");
+            return new Options(PatchCommand.Options.jobUrl(env.apply(PatchCommand.JOB_URL_ENV)),
                 Path.of(workspace == null || workspace.isBlank() ? System.getProperty("java.io.tmpdir") : workspace),
                 results == null || results.isBlank() ? null : Path.of(results), RetryPolicy.standard(),
                 PatchCommand.Options.defaultHttpClient(), Duration.ofMinutes(5));
@@ -59,9 +59,19 @@ public final class ReportCommand {
         this.options = options;
     }
 
-    /** Runs the report part of one job; returns the exit code. */
+    /** Runs the report part of one job with this process's environment; returns the exit code. */
     public static int run(Path taskDir, Path secretsDir, PrintStream out, PrintStream err) {
-        return new ReportCommand(Options.fromEnvironment()).execute(taskDir, secretsDir, out, err);
+        return run(taskDir, secretsDir, System::getenv, out, err);
+    }
+
+    /**
+     * Runs the report part of one job with {@code env} for {@code ATLAS_JOB_URL}, {@code ATLAS_WORKSPACE} and
+     * {@code ATLAS_RESULTS_DIR} (for a caller that runs it in process, as the local driver may); returns the exit
+     * code. Blocks for the push and the posts (each post retried for at most 15 s).
+     */
+    public static int run(Path taskDir, Path secretsDir, java.util.function.Function<String, String> env,
+        PrintStream out, PrintStream err) {
+        return new ReportCommand(Options.fromEnvironment(env)).execute(taskDir, secretsDir, out, err);
     }
 
     int execute(Path taskDir, Path secretsDir, PrintStream out, PrintStream err) {
