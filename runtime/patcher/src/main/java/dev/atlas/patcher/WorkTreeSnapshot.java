@@ -2,6 +2,8 @@ package dev.atlas.patcher;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,7 +33,8 @@ import org.eclipse.jgit.util.FS;
  * {@code filter.<x>.clean} or {@code core.fsmonitor} there would run a command next to Atlas's tokens), not its
  * objects, not its index. The files are read as plain files with no repository behind the walk, so no filter or
  * hook can run; symbolic links are recorded as links and never followed (a link to the secrets dir would otherwise
- * put a token into the commit); {@code .gitignore} files in the tree are honoured for files the base does not track.
+ * put a token into the commit), and FIFOs or devices are refused rather than read; {@code .gitignore} files in the
+ * tree are honoured for files the base does not track.
  * Submodules of the base are kept as they were; nested repositories and special files are not added.
  */
 final class WorkTreeSnapshot {
@@ -92,6 +95,10 @@ final class WorkTreeSnapshot {
                     // a repository nested in the work tree: never added as a submodule
                     changes.add(new Change(path, FileMode.GITLINK));
                     continue;
+                }
+                if (fileMode != FileMode.SYMLINK && !Files.isRegularFile(workTree.resolve(path), LinkOption.NOFOLLOW_LINKS)) {
+                    // a FIFO or device looks like a file to the walk; reading it could block or read a device
+                    throw PatchFailure.patchFailed("special files (FIFOs, devices, sockets) are refused: " + path);
                 }
                 ObjectId blob;
                 try (InputStream content = file.openEntryStream()) {

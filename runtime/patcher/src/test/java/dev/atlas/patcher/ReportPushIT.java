@@ -169,6 +169,18 @@ class ReportPushIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void refusesAFifoInsteadOfBlockingOnIt() throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", run.workTree.resolve("pipe.txt").toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+
+        assertThat(run.run()).isEqualTo(1);
+
+        assertThat(run.summary().path("push").path("detail").asText()).contains("special files");
+        assertThat(run.remote.branches()).containsExactly("refs/heads/main");
+    }
+
+    @Test
     void runsNothingTheWorkspacesGitConfigAsksFor() throws Exception {
         Path marker = tmp.resolve("filter-ran");
         Files.writeString(run.workTree.resolve(".git/config"), "[filter \"evil\"]\n\tclean = touch " + marker + "\n"
