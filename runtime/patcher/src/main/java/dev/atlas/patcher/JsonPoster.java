@@ -29,11 +29,16 @@ final class JsonPoster {
 
     /** The final response (2xx, 4xx, or the last 5xx); throws when the last attempt could not connect. */
     HttpResponse<String> post(URI uri, Map<String, String> headers, String json) throws IOException, InterruptedException {
+        return post(uri, headers, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #post(URI, Map, String)} with the JSON as bytes, sent exactly as given. */
+    HttpResponse<String> post(URI uri, Map<String, String> headers, byte[] json) throws IOException, InterruptedException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
             .timeout(REQUEST_TIMEOUT)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+            .POST(HttpRequest.BodyPublishers.ofByteArray(json));
         headers.forEach(builder::header);
         HttpRequest request = builder.build();
         for (int attempt = 1; ; attempt++) {

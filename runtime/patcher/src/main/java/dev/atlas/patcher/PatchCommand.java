@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Reads {@code task.json} (and {@code patch.diff}, preferred over the {@code patch} field) from the task dir and
  * {@code clone-token}, {@code result-token}, optional {@code clone-username} and {@code proxy-token} from the
  * secrets dir; applies the patch in a throw-away repository, commits, pushes without force, opens the pull request
- * through Atlas's VCS proxy when asked, then reports the result to {@code resultUrl} and prints it as one JSON line.
- * No secret is ever printed, logged, reported or written to the repository.
+ * through Atlas's VCS proxy when asked, then reports the result to Atlas's results endpoint
+ * ({@code $ATLAS_JOB_URL/results}, file name {@value #RESULT_NAME}; Atlas forwards it to {@code resultUrl}) and prints it
+ * as one JSON line. No secret is ever printed, logged, reported or written to the repository.
  *
  * <p>Exit code: 0 for {@code committed} and {@code pr_opened} when the cloud accepted the report; 1 otherwise
  * (including a result that could not be delivered, so the job shows as failed and the driver's own reporting
@@ -30,14 +31,28 @@ import org.slf4j.LoggerFactory;
 public final class PatchCommand {
     private static final Logger LOG = LoggerFactory.getLogger(PatchCommand.class);
 
-    /** Everything a test may want to replace. */
+    /**
+     * Everything a test may want to replace.
+     *
+     * @param jobUrl {@code ATLAS_JOB_URL}: the task's base on Atlas ({@code {jobUrl}/jobs/{taskId}}); null when unset
+     */
     record Options(Path workspaceRoot, RetryPolicy retry, HttpClient http, Duration gitTimeout,
-        RepositoryWorkspace.BeforePush beforePush) {
+        RepositoryWorkspace.BeforePush beforePush, URI jobUrl) {
 
         static Options fromEnvironment() {
             String workspace = System.getenv("ATLAS_WORKSPACE");
             Path root = workspace == null || workspace.isBlank() ? Path.of(System.getProperty("java.io.tmpdir")) : Path.of(workspace);
-            return new Options(root, RetryPolicy.standard(), defaultHttpClient(), Duration.ofMinutes(5), dir -> { });
+            return new Options(root, RetryPolicy.standard(), defaultHttpClient(), Duration.ofMinutes(5), dir -> { },
+                jobUrl(System.getenv(JOB_URL_ENV)));
+        }
+
+        /** {@code ATLAS_JOB_URL} as an http(s) URL, or null when unset or unusable. */
+        static URI jobUrl(String value) {
+            try {
+                return value == null || value.isBlank() ? null : PatchTask.httpUrl(value.strip(), JOB_URL_ENV);
+            } catch (PatchFailure e) {
+                return null;
+            }
         }
 
         static HttpClient defaultHttpClient() {
@@ -47,6 +62,10 @@ public final class PatchCommand {
     }
 
     static final String TASK_FILE = "task.json";
+    /** The environment variable with the task's base URL on Atlas. */
+    static final String JOB_URL_ENV = "ATLAS_JOB_URL";
+    /** The file name the patch result is posted under. */
+    static final String RESULT_NAME = "atlas-patch.json";
     static final String PATCH_FILE = "patch.diff";
 
     private final Options options;
@@ -68,14 +87,12 @@ public final class PatchCommand {
     int execute(Path taskDir, Path secretsDir, PrintStream out, PrintStream err) {
         Redactor redactor = new Redactor();
         String taskId = null;
-        URI resultUrl = null;
         String resultToken = null;
         PatchResult result;
         try {
             JsonNode root = readTask(taskDir.resolve(TASK_FILE));
             // Known before full validation, so that a task with one bad field is still reported to the cloud.
             taskId = reportableTaskId(root);
-            resultUrl = reportableResultUrl(root);
             resultToken = Secrets.readResultToken(secretsDir);
             redactor.add(resultToken);
             Path patchFile = taskDir.resolve(PATCH_FILE);
@@ -101,7 +118,7 @@ public final class PatchCommand {
         String json = result.toJson(mapper, taskId).toString();
         out.println(json);
         LOG.info("task {} finished: {}", taskId, result.status().wireName());
-        return report(resultUrl, resultToken, taskId, json, err) ? result.status().exitCode() : 1;
+        return report(resultToken, taskId, json, err) ? result.status().exitCode() : 1;
     }
 
     private PatchResult openPullRequest(PatchTask task, Secrets secrets, PatchResult committed) throws InterruptedException {
@@ -112,14 +129,16 @@ public final class PatchCommand {
         return committed.withPullRequest(outcome.url(), outcome.number());
     }
 
-    private boolean report(URI resultUrl, String resultToken, String taskId, String json, PrintStream err) {
-        if (resultUrl == null || resultToken == null || taskId == null) {
-            err.println("atlas patch: result not reported: " + (taskId == null ? "taskId" : resultUrl == null ? "resultUrl"
+    private boolean report(String resultToken, String taskId, String json, PrintStream err) {
+        URI jobUrl = options.jobUrl();
+        if (jobUrl == null || resultToken == null || taskId == null) {
+            err.println("atlas patch: result not reported: " + (taskId == null ? "taskId" : jobUrl == null ? JOB_URL_ENV
                 : "secrets/result-token") + " missing or invalid");
             return false;
         }
         try {
-            String problem = new ResultReporter(poster()).report(resultUrl, resultToken, taskId, json);
+            String problem = new ResultReporter(poster()).report(jobUrl, resultToken, RESULT_NAME,
+                json.getBytes(StandardCharsets.UTF_8));
             if (problem != null) {
                 err.println("atlas patch: result not reported: " + problem);
                 return false;
@@ -151,15 +170,6 @@ public final class PatchCommand {
             JsonNode id = root == null ? null : root.get("taskId");
             return id != null && id.isTextual() && PatchTask.isValidTaskId(id.asText()) ? id.asText() : null;
         } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static URI reportableResultUrl(JsonNode root) {
-        try {
-            JsonNode url = root == null ? null : root.get("resultUrl");
-            return url != null && url.isTextual() ? PatchTask.httpUrl(url.asText(), "resultUrl") : null;
-        } catch (PatchFailure | RuntimeException e) {
             return null;
         }
     }

@@ -64,9 +64,9 @@ class PatchCommandIT {
         assertThat(result.path("branch").asText()).isEqualTo(PatchHarness.BRANCH);
         assertThat(result.path("headMoved").asBoolean(true)).isFalse();
         assertThat(run.printed()).isEqualTo(result);
-        CLOUD.verify(1, postRequestedFor(urlEqualTo("/results/task-1"))
+        CLOUD.verify(1, postRequestedFor(urlEqualTo("/jobs/task-1/results"))
             .withHeader("Authorization", equalTo("Bearer " + PatchHarness.RESULT_TOKEN))
-            .withHeader("Idempotency-Key", equalTo("task-1"))
+            .withHeader("X-Atlas-Result-Name", equalTo("atlas-patch.json"))
             .withHeader("Content-Type", equalTo("application/json")));
     }
 
@@ -215,23 +215,24 @@ class PatchCommandIT {
 
     @Test
     void reportsOnceSuccessfullyAfterTheResultEndpointAnswered503() throws IOException {
-        CLOUD.stubFor(post(urlEqualTo("/results/task-1")).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
+        CLOUD.stubFor(post(urlEqualTo("/jobs/task-1/results")).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
             .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
-        CLOUD.stubFor(post(urlEqualTo("/results/task-1")).inScenario("flaky").whenScenarioStateIs("recovered")
+        CLOUD.stubFor(post(urlEqualTo("/jobs/task-1/results")).inScenario("flaky").whenScenarioStateIs("recovered")
             .willReturn(aResponse().withStatus(200)).willSetStateTo("done"));
-        CLOUD.stubFor(post(urlEqualTo("/results/task-1")).inScenario("flaky").whenScenarioStateIs("done")
+        CLOUD.stubFor(post(urlEqualTo("/jobs/task-1/results")).inScenario("flaky").whenScenarioStateIs("done")
             .willReturn(aResponse().withStatus(500)));
 
         assertThat(run.run()).isZero();
 
         assertThat(run.reports()).hasSize(2);
         assertThat(run.reports().get(0).getBodyAsString()).isEqualTo(run.reports().get(1).getBodyAsString());
-        CLOUD.verify(2, postRequestedFor(urlEqualTo("/results/task-1")).withHeader("Idempotency-Key", equalTo("task-1")));
+        CLOUD.verify(2, postRequestedFor(urlEqualTo("/jobs/task-1/results"))
+            .withHeader("X-Atlas-Result-Name", equalTo("atlas-patch.json")));
     }
 
     @Test
     void doesNotRetryAResultTheCloudRefusedWith4xxAndExitsWithOne() throws IOException {
-        CLOUD.stubFor(post(urlEqualTo("/results/task-1")).willReturn(aResponse().withStatus(401)));
+        CLOUD.stubFor(post(urlEqualTo("/jobs/task-1/results")).willReturn(aResponse().withStatus(401)));
 
         assertThat(run.run()).isEqualTo(1);
 
@@ -242,7 +243,7 @@ class PatchCommandIT {
 
     @Test
     void givesUpReportingAfterTheLastAttemptAndExitsWithOne() throws IOException {
-        CLOUD.stubFor(post(urlEqualTo("/results/task-1")).willReturn(aResponse().withStatus(503)));
+        CLOUD.stubFor(post(urlEqualTo("/jobs/task-1/results")).willReturn(aResponse().withStatus(503)));
 
         assertThat(run.run()).isEqualTo(1);
 
@@ -306,14 +307,24 @@ class PatchCommandIT {
     }
 
     @Test
-    void printsTheErrorButCannotReportWhenResultUrlIsMissing() throws IOException {
-        run.task.remove("resultUrl");
+    void reportsToAtlasNeverToTheResultUrlInTheTask() throws IOException {
+        CLOUD.stubFor(post(urlPathMatching("/results/.*")).willReturn(aResponse().withStatus(200)));
+
+        assertThat(run.run()).isZero();
+
+        assertThat(run.reports()).hasSize(1);
+        CLOUD.verify(0, postRequestedFor(urlPathMatching("/results/.*")));
+    }
+
+    @Test
+    void printsTheResultButCannotReportWithoutAtlasJobUrl() throws IOException {
+        run.jobUrl = null;
 
         assertThat(run.run()).isEqualTo(1);
 
-        assertThat(run.printed().path("detail").asText()).isEqualTo("resultUrl: missing or empty");
+        assertThat(run.printed().path("status").asText()).isEqualTo("committed");
         assertThat(run.reports()).isEmpty();
-        assertThat(run.err).contains("result not reported");
+        assertThat(run.err).contains("result not reported: ATLAS_JOB_URL missing or invalid");
     }
 
     @Test

@@ -24,8 +24,9 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * One patch run against a real bare repository and a WireMock cloud: writes the task and secrets dirs the way a
- * driver mounts them, runs {@link PatchCommand}, and keeps stdout, stderr and the exit code.
+ * One patch run against a real bare repository and WireMock as Atlas (its results endpoint and VCS proxy): writes the
+ * task and secrets dirs the way a driver mounts them, runs {@link PatchCommand}, and keeps stdout, stderr and the exit
+ * code.
  */
 final class PatchHarness {
     static final String CLONE_TOKEN = "tok-SECRET-123";
@@ -55,6 +56,8 @@ final class PatchHarness {
     boolean patchAsField;
     boolean proxyTokenMounted = true;
     RepositoryWorkspace.BeforePush beforePush = dir -> { };
+    /** {@code ATLAS_JOB_URL}: WireMock stands in for Atlas's results endpoint; null as if unset. */
+    java.net.URI jobUrl;
     String out;
     String err;
     int exit;
@@ -64,7 +67,8 @@ final class PatchHarness {
         this.cloud = cloud;
         this.remote = new RemoteRepo(root.resolve("remote.git"));
         this.base = remote.commit("main", null, Map.of("greeting.txt", GREETING, "src/app.txt", "app\n"), "initial");
-        cloud.stubFor(WireMock.post(urlPathMatching("/results/.*")).willReturn(aResponse().withStatus(200)));
+        cloud.stubFor(WireMock.post(urlPathMatching("/jobs/.*/results")).willReturn(aResponse().withStatus(202)));
+        this.jobUrl = java.net.URI.create(cloud.baseUrl() + "/jobs/task-1");
         this.task = mapper.createObjectNode();
         task.put("taskId", "task-1").put("type", "patch").put("appId", "gh-main");
         task.putObject("repository").put("cloneUrl", remote.url()).put("ref", "main").put("sha", base.name());
@@ -100,7 +104,7 @@ final class PatchHarness {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PatchCommand.Options options = new PatchCommand.Options(workspaceRoot(), RetryPolicy.immediate(3),
-            PatchCommand.Options.defaultHttpClient(), Duration.ofSeconds(30), beforePush);
+            PatchCommand.Options.defaultHttpClient(), Duration.ofSeconds(30), beforePush, jobUrl);
         try (PrintStream o = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
             PrintStream e = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
             exit = new PatchCommand(options).execute(taskDir, secretsDir, o, e);
@@ -124,7 +128,7 @@ final class PatchHarness {
     }
 
     List<LoggedRequest> reports() {
-        return cloud.findAll(postRequestedFor(urlPathMatching("/results/.*")));
+        return cloud.findAll(postRequestedFor(urlPathMatching("/jobs/.*/results")));
     }
 
     /** The body of the last result POST. */

@@ -2,6 +2,7 @@ package dev.atlas.core.boot;
 
 import dev.atlas.core.idp.IdpModule;
 import dev.atlas.core.jobs.GitModule;
+import dev.atlas.core.jobs.ResultModule;
 import dev.atlas.core.proxy.ProxyModule;
 import dev.atlas.core.tasks.TaskModule;
 import dev.atlas.core.webhooks.WebhookModule;
@@ -14,6 +15,7 @@ public final class Modules {
 
     /** A fresh instance of every module. */
     public static List<ApplicationModule> all() {
-        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule(), new TaskModule(), new GitModule());
+        return List.of(new WebhookModule(), new ProxyModule(), new IdpModule(), new TaskModule(), new GitModule(),
+            new ResultModule());
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "Atlas, the on-premise Enterprise Runner: webhook relay, VCS API proxy, job orchestrator and "
         + "identity provider.",
     subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, WebhooksCommand.class,
-        PolicyCommand.class, PatchCliCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+        PolicyCommand.class, PatchCliCommand.class, ReportCliCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class AtlasCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -20,8 +20,9 @@ import java.util.UUID;
  * <ul>
  *   <li>result token, {@code typ: atlas-result+jwt}: {@code iss} Atlas ({@code runner.publicUrl}), {@code sub} the task
  *       id, {@code aud} the cloud's origin, {@code scope: "result:<type>"}, {@code task_type}, {@code app}, a
- *       {@code jti}, and {@code exp} {@value #GRACE_MINUTES} minutes after the task's time limit ends. The cloud
- *       verifies it on the JWKS and accepts results for that task only;</li>
+ *       {@code jti}, {@code result_url} (the task's {@code resultUrl}, where Atlas forwards the job's results), and
+ *       {@code exp} {@value #GRACE_MINUTES} minutes after the task's time limit ends. Atlas's results endpoint
+ *       verifies it; the cloud may verify it on the JWKS too;</li>
  *   <li>proxy token, {@code typ: atlas-proxy+jwt} (patch tasks that open a pull request):
  *       {@code aud} Atlas's VCS proxy ({@code <publicUrl>/vcs}), {@code scope: "pr:create"}, {@code app}, {@code vcs} and
  *       {@code repo} (the repository path), for VCSs that address repositories by id ({@code RepositoryIds}, GitLab)
@@ -95,8 +96,13 @@ public final class TaskTokens {
         String sha, Optional<String> branch, Optional<String> installationId) {
     }
 
-    /** What a verified result token allows: posting results of one task. */
-    public record ResultGrant(String taskId, String appId, String type) {
+    /**
+     * What a verified result token allows: posting results of one task, which Atlas forwards to {@code resultUrl}.
+     *
+     * @param resultUrl the task's {@code resultUrl} (checked at POST to be on {@code cloud.url}'s origin), carried
+     *     in the token so that any replica can forward a result
+     */
+    public record ResultGrant(String taskId, String appId, String type, URI resultUrl) {
     }
 
     /** The audience of git tokens: Atlas's job endpoints. */
@@ -119,6 +125,7 @@ public final class TaskTokens {
         return keys.sign(base(task, cloudAudience)
             .claim("scope", "result:" + task.type())
             .claim("task_type", task.type())
+            .claim("result_url", task.resultUrl().orElseThrow().toString())
             .build(), RESULT_TYPE);
     }
 
@@ -202,13 +209,14 @@ public final class TaskTokens {
 
     /**
      * Verifies a result token presented for {@code taskId}: Atlas's key, {@code typ atlas-result+jwt}, this issuer,
-     * the cloud's audience, not expired, its {@code sub} equal to {@code taskId}, scope {@code result:<task_type>}.
+     * the cloud's audience, not expired, its {@code sub} equal to {@code taskId}, scope {@code result:<task_type>},
+     * and a {@code result_url} on the cloud's origin.
      *
      * @throws TokenRejected with the reason (never the token)
      */
     public ResultGrant verifyResultToken(String token, String taskId) throws TokenRejected {
         JWTClaimsSet claims = keys.verify(token, RESULT_TYPE, keys.claimsVerifier(issuer, Set.of(cloudAudience),
-            Set.of("sub", "scope", "app", "task_type", "iat")));
+            Set.of("sub", "scope", "app", "task_type", "result_url", "iat")));
         try {
             if (!taskId.equals(claims.getSubject())) {
                 throw new TokenRejected("the token is for another task");
@@ -217,8 +225,12 @@ public final class TaskTokens {
             if (!("result:" + type).equals(claims.getStringClaim("scope"))) {
                 throw new TokenRejected("the token's scope does not match its task type");
             }
-            return new ResultGrant(claims.getSubject(), claims.getStringClaim("app"), type);
-        } catch (java.text.ParseException e) {
+            URI resultUrl = URI.create(claims.getStringClaim("result_url"));
+            if (!cloudAudience.equals(resultUrl.getScheme() + "://" + resultUrl.getRawAuthority())) {
+                throw new TokenRejected("the token's result URL is not on the cloud's origin");
+            }
+            return new ResultGrant(claims.getSubject(), claims.getStringClaim("app"), type, resultUrl);
+        } catch (java.text.ParseException | IllegalArgumentException e) {
             throw new TokenRejected("the token's claims are malformed");
         }
     }

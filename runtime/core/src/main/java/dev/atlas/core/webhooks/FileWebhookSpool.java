@@ -187,7 +187,7 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     private static SpooledWebhook rescheduled(SpooledWebhook w, Instant at) {
         return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
-            new byte[0], w.attempts(), at, w.lastError());
+            new byte[0], w.attempts(), at, w.lastError(), w.target());
     }
 
     /**
@@ -324,6 +324,7 @@ public final class FileWebhookSpool implements WebhookSpool {
         node.put("appId", w.appId());
         node.put("receivedAt", w.receivedAt().toString());
         w.contentType().ifPresent(c -> node.put("contentType", c));
+        w.target().ifPresent(t -> node.put("target", t.toString()));
         ObjectNode headers = node.putObject("headers");
         w.headers().forEach(headers::put);
         return node;
@@ -364,7 +365,7 @@ public final class FileWebhookSpool implements WebhookSpool {
         Optional<String> lastError = state.map(s -> s.path("lastError").asText(null));
         return new SpooledWebhook(h.get("key").asText(), h.get("id").asText(), h.get("vcs").asText(),
             h.get("appId").asText(), received, Optional.ofNullable(h.path("contentType").asText(null)), headers, body,
-            attempts, next, lastError);
+            attempts, next, lastError, Optional.ofNullable(h.path("target").asText(null)).map(java.net.URI::create));
     }
 
     private static Optional<JsonNode> readState(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package dev.atlas.core.webhooks;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -18,19 +19,30 @@ import java.util.Optional;
  * @param attempts delivery attempts made so far
  * @param nextAttemptAt when the next attempt is due
  * @param lastError why the last attempt failed, if one did (never holds a secret)
+ * @param target where it goes instead of the relay's {@code {cloud.url}/services/webhooks/{vcs}/}: a job result's
+ *     {@code resultUrl} (the results spool, a file spool, is the only one that sets it)
  */
 public record SpooledWebhook(String key, String id, String vcs, String appId, Instant receivedAt,
     Optional<String> contentType, Map<String, String> headers, byte[] body, int attempts, Instant nextAttemptAt,
-    Optional<String> lastError) {
+    Optional<String> lastError, Optional<URI> target) {
+
+    /** A webhook for the relay's endpoint (no {@link #target}). */
+    public SpooledWebhook(String key, String id, String vcs, String appId, Instant receivedAt,
+        Optional<String> contentType, Map<String, String> headers, byte[] body, int attempts, Instant nextAttemptAt,
+        Optional<String> lastError) {
+        this(key, id, vcs, appId, receivedAt, contentType, headers, body, attempts, nextAttemptAt, lastError,
+            Optional.empty());
+    }
 
     /** This webhook after a failed attempt, due again at {@code next}. */
     public SpooledWebhook failed(Instant next, String error) {
         return new SpooledWebhook(key, id, vcs, appId, receivedAt, contentType, headers, body, attempts + 1, next,
-            Optional.of(error));
+            Optional.of(error), target);
     }
 
     /** This webhook due now with its attempts reset (a replay of a dead letter). */
     public SpooledWebhook replayed(Instant now) {
-        return new SpooledWebhook(key, id, vcs, appId, receivedAt, contentType, headers, body, 0, now, lastError);
+        return new SpooledWebhook(key, id, vcs, appId, receivedAt, contentType, headers, body, 0, now, lastError,
+            target);
     }
 }

@@ -41,7 +41,7 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
     private final HttpClient http;
     private final Duration timeout;
     private final Clock clock;
-    private final MicrometerMetrics metrics;
+    private final DeliveryOutcomes outcomes;
     private final int concurrency;
     private final Semaphore slots;
     private final ExecutorService workers;
@@ -53,6 +53,16 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
 
     public WebhookDelivery(WebhookSpool spool, URI cloudUrl, CloudSigner signer, String runnerId, RetryPolicy policy,
         HttpClient http, Duration timeout, Clock clock, MicrometerMetrics metrics, int concurrency) {
+        this(spool, cloudUrl, signer, runnerId, policy, http, timeout, clock, DeliveryOutcomes.webhooks(metrics),
+            concurrency);
+    }
+
+    /**
+     * A delivery whose outcomes go to {@code outcomes}. Spooled entries with a {@link SpooledWebhook#target()} go
+     * there (a job result to its task's {@code resultUrl}), the others to the relay's cloud endpoint.
+     */
+    public WebhookDelivery(WebhookSpool spool, URI cloudUrl, CloudSigner signer, String runnerId, RetryPolicy policy,
+        HttpClient http, Duration timeout, Clock clock, DeliveryOutcomes outcomes, int concurrency) {
         this.spool = spool;
         String base = cloudUrl.toString();
         this.endpointBase = URI.create(base.endsWith("/") ? base : base + "/");
@@ -62,7 +72,7 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         this.http = http;
         this.timeout = timeout;
         this.clock = clock;
-        this.metrics = metrics;
+        this.outcomes = outcomes;
         this.concurrency = concurrency;
         this.slots = new Semaphore(concurrency);
         this.workers = Executors.newFixedThreadPool(concurrency + 1, r -> {
@@ -157,10 +167,8 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
                 spool.delivered(webhook);
-                metrics.count("webhooks_delivered_total", "vcs", webhook.vcs());
-                metrics.time("webhooks_delivery_latency", Duration.between(webhook.receivedAt(), clock.instant()),
-                    "vcs", webhook.vcs());
-                LOG.info("webhook {} delivered to the cloud after {} attempt(s)", webhook.id(), webhook.attempts() + 1);
+                outcomes.delivered(webhook, webhook.attempts() + 1,
+                    Duration.between(webhook.receivedAt(), clock.instant()));
                 return;
             }
             failure = "cloud answered " + status;
@@ -186,13 +194,11 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         try {
             if (retryable && policy.anotherAttempt(made, webhook.receivedAt(), next)) {
                 spool.retryLater(webhook.failed(next, failure));
-                metrics.count("webhooks_retried_total", "vcs", webhook.vcs());
-                LOG.info("webhook {} attempt {} failed ({}); next attempt at {}", webhook.id(), made, failure, next);
+                outcomes.retried(webhook, made, failure, next);
             } else {
                 String reason = retryable ? failure + "; gave up after " + made + " attempt(s)" : failure;
                 spool.deadLetter(webhook.failed(now, failure), reason);
-                metrics.count("webhooks_dead_lettered_total", "vcs", webhook.vcs());
-                LOG.warn("webhook {} dead-lettered: {}", webhook.id(), reason);
+                outcomes.deadLettered(webhook, reason);
             }
         } catch (IOException e) {
             LOG.error("cannot record the outcome of webhook {}: {}", webhook.id(), e.toString());
@@ -205,22 +211,24 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         try {
             spool.retryLater(new SpooledWebhook(webhook.key(), webhook.id(), webhook.vcs(), webhook.appId(),
                 webhook.receivedAt(), webhook.contentType(), webhook.headers(), webhook.body(), webhook.attempts(),
-                clock.instant().plus(policy.backoff(1)), webhook.lastError()));
+                clock.instant().plus(policy.backoff(1)), webhook.lastError(), webhook.target()));
         } catch (IOException e) {
             LOG.error("webhook {} stays in the spool for the next start ({}): {}", webhook.id(), why, e.toString());
         }
     }
 
     private HttpRequest request(SpooledWebhook webhook, Instant now) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(
-                endpointBase.resolve("services/webhooks/" + webhook.vcs() + "/"))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(webhook.target()
+                .orElseGet(() -> endpointBase.resolve("services/webhooks/" + webhook.vcs() + "/")))
             .timeout(timeout)
             .POST(HttpRequest.BodyPublishers.ofByteArray(webhook.body()));
         webhook.headers().forEach(builder::header);
         webhook.contentType().ifPresent(c -> builder.header("Content-Type", c));
         builder.header("X-Atlas-Runner-Id", runnerId);
         builder.header("X-Atlas-App-Id", webhook.appId());
-        builder.header("X-Atlas-Vcs", webhook.vcs());
+        if (webhook.target().isEmpty()) {
+            builder.header("X-Atlas-Vcs", webhook.vcs());
+        }
         // webhook-timestamp is this attempt's (SPEC §4, so the cloud's freshness check holds on retries); this is
         // when Atlas first accepted the webhook, the same on every attempt
         builder.header("X-Atlas-Accepted-At", Long.toString(webhook.receivedAt().getEpochSecond()));
