@@ -73,6 +73,13 @@ final class JobRunner implements Runnable {
         if (record.cancelRequested()) {
             return "cancelled";
         }
+        if (step.seesSecrets()) {
+            List<String> dropped = folder.dropIrregularResults();
+            if (!dropped.isEmpty()) {
+                LOG.warn("local job {}: deleted {} result entries that were not regular files before step {}",
+                    record.name(), dropped.size(), step.name());
+            }
+        }
         Process process;
         try {
             process = processes.start(step, folder);

@@ -82,6 +82,8 @@ final class StepProcesses {
         } else {
             env.remove(JobSpec.SECRETS_DIR_ENV);
         }
+        // Atlas's own steps start in their private home, not in the workspace the task's code could fill with traps
+        builder.directory((atlas ? folder.home() : folder.workspace()).toFile());
         return redirect(builder, step, folder).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
 

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -76,6 +77,25 @@ final class TaskFolder {
         for (Map.Entry<String, Secret> file : spec.secretFiles().entrySet()) {
             writePrivate(secretsDir().resolve(file.getKey()), file.getValue().bytes());
         }
+    }
+
+    /**
+     * Deletes whatever in the results folder is not a regular file, before one of Atlas's own steps reads it: the
+     * task's code could leave a link there to a file of Atlas's (its keys are JSON) for {@code report} to post.
+     *
+     * @return the names deleted
+     */
+    List<String> dropIrregularResults() throws IOException {
+        List<Path> irregular;
+        try (Stream<Path> listing = Files.list(resultsDir())) {
+            irregular = listing.filter(p -> !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        for (Path entry : irregular) {
+            deleteTree(entry);
+        }
+        return irregular.stream().map(p -> p.getFileName().toString()).toList();
     }
 
     /** Creates the folder and its empty sub-folders. */

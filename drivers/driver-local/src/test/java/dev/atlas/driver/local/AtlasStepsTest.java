@@ -44,7 +44,8 @@ class AtlasStepsTest {
         // a stand-in for bin/atlas that records how it was called
         Path bin = Files.createDirectories(distribution.resolve("bin"));
         Files.writeString(bin.resolve("atlas"), "#!/bin/sh\necho \"$@\" > \"$OUT/args\"\n"
-            + "echo \"$JAVA_HOME\" > \"$OUT/java-home\"\ncat \"$ATLAS_SECRETS_DIR/clone-token\" > \"$OUT/token\"\n");
+            + "echo \"$JAVA_HOME\" > \"$OUT/java-home\"\ncat \"$ATLAS_SECRETS_DIR/clone-token\" > \"$OUT/token\"\n"
+            + "pwd > \"$OUT/pwd\"\n");
         Files.setPosixFilePermissions(bin.resolve("atlas"), PosixFilePermissions.fromString("rwx------"));
         LocalDriver driver = jobs.open(false, System.getenv("PATH"),
             LocalJobs.host(dataDir, Optional.of(distribution)));
@@ -59,6 +60,8 @@ class AtlasStepsTest {
             + " --secrets-dir " + folder.resolve("secrets") + "\n");
         assertThat(Files.readString(out.resolve("java-home")).trim()).isEqualTo(System.getProperty("java.home"));
         assertThat(Files.readString(out.resolve("token"))).isEqualTo("git-token-1");
+        // not the workspace, which the task's code could have filled with traps
+        assertThat(Files.readString(out.resolve("pwd")).trim()).isEqualTo(folder.resolve("home").toString());
     }
 
     @Test

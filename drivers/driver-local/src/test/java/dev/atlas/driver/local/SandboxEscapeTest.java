@@ -221,6 +221,54 @@ class SandboxEscapeTest {
     }
 
     @Test
+    void aLinkToAtlasKeysPlantedInTheResultsNeverReachesTheReportStep() throws Exception {
+        String analyzer = fill("ln -s {ROOT}/atlas/data/keys/signing.jwk \"$ATLAS_RESULTS_DIR/key.json\"; "
+            + "ln -s {ROOT}/atlas/data/keys \"$ATLAS_RESULTS_DIR/keys\"; mkfifo \"$ATLAS_RESULTS_DIR/hang.json\"; "
+            + "echo '{\"ok\":true}' > \"$ATLAS_RESULTS_DIR/1.json\"", "t-links");
+        ContainerSpec report = atlasStep("report", "ls \"$ATLAS_RESULTS_DIR\" > \"$OUT/links\"; "
+            + "cat \"$ATLAS_RESULTS_DIR\"/* \"$ATLAS_RESULTS_DIR\"/keys/* >> \"$OUT/links\" 2>&1; true", out);
+
+        driver.submit(job("t-links", List.of(taskStep("analyzer", analyzer)), report, Map.of(), Duration.ofMinutes(1)));
+
+        assertThat(awaitEnd(driver, "t-links")).isEqualTo(State.SUCCEEDED);
+        assertThat(Files.readString(out.resolve("links"))).startsWith("1.json\n").contains("{\"ok\":true}")
+            .doesNotContain(KEY);
+    }
+
+    @Test
+    void theAnalyzerCannotPlantGitConfigOrHooksForTheReportStep() throws Exception {
+        ContainerSpec clone = atlasStep("clone", "git init -q \"$ATLAS_WORKSPACE/repo\"", out);
+        String analyzer = "cd repo; echo '[core]' >> .git/config && echo FOUND-CONFIG; "
+            + "echo 'fsmonitor = touch /tmp/pwned' >> .git/config && echo FOUND-FSMONITOR; "
+            + "mkdir -p .git/hooks && echo 'touch /tmp/pwned' > .git/hooks/pre-commit && echo FOUND-HOOK; "
+            + "cd ..; mv repo repo2 && echo FOUND-MOVED; rm -rf repo/.git && echo FOUND-REMOVED; "
+            + "mv repo/.git repo/old && echo FOUND-MOVED-GIT; echo change > repo/Main.java && echo WORKTREE-WRITABLE";
+        String report = "cd \"$ATLAS_WORKSPACE/repo\" && cat .git/config > \"$OUT/git\" && ls -A . .git/hooks "
+            + ">> \"$OUT/git\"";
+        driver.submit(job("t-git", List.of(clone, taskStep("analyzer", "exec > \"$ATLAS_RESULTS_DIR/out.txt\" 2>&1; "
+            + analyzer)), atlasStep("report", report + "; cp \"$ATLAS_RESULTS_DIR/out.txt\" \"$OUT/\"", out),
+            Map.of(), Duration.ofMinutes(1)));
+
+        assertThat(awaitEnd(driver, "t-git")).isEqualTo(State.SUCCEEDED);
+        assertThat(Files.readString(out.resolve("out.txt"))).doesNotContain("FOUND").contains("WORKTREE-WRITABLE");
+        assertThat(Files.readString(out.resolve("git"))).doesNotContain("pwned").doesNotContain("\npre-commit\n")
+            .contains("Main.java");
+    }
+
+    @Test
+    void nothingTheAnalyzerStartsOutlivesIt() throws Exception {
+        ContainerSpec analyzer = taskStep("analyzer", "(sleep 301; echo late > \"$ATLAS_RESULTS_DIR/late.json\") & "
+            + "echo started");
+        ContainerSpec report = atlasStep("report", "sleep 0", out);
+
+        driver.submit(job("t-linger", List.of(analyzer), report, Map.of(), Duration.ofMinutes(1)));
+
+        assertThat(awaitEnd(driver, "t-linger")).isEqualTo(State.SUCCEEDED);
+        org.awaitility.Awaitility.await().atMost(LocalJobs.WAIT)
+            .until(() -> LocalDriverTest.childRunning("sleep 301").isEmpty());
+    }
+
+    @Test
     void theTaskFolderSurvivesTheAttemptToWriteIt() throws Exception {
         String output = run("cat \"$ATLAS_TASK_DIR/task.json\"; echo x > \"$ATLAS_TASK_DIR/task.json\"; "
             + "cat \"$ATLAS_TASK_DIR/task.json\"", true);
