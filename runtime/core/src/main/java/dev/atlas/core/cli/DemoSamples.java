@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The sample flows {@code atlas demo} sends through Atlas once it is up. */
 final class DemoSamples {
-    private static final Duration TASK_WAIT = Duration.ofSeconds(45);
-    private static final Duration RESULT_WAIT = Duration.ofSeconds(5);
+    private static final Duration TASK_WAIT = Duration.ofSeconds(20);
+    private static final Duration RESULT_WAIT = Duration.ofSeconds(3);
     /** The analyzer's script: the result file it writes is what the report step posts. */
     private static final String ANALYZER = "printf '{\"taskId\":\"%s\",\"type\":\"analysis\","
         + "\"status\":\"succeeded\",\"detail\":\"analysed %s bytes of task.json\"}' \"$ATLAS_TASK_ID\" "
