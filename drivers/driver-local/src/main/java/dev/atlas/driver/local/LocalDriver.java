@@ -85,16 +85,9 @@ public final class LocalDriver implements Driver {
         workDir = settings.workDir().map(p -> host.dataDir().resolve(p)).orElse(base).toAbsolutePath().normalize();
         Files.createDirectories(workDir);
         recover();
-        Optional<Path> atlasHome = host.atlasHome();
-        List<Path> hidden = new ArrayList<>(List.of(workDir, host.dataDir(), Path.of(System.getProperty("user.dir"))));
-        atlasHome.ifPresent(hidden::add);
-        Path plugins = host.dataDir().toAbsolutePath().getParent();
-        if (plugins != null && plugins.endsWith("plugins") && plugins.getParent().getParent() != null) {
-            hidden.add(plugins.getParent().getParent()); // <config folder>/data/plugins/<plugin>: the config folder
-        }
         Optional<Sandbox> sandbox = SandboxCheck.choose(settings.unsandboxed(), searchPath,
-            SandboxCheck.scratchIn(workDir, STAGING_PREFIX), hidden);
-        processes = new StepProcesses(sandbox, atlasHome);
+            SandboxCheck.scratchIn(workDir, STAGING_PREFIX), SandboxCheck.atlasFolders(host, workDir));
+        processes = new StepProcesses(sandbox, host.atlasHome());
         AtomicInteger threads = new AtomicInteger();
         executor = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r -> {

@@ -1,11 +1,13 @@
 package dev.atlas.driver.local;
 
+import dev.atlas.api.HostContext;
 import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.Resources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +89,22 @@ final class SandboxCheck {
         } finally {
             TaskFolder.deleteTree(folder.root());
         }
+    }
+
+    /**
+     * Atlas's folders, which the sandbox covers should they lie under a system folder it shows: the work folder, the
+     * plugin's data folder, the config folder above it ({@code <config folder>/data/plugins/<plugin>}), the working
+     * folder and the distribution.
+     */
+    static List<Path> atlasFolders(HostContext host, Path workDir) {
+        List<Path> folders = new ArrayList<>(List.of(workDir, host.dataDir(), Path.of(System.getProperty("user.dir"))));
+        host.atlasHome().ifPresent(folders::add);
+        Path plugins = host.dataDir().toAbsolutePath().normalize().getParent();
+        if (plugins != null && plugins.endsWith("plugins") && plugins.getParent() != null
+            && plugins.getParent().getParent() != null) {
+            folders.add(plugins.getParent().getParent());
+        }
+        return folders;
     }
 
     /** A scratch folder name under the work folder that the next start deletes if this one leaves it. */
