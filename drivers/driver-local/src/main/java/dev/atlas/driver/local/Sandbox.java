@@ -16,8 +16,7 @@ import java.util.stream.Stream;
  * The bubblewrap ({@code bwrap}) sandbox the task's own commands run in: code the cloud chose, with the source in
  * front of it. Inside it sees only the system folders a command needs (read-only), a handful of harmless files of
  * {@code /etc}, its own {@code /proc}, {@code /dev} and {@code /tmp}, the task folder (read-only), the workspace and
- * the results folder (read-write; the clone's {@code .git} read-only) — at fixed paths, so not even the location of
- * Atlas's data folder shows. It has no
+ * the results folder (read-write) — at fixed paths, so not even the location of Atlas's data folder shows. It has no
  * network (a new network namespace holds only its own loopback), new user, pid, ipc, uts and cgroup namespaces, no
  * capability, and dies with Atlas.
  *
@@ -81,17 +80,8 @@ final class Sandbox {
         args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
             "--ro-bind", folder.taskDir().toString(), TASK_DIR,
             "--bind", folder.workspace().toString(), WORKSPACE,
-            "--bind", folder.resultsDir().toString(), RESULTS_DIR));
-        Path repo = folder.workspace().resolve("repo");
-        if (Files.isDirectory(repo.resolve(".git"), LinkOption.NOFOLLOW_LINKS)
-            && !Files.isSymbolicLink(repo)) {
-            // Atlas's report step runs git in the clone outside the sandbox: a hook or a config entry (fsmonitor,
-            // filters, pager) planted in .git would run as Atlas. The git folder is read-only in here, and the clone
-            // is a mount point of its own so that it cannot be renamed away and replaced by one with a planted .git
-            args.addAll(List.of("--bind", repo.toString(), WORKSPACE + "/repo",
-                "--ro-bind", repo.resolve(".git").toString(), WORKSPACE + "/repo/.git"));
-        }
-        args.addAll(List.of("--chdir", WORKSPACE, "--clearenv"));
+            "--bind", folder.resultsDir().toString(), RESULTS_DIR,
+            "--chdir", WORKSPACE, "--clearenv"));
         env.forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));
         return args;
     }

@@ -236,26 +236,6 @@ class SandboxEscapeTest {
     }
 
     @Test
-    void theAnalyzerCannotPlantGitConfigOrHooksForTheReportStep() throws Exception {
-        ContainerSpec clone = atlasStep("clone", "git init -q \"$ATLAS_WORKSPACE/repo\"", out);
-        String analyzer = "cd repo; echo '[core]' >> .git/config && echo FOUND-CONFIG; "
-            + "echo 'fsmonitor = touch /tmp/pwned' >> .git/config && echo FOUND-FSMONITOR; "
-            + "mkdir -p .git/hooks && echo 'touch /tmp/pwned' > .git/hooks/pre-commit && echo FOUND-HOOK; "
-            + "cd ..; mv repo repo2 && echo FOUND-MOVED; rm -rf repo/.git && echo FOUND-REMOVED; "
-            + "mv repo/.git repo/old && echo FOUND-MOVED-GIT; echo change > repo/Main.java && echo WORKTREE-WRITABLE";
-        String report = "cd \"$ATLAS_WORKSPACE/repo\" && cat .git/config > \"$OUT/git\" && ls -A . .git/hooks "
-            + ">> \"$OUT/git\"";
-        driver.submit(job("t-git", List.of(clone, taskStep("analyzer", "exec > \"$ATLAS_RESULTS_DIR/out.txt\" 2>&1; "
-            + analyzer)), atlasStep("report", report + "; cp \"$ATLAS_RESULTS_DIR/out.txt\" \"$OUT/\"", out),
-            Map.of(), Duration.ofMinutes(1)));
-
-        assertThat(awaitEnd(driver, "t-git")).isEqualTo(State.SUCCEEDED);
-        assertThat(Files.readString(out.resolve("out.txt"))).doesNotContain("FOUND").contains("WORKTREE-WRITABLE");
-        assertThat(Files.readString(out.resolve("git"))).doesNotContain("pwned").doesNotContain("\npre-commit\n")
-            .contains("Main.java");
-    }
-
-    @Test
     void nothingTheAnalyzerStartsOutlivesIt() throws Exception {
         ContainerSpec analyzer = taskStep("analyzer", "(sleep 301; echo late > \"$ATLAS_RESULTS_DIR/late.json\") & "
             + "echo started");
