@@ -122,9 +122,6 @@ final class StepProcesses {
     }
 
     private static ProcessBuilder redirect(ProcessBuilder builder, ContainerSpec step, TaskFolder folder) {
-        if (builder.directory() == null) {
-            builder.directory(folder.workspace().toFile());
-        }
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log(step.name()).toFile()));
         return builder;
