@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.atlas.api.Secret;
 import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.JobStatus.State;
+import dev.atlas.testkit.TestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,30 @@ class AtlasStepsTest {
         assertThat(Files.readString(out.resolve("token"))).isEqualTo("git-token-1");
         // not the workspace, which the task's code could have filled with traps
         assertThat(Files.readString(out.resolve("pwd")).trim()).isEqualTo(folder.resolve("home").toString());
+    }
+
+    @Test
+    void learnsTheDistributionFromTheAtlasHomePropertyTheLauncherSets() throws Exception {
+        Path bin = Files.createDirectories(distribution.resolve("bin"));
+        Files.writeString(bin.resolve("atlas"), "#!/bin/sh\necho \"$1\" > \"$OUT/ran\"\n");
+        Files.setPosixFilePermissions(bin.resolve("atlas"), PosixFilePermissions.fromString("rwx------"));
+        String before = System.getProperty("atlas.home");
+        System.setProperty("atlas.home", distribution.toString()); // what bin/atlas passes as -Datlas.home
+        try {
+            // the host's own answer (HostContext's default), as Atlas's host context gives it
+            LocalDriver driver = jobs.open(false, System.getenv("PATH"), new TestHost(Clock.systemUTC(), dataDir));
+            driver.submit(job("t-home", List.of(), atlasStep("patch", PATCH_SCRIPT, out), Map.of(),
+                Duration.ofMinutes(1)));
+
+            assertThat(awaitEnd(driver, "t-home")).isEqualTo(State.SUCCEEDED);
+            assertThat(Files.readString(out.resolve("ran"))).isEqualTo("patch\n");
+        } finally {
+            if (before == null) {
+                System.clearProperty("atlas.home");
+            } else {
+                System.setProperty("atlas.home", before);
+            }
+        }
     }
 
     @Test
