@@ -88,12 +88,12 @@ final class JobRunner implements Runnable {
         }
         try {
             if (!record.attach(process, step.name())) {
-                ProcessTrees.kill(process.toHandle());
+                ProcessTrees.kill(process.toHandle(), folder.root());
                 return "cancelled";
             }
             long remaining = deadline - clock.millis();
             if (remaining <= 0 || !process.waitFor(remaining, TimeUnit.MILLISECONDS)) {
-                ProcessTrees.kill(process.toHandle());
+                ProcessTrees.kill(process.toHandle(), folder.root());
                 process.waitFor();
                 return "time limit of " + describe(spec.timeLimit()) + " exceeded in step " + step.name();
             }
@@ -107,7 +107,7 @@ final class JobRunner implements Runnable {
             }
             return null;
         } catch (InterruptedException e) {
-            ProcessTrees.kill(process.toHandle());
+            ProcessTrees.kill(process.toHandle(), folder.root());
             throw e;
         }
     }

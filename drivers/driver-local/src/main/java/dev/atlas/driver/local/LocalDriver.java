@@ -118,7 +118,8 @@ public final class LocalDriver implements Driver {
             }
             TaskRecord record = loaded.get().record();
             if (!record.isTerminal()) {
-                loaded.get().orphan().ifPresent(ProcessTrees::kill);
+                loaded.get().orphan().ifPresentOrElse(p -> ProcessTrees.kill(p, folder),
+                    () -> ProcessTrees.killWritingInto(folder));
                 record.finish(State.FAILED, "interrupted: Atlas restarted while the job was "
                     + record.state().name().toLowerCase(Locale.ROOT));
             }
@@ -209,7 +210,7 @@ public final class LocalDriver implements Driver {
             return false;
         }
         try {
-            record.cancel().ifPresent(ProcessTrees::kill);
+            record.cancel().ifPresent(p -> ProcessTrees.kill(p, record.folder()));
             new TaskFolder(record.folder()).wipeSecrets();
         } catch (IOException e) {
             throw new DriverException(DriverException.Kind.UNAVAILABLE,

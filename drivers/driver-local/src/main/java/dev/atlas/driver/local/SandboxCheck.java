@@ -72,7 +72,7 @@ final class SandboxCheck {
             ContainerSpec step = new ContainerSpec("probe", "", List.of("true"), Map.of(), new Resources("", ""));
             Process process = new StepProcesses(Optional.of(sandbox), Optional.empty()).start(step, folder);
             if (!process.waitFor(PROBE_SECONDS, TimeUnit.SECONDS)) {
-                ProcessTrees.kill(process.toHandle());
+                ProcessTrees.kill(process.toHandle(), folder.root());
                 return Optional.of("it did not finish within " + PROBE_SECONDS + "s");
             }
             if (process.exitValue() == 0) {

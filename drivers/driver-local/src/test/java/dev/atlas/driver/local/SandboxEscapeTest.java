@@ -109,6 +109,7 @@ class SandboxEscapeTest {
         }
         JOBS.close();
         if (decoy != null) {
+            decoy.descendants().forEach(ProcessHandle::destroyForcibly);
             decoy.destroyForcibly();
         }
         if (listener != null) {
