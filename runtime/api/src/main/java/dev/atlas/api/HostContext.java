@@ -3,6 +3,7 @@ package dev.atlas.api;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * What the host hands to a plugin when it opens: a clock, an HTTP client, metrics and a data folder. Plugins never
@@ -24,4 +25,16 @@ public interface HostContext {
 
     /** A folder the plugin may write to (created by the host); it survives restarts. */
     Path dataDir();
+
+    /**
+     * The folder of the Atlas distribution this process runs from ({@code bin/atlas}, {@code lib/}), for plugins that
+     * start Atlas's own programs ({@code atlas patch}, {@code atlas report}) as child processes. {@code bin/atlas} sets
+     * it as the system property {@code atlas.home}; {@code ATLAS_HOME} is the fallback. Empty when Atlas does not run
+     * from a distribution (tests, an IDE).
+     */
+    default Optional<Path> atlasHome() {
+        String home = System.getProperty("atlas.home", System.getenv("ATLAS_HOME"));
+        return home == null || home.isBlank() ? Optional.empty()
+            : Optional.of(Path.of(home).toAbsolutePath().normalize());
+    }
 }

@@ -3,39 +3,37 @@ package dev.atlas.driver.local;
 import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.driver.JobStatus.State;
-import java.io.File;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one task's steps in order on a worker thread: the init steps, then the main step, each as a process started
- * straight from its argument list (no shell, so no value of the task is ever interpreted). A step that fails ends
- * the job; the time limit counts from the start of the first step and covers all of them.
+ * Runs one task's steps in order on a worker thread: the init steps, then the main step, each as a process started by
+ * {@link StepProcesses} (the task's own steps in the sandbox). A step that fails ends the job; the time limit counts
+ * from the start of the first step and covers all of them. However the job ends, its folder is cleared down to the
+ * state file.
  */
 final class JobRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    /** Variables of the Atlas process a job may see; everything else (tokens from {@code ${env:…}}) stays out. */
-    private static final List<String> INHERITED_ENV = List.of("PATH", "LANG", "LC_ALL", "TZ");
-    private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private final JobSpec spec;
     private final TaskRecord record;
     private final TaskFolder folder;
     private final Clock clock;
+    private final StepProcesses processes;
 
-    JobRunner(JobSpec spec, TaskRecord record, TaskFolder folder, Clock clock) {
+    JobRunner(JobSpec spec, TaskRecord record, TaskFolder folder, Clock clock, StepProcesses processes) {
         this.spec = spec;
         this.record = record;
         this.folder = folder;
         this.clock = clock;
+        this.processes = processes;
     }
 
     @Override
@@ -63,9 +61,9 @@ final class JobRunner implements Runnable {
             finishQuietly(State.FAILED, "could not run the job: " + e.getClass().getSimpleName());
         } finally {
             try {
-                folder.wipeSecrets();
+                folder.clearAfterRun();
             } catch (IOException e) {
-                LOG.warn("could not delete the secrets of local job {}: {}", record.name(), e.toString());
+                LOG.warn("could not clear the folder of local job {}: {}", record.name(), e.toString());
             }
         }
     }
@@ -75,20 +73,27 @@ final class JobRunner implements Runnable {
         if (record.cancelRequested()) {
             return "cancelled";
         }
+        if (step.seesSecrets()) {
+            List<String> dropped = folder.dropIrregularResults();
+            if (!dropped.isEmpty()) {
+                LOG.warn("local job {}: deleted {} result entries that were not regular files before step {}",
+                    record.name(), dropped.size(), step.name());
+            }
+        }
         Process process;
         try {
-            process = processFor(step).start();
+            process = processes.start(step, folder);
         } catch (IOException e) {
             return "step " + step.name() + " could not start: " + e.getMessage();
         }
         try {
             if (!record.attach(process, step.name())) {
-                ProcessTrees.kill(process.toHandle());
+                ProcessTrees.kill(process.toHandle(), folder.root());
                 return "cancelled";
             }
             long remaining = deadline - clock.millis();
             if (remaining <= 0 || !process.waitFor(remaining, TimeUnit.MILLISECONDS)) {
-                ProcessTrees.kill(process.toHandle());
+                ProcessTrees.kill(process.toHandle(), folder.root());
                 process.waitFor();
                 return "time limit of " + describe(spec.timeLimit()) + " exceeded in step " + step.name();
             }
@@ -102,37 +107,9 @@ final class JobRunner implements Runnable {
             }
             return null;
         } catch (InterruptedException e) {
-            ProcessTrees.kill(process.toHandle());
+            ProcessTrees.kill(process.toHandle(), folder.root());
             throw e;
         }
-    }
-
-    /** The process of a step: the job contract's three folders, a clean environment and the step's log file. */
-    ProcessBuilder processFor(ContainerSpec step) {
-        ProcessBuilder builder = new ProcessBuilder(step.command());
-        builder.directory(folder.workspace().toFile());
-        Map<String, String> env = builder.environment();
-        env.clear();
-        for (String name : INHERITED_ENV) {
-            String value = System.getenv(name);
-            if (value != null) {
-                env.put(name, value);
-            }
-        }
-        env.putIfAbsent("PATH", DEFAULT_PATH);
-        env.put("HOME", folder.home().toString());
-        env.put("TMPDIR", folder.home().toString());
-        if (step.env() != null) {
-            env.putAll(step.env());
-        }
-        // set last so a step's own env cannot point the contract folders elsewhere
-        env.put(JobSpec.TASK_DIR_ENV, folder.taskDir().toString());
-        env.put(JobSpec.SECRETS_DIR_ENV, folder.secretsDir().toString());
-        env.put(JobSpec.WORKSPACE_ENV, folder.workspace().toString());
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log(step.name()).toFile()));
-        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        return builder;
     }
 
     private void finishQuietly(State state, String why) {

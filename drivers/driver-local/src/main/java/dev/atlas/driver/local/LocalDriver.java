@@ -33,10 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs task jobs as local processes, one private folder per task under {@code workDir}. The folder is the record
- * of the task: it exists from the moment the task is accepted (it is built aside and renamed into place, so it is
- * never half-made), it holds the state file that answers {@link #status} after a restart, and its existence makes
- * a second submit of the same task a no-op.
+ * Runs task jobs on the Atlas machine, one private folder per task under {@code workDir}: Atlas's own steps as
+ * processes of the Atlas distribution, the task's own commands in a bubblewrap sandbox ({@link StepProcesses}). The
+ * folder is the record of the task: it exists from the moment the task is accepted (it is built aside and renamed
+ * into place, so it is never half-made), it holds the state file that answers {@link #status} after a restart, and
+ * its existence makes a second submit of the same task a no-op. When the job ends only the state file stays.
  */
 public final class LocalDriver implements Driver {
     private static final Logger LOG = LoggerFactory.getLogger(LocalDriver.class);
@@ -46,15 +47,28 @@ public final class LocalDriver implements Driver {
     private static final String STAGING_PREFIX = ".staging-";
 
     private final LocalSettings settings;
+    private final String searchPath;
     private final Map<String, TaskRecord> tasks = new ConcurrentHashMap<>();
     private final Object submitLock = new Object();
     private Path workDir;
     private Clock clock;
     private ThreadPoolExecutor executor;
+    private StepProcesses processes;
     private volatile boolean closed;
 
     LocalDriver(LocalSettings settings) {
+        this(settings, System.getenv("PATH"));
+    }
+
+    /** @param searchPath where to look for {@code bwrap} (tests pass a PATH without it) */
+    LocalDriver(LocalSettings settings, String searchPath) {
         this.settings = settings;
+        this.searchPath = searchPath;
+    }
+
+    /** Whether the task's own commands run in the sandbox (false only when {@code unsandboxed} allowed it). */
+    boolean sandboxed() {
+        return processes != null && processes.sandboxed();
     }
 
     Path workDir() {
@@ -71,6 +85,9 @@ public final class LocalDriver implements Driver {
         workDir = settings.workDir().map(p -> host.dataDir().resolve(p)).orElse(base).toAbsolutePath().normalize();
         Files.createDirectories(workDir);
         recover();
+        Optional<Sandbox> sandbox = SandboxCheck.choose(settings.unsandboxed(), searchPath,
+            SandboxCheck.scratchIn(workDir, STAGING_PREFIX), SandboxCheck.atlasFolders(host, workDir));
+        processes = new StepProcesses(sandbox, host.atlasHome());
         AtomicInteger threads = new AtomicInteger();
         executor = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r -> {
@@ -83,7 +100,7 @@ public final class LocalDriver implements Driver {
     /**
      * Reads the task folders left by an earlier run. Staging folders were never accepted and hold secrets: they go.
      * A job that was pending or running when Atlas stopped is not resumed (its tokens may have expired): its
-     * process is killed if it survived, its secrets are deleted, and it is reported FAILED.
+     * process is killed if it survived and it is reported FAILED. Every task folder is cleared down to its state.
      */
     private void recover() throws IOException {
         List<Path> folders;
@@ -101,11 +118,13 @@ public final class LocalDriver implements Driver {
             }
             TaskRecord record = loaded.get().record();
             if (!record.isTerminal()) {
-                loaded.get().orphan().ifPresent(ProcessTrees::kill);
+                loaded.get().orphan().ifPresentOrElse(p -> ProcessTrees.kill(p, folder),
+                    () -> ProcessTrees.killWritingInto(folder));
                 record.finish(State.FAILED, "interrupted: Atlas restarted while the job was "
                     + record.state().name().toLowerCase(Locale.ROOT));
-                new TaskFolder(folder).wipeSecrets();
             }
+            // a job that ended while Atlas was stopping (or a folder of an older Atlas) may still hold its workspace
+            new TaskFolder(folder).clearAfterRun();
             tasks.put(record.taskId(), record);
         }
     }
@@ -144,7 +163,7 @@ public final class LocalDriver implements Driver {
             }
             tasks.put(spec.taskId(), record);
             try {
-                executor.execute(new JobRunner(spec, record, new TaskFolder(target), clock));
+                executor.execute(new JobRunner(spec, record, new TaskFolder(target), clock, processes));
             } catch (RejectedExecutionException e) {
                 // only when closing: the recorded PENDING task turns FAILED on the next start
                 throw new DriverException(DriverException.Kind.UNAVAILABLE, "the local driver is stopping", e);
@@ -191,7 +210,7 @@ public final class LocalDriver implements Driver {
             return false;
         }
         try {
-            record.cancel().ifPresent(ProcessTrees::kill);
+            record.cancel().ifPresent(p -> ProcessTrees.kill(p, record.folder()));
             new TaskFolder(record.folder()).wipeSecrets();
         } catch (IOException e) {
             throw new DriverException(DriverException.Kind.UNAVAILABLE,

@@ -11,12 +11,13 @@ import java.util.Set;
 import org.pf4j.Extension;
 
 /**
- * Makes the {@code local} driver, which runs each task's commands as processes on the Atlas machine. Meant for one
- * machine and {@code atlas demo}: there is no container isolation, only a private folder per task.
+ * Makes the {@code local} driver, which runs each task on the Atlas machine: Atlas's own steps (clone, report, patch)
+ * as processes of the Atlas distribution, the task's own commands in a bubblewrap sandbox. Meant for one machine and
+ * {@code atlas demo}.
  *
  * <pre>
  * tasks:
- *   local: { workDir: data/jobs, maxConcurrent: 4 }
+ *   local: { workDir: data/jobs, maxConcurrent: 4, unsandboxed: false }
  * </pre>
  */
 @Extension
@@ -30,7 +31,7 @@ public class LocalDriverFactory implements DriverFactory {
 
     @Override
     public Driver configure(ConfigSection section, Problems problems) {
-        section.allowOnly(Set.of("workDir", "maxConcurrent"));
+        section.allowOnly(Set.of("workDir", "maxConcurrent", "unsandboxed"));
         Optional<Path> workDir = section.string("workDir").flatMap(text -> {
             try {
                 if (text.isBlank()) {
@@ -48,6 +49,7 @@ public class LocalDriverFactory implements DriverFactory {
             problems.add(section.keyOf("maxConcurrent"), "must be between 1 and " + MAX_CONCURRENT_LIMIT);
             maxConcurrent = LocalSettings.DEFAULT_MAX_CONCURRENT;
         }
-        return new LocalDriver(new LocalSettings(workDir, (int) maxConcurrent));
+        boolean unsandboxed = section.bool("unsandboxed").orElse(false);
+        return new LocalDriver(new LocalSettings(workDir, (int) maxConcurrent, unsandboxed));
     }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,16 +17,18 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The folder of one task: {@code task/} (task files), {@code secrets/} (secret files), {@code workspace/} (shared
- * by the steps), {@code home/} (the steps' {@code HOME}, so tools do not write into the Atlas user's home),
- * {@code logs/<step>.log} and the state file. Everything is private to the Atlas user: folders {@code 0700},
- * files {@code 0600}, created with those permissions rather than changed afterwards, so no other user can open a
- * secret in between.
+ * The folder of one task: {@code task/} (task files), {@code secrets/} (secret files, for Atlas's own steps only),
+ * {@code workspace/} (shared by the steps), {@code results/} (the task's result files), {@code home/} (the {@code HOME}
+ * of Atlas's own steps, so tools do not write into the Atlas user's home), {@code logs/<step>.log} and the state file.
+ * Everything is private to the Atlas user: folders {@code 0700}, files {@code 0600}, created with those permissions
+ * rather than changed afterwards, so no other user can open a secret in between. When the job ends everything but the
+ * state file goes: the workspace holds the source, and nothing after the job needs it.
  */
 final class TaskFolder {
     static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwx------");
@@ -53,6 +56,10 @@ final class TaskFolder {
         return root.resolve("workspace");
     }
 
+    Path resultsDir() {
+        return root.resolve("results");
+    }
+
     Path home() {
         return root.resolve("home");
     }
@@ -63,10 +70,7 @@ final class TaskFolder {
 
     /** Creates the folder and writes the spec's files. The caller deletes the folder if this throws. */
     void create(JobSpec spec) throws IOException {
-        createPrivateDir(root);
-        for (Path dir : new Path[] {taskDir(), secretsDir(), workspace(), home(), root.resolve("logs")}) {
-            createPrivateDir(dir);
-        }
+        createDirs();
         for (Map.Entry<String, byte[]> file : spec.taskFiles().entrySet()) {
             writePrivate(taskDir().resolve(file.getKey()), file.getValue());
         }
@@ -75,9 +79,54 @@ final class TaskFolder {
         }
     }
 
-    /** Deletes the secret files once the job has ended: nothing after the job needs them. */
+    /**
+     * Deletes whatever in the results folder is not a regular file, before one of Atlas's own steps reads it: the
+     * task's code could leave a link there to a file of Atlas's (its keys are JSON) for {@code report} to post.
+     *
+     * @return the names deleted
+     */
+    List<String> dropIrregularResults() throws IOException {
+        List<Path> irregular;
+        try (Stream<Path> listing = Files.list(resultsDir())) {
+            irregular = listing.filter(p -> !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        for (Path entry : irregular) {
+            deleteTree(entry);
+        }
+        return irregular.stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    /** Creates the folder and its empty sub-folders. */
+    void createDirs() throws IOException {
+        createPrivateDir(root);
+        for (Path dir : new Path[] {taskDir(), secretsDir(), workspace(), resultsDir(), home(), root.resolve("logs")}) {
+            createPrivateDir(dir);
+        }
+    }
+
+    /** Deletes the secret files: on cancel at once, before the job's processes are gone. */
     void wipeSecrets() throws IOException {
         deleteTree(secretsDir());
+    }
+
+    /**
+     * Deletes everything but the state file once the job has ended (succeeded, failed, cancelled, timed out or
+     * interrupted): the secrets, the workspace with the source, the results, the logs. Only the record that answers
+     * {@code status} stays.
+     */
+    void clearAfterRun() throws IOException {
+        deleteTree(secretsDir());
+        List<Path> entries;
+        try (Stream<Path> listing = Files.list(root)) {
+            entries = listing.filter(p -> !p.getFileName().toString().startsWith(TaskRecord.STATE_FILE)).toList();
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        for (Path entry : entries) {
+            deleteTree(entry);
+        }
     }
 
     static void createPrivateDir(Path dir) throws IOException {
@@ -102,6 +151,18 @@ final class TaskFolder {
         // the job's runner and a cancel may delete the same secrets at once: what is gone already is fine
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    // a job's code may have taken the write bit off a folder of its workspace; symbolic links are
+                    // never followed (the walk does not follow them, they are deleted as links)
+                    try {
+                        Files.setPosixFilePermissions(d, DIR_PERMS);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // deleting what is inside reports the real problem
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Files.deleteIfExists(file);

@@ -39,6 +39,10 @@ class LocalDriverTest extends DriverContract {
     @TempDir
     Path dataDir;
 
+    /** Where Atlas's own (unsandboxed) steps of a test copy what the test checks after the job's folder is cleared. */
+    @TempDir
+    Path out;
+
     private final List<Driver> opened = new ArrayList<>();
 
     @AfterEach
@@ -73,16 +77,39 @@ class LocalDriverTest extends DriverContract {
         return new ContainerSpec(name, "busybox:1.36", List.of(command), Map.of(), new Resources("100m", "64Mi"));
     }
 
+    /** A step of Atlas's own ({@code clone}, {@code report}): it sees the secrets; {@code $OUT} is the test's folder. */
+    private ContainerSpec atlasStep(String name, String script) {
+        return new ContainerSpec(name, "atlas", List.of("sh", "-c", script), Map.of("OUT", out.toString()),
+            new Resources("100m", "64Mi"), ContainerSpec.Role.ATLAS);
+    }
+
+    /** A step of the task's own code (an analyzer): in the sandbox. */
+    private static ContainerSpec taskStep(String name, String script) {
+        return new ContainerSpec(name, "busybox:1.36", List.of("sh", "-c", script), Map.of("ATLAS_TASK_ID", "t"),
+            new Resources("100m", "64Mi"), ContainerSpec.Role.TASK);
+    }
+
     private static State awaitEnd(Driver driver, String taskId) throws DriverException {
         await().atMost(WAIT).until(() -> driver.status(taskId).map(s -> TaskRecord.isTerminal(s.state()))
             .orElse(false));
         return driver.status(taskId).orElseThrow().state();
     }
 
-    private static Optional<ProcessHandle> childRunning(String marker) {
+    /** A process started by the test whose command line (program name and arguments) contains {@code text}. */
+    static Optional<ProcessHandle> childRunning(String text) {
         return ProcessHandle.current().descendants()
-            .filter(p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
+            .filter(p -> p.info().commandLine().map(c -> c.contains(text) && !c.contains("bwrap")).orElse(false))
             .findFirst();
+    }
+
+    private static Optional<ProcessHandle> bwrapRunning(String text) {
+        return ProcessHandle.current().descendants()
+            .filter(p -> p.info().commandLine().map(c -> c.contains(text) && c.contains("bwrap")).orElse(false))
+            .findFirst();
+    }
+
+    private static String environOf(ProcessHandle process) throws java.io.IOException {
+        return Files.readString(Path.of("/proc/" + process.pid() + "/environ"), StandardCharsets.ISO_8859_1);
     }
 
     private Path taskFolder(LocalDriver driver, String taskId) {
@@ -90,36 +117,53 @@ class LocalDriverTest extends DriverContract {
     }
 
     @Test
-    void givesTheJobItsTaskFilesAndSecretsAsFilesInTheContractFolders() throws Exception {
+    void givesAtlasStepsTheTaskFilesAndSecretsAsFilesInTheContractFolders() throws Exception {
         LocalDriver driver = open(Map.of());
         // the command is test data: the secret is read from the file when the job runs, never passed in
-        ContainerSpec main = step("main", "sh", "-c",
-            "cat \"$ATLAS_TASK_DIR/task.json\" > \"$ATLAS_WORKSPACE/out\"; "
-                + "cat \"$ATLAS_SECRETS_DIR/clone-token\" >> \"$ATLAS_WORKSPACE/out\"");
+        ContainerSpec main = atlasStep("report",
+            "cat \"$ATLAS_TASK_DIR/task.json\" > \"$OUT/out\"; cat \"$ATLAS_SECRETS_DIR/clone-token\" >> \"$OUT/out\"");
         driver.submit(job("t-files", List.of(), main, Duration.ofMinutes(1)));
 
         assertThat(awaitEnd(driver, "t-files")).isEqualTo(State.SUCCEEDED);
-        assertThat(Files.readString(taskFolder(driver, "t-files").resolve("workspace/out")))
-            .isEqualTo("{\"taskId\":\"t-files\"}clone-t-files");
+        assertThat(Files.readString(out.resolve("out"))).isEqualTo("{\"taskId\":\"t-files\"}clone-t-files");
     }
 
     @Test
-    void keepsSecretValuesOutOfTheJobsCommandLineAndEnvironment() throws Exception {
+    void keepsSecretValuesOutOfAtlasStepsCommandLineAndEnvironment() throws Exception {
         assumeThat(Path.of("/proc/self/environ")).exists();
         LocalDriver driver = open(Map.of());
-        driver.submit(job("t-hidden", List.of(), step("main", "sleep", "41"), Duration.ofMinutes(1)));
+        driver.submit(job("t-hidden", List.of(), atlasStep("report", "sleep 41"), Duration.ofMinutes(1)));
 
-        await().atMost(WAIT).until(() -> childRunning("41").isPresent());
-        long pid = childRunning("41").orElseThrow().pid();
-        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.ISO_8859_1);
-        String environ = Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1);
+        await().atMost(WAIT).until(() -> childRunning("sleep 41").isPresent());
+        String environ = environOf(childRunning("sleep 41").orElseThrow());
 
-        assertThat(cmdline + environ).doesNotContain("clone-t-hidden").doesNotContain("result-t-hidden");
+        assertThat(environ).doesNotContain("clone-t-hidden").doesNotContain("result-t-hidden");
         assertThat(environ).contains("ATLAS_SECRETS_DIR=" + taskFolder(driver, "t-hidden").resolve("secrets"));
         assertThat(List.of(environ.split("\0"))).extracting(kv -> kv.substring(0, kv.indexOf('=')))
-            .allSatisfy(name -> assertThat(name).isIn("PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR",
-                "ATLAS_TASK_TYPE", "ATLAS_TASK_DIR", "ATLAS_SECRETS_DIR", "ATLAS_WORKSPACE"));
+            .allSatisfy(name -> assertThat(name).isIn("PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR", "JAVA_HOME",
+                "OUT", "ATLAS_TASK_DIR", "ATLAS_SECRETS_DIR", "ATLAS_WORKSPACE", "ATLAS_RESULTS_DIR"));
         driver.cancel("t-hidden");
+    }
+
+    @Test
+    void givesTheTaskStepsOnlyTheJobsVariablesInTheSandbox() throws Exception {
+        assumeThat(Path.of("/proc/self/environ")).exists();
+        LocalDriver driver = open(Map.of());
+        assumeThat(driver.sandboxed()).as("bwrap is installed").isTrue();
+        driver.submit(job("t-env", List.of(taskStep("analyzer", "sleep 47")), atlasStep("report", "true"),
+            Duration.ofMinutes(1)));
+
+        await().atMost(WAIT).until(() -> childRunning("sleep 47").isPresent());
+        String environ = environOf(childRunning("sleep 47").orElseThrow());
+
+        assertThat(List.of(environ.split("\0"))).extracting(kv -> kv.substring(0, kv.indexOf('=')))
+            .allSatisfy(name -> assertThat(name).isIn("PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR",
+                "ATLAS_TASK_ID", "ATLAS_TASK_DIR", "ATLAS_WORKSPACE", "ATLAS_RESULTS_DIR", "PWD"));
+        assertThat(environ).contains("ATLAS_TASK_DIR=/atlas/task", "ATLAS_WORKSPACE=/atlas/workspace",
+            "ATLAS_RESULTS_DIR=/atlas/results", "HOME=/tmp").doesNotContain(dataDir.toString());
+        // bwrap's first process keeps the environment bwrap was started with (/proc/1/environ inside): none at all
+        assertThat(environOf(bwrapRunning("sleep 47").orElseThrow())).isEmpty();
+        driver.cancel("t-env");
     }
 
     @Test
@@ -138,35 +182,38 @@ class LocalDriverTest extends DriverContract {
     }
 
     @Test
-    void deletesTheSecretFilesOnceTheJobHasEnded() throws Exception {
+    void runsInitStepsBeforeTheMainStepSharingTheWorkspace() throws Exception {
         LocalDriver driver = open(Map.of());
-        driver.submit(spec("t-wipe"));
-
-        assertThat(awaitEnd(driver, "t-wipe")).isEqualTo(State.SUCCEEDED);
-        assertThat(taskFolder(driver, "t-wipe").resolve("secrets")).doesNotExist();
-    }
-
-    @Test
-    void runsInitStepsBeforeTheMainStep() throws Exception {
-        LocalDriver driver = open(Map.of());
-        ContainerSpec init = step("clone", "sh", "-c", "echo init >> \"$ATLAS_WORKSPACE/order\"");
-        ContainerSpec main = step("main", "sh", "-c", "echo main >> \"$ATLAS_WORKSPACE/order\"");
+        ContainerSpec init = taskStep("analyzer", "echo init >> \"$ATLAS_WORKSPACE/order\"");
+        ContainerSpec main = atlasStep("report", "echo main >> \"$ATLAS_WORKSPACE/order\"; "
+            + "cp \"$ATLAS_WORKSPACE/order\" \"$OUT/order\"");
         driver.submit(job("t-order", List.of(init), main, Duration.ofMinutes(1)));
 
         assertThat(awaitEnd(driver, "t-order")).isEqualTo(State.SUCCEEDED);
-        assertThat(Files.readString(taskFolder(driver, "t-order").resolve("workspace/order"))).isEqualTo("init\nmain\n");
+        assertThat(Files.readString(out.resolve("order"))).isEqualTo("init\nmain\n");
+    }
+
+    @Test
+    void givesEveryStepTheResultsFolderWhereTheTaskWritesItsResults() throws Exception {
+        LocalDriver driver = open(Map.of());
+        ContainerSpec analyzer = taskStep("analyzer", "echo '{\"status\":\"ok\"}' > \"$ATLAS_RESULTS_DIR/1.json\"");
+        ContainerSpec report = atlasStep("report", "cp \"$ATLAS_RESULTS_DIR/1.json\" \"$OUT/\"");
+        driver.submit(job("t-results", List.of(analyzer), report, Duration.ofMinutes(1)));
+
+        assertThat(awaitEnd(driver, "t-results")).isEqualTo(State.SUCCEEDED);
+        assertThat(Files.readString(out.resolve("1.json"))).isEqualTo("{\"status\":\"ok\"}\n");
     }
 
     @Test
     void skipsTheMainStepAndFailsWhenAnInitStepFails() throws Exception {
         LocalDriver driver = open(Map.of());
-        ContainerSpec init = step("clone", "sh", "-c", "exit 3");
-        ContainerSpec main = step("main", "sh", "-c", "touch \"$ATLAS_WORKSPACE/main-ran\"");
+        ContainerSpec init = taskStep("analyzer", "exit 3");
+        ContainerSpec main = atlasStep("report", "touch \"$OUT/main-ran\"");
         driver.submit(job("t-initfail", List.of(init), main, Duration.ofMinutes(1)));
 
         assertThat(awaitEnd(driver, "t-initfail")).isEqualTo(State.FAILED);
-        assertThat(driver.status("t-initfail").orElseThrow().detail()).contains("clone").contains("exit code 3");
-        assertThat(taskFolder(driver, "t-initfail").resolve("workspace/main-ran")).doesNotExist();
+        assertThat(driver.status("t-initfail").orElseThrow().detail()).contains("analyzer").contains("exit code 3");
+        assertThat(out.resolve("main-ran")).doesNotExist();
     }
 
     @Test
@@ -179,13 +226,15 @@ class LocalDriverTest extends DriverContract {
     }
 
     @Test
-    void writesEachStepsOutputToItsLogFile() throws Exception {
+    void writesEachStepsOutputToItsLogFileWhileTheJobRuns() throws Exception {
         LocalDriver driver = open(Map.of());
-        driver.submit(job("t-log", List.of(), step("main", "sh", "-c", "echo out; echo err >&2"),
+        driver.submit(job("t-log", List.of(), step("main", "sh", "-c", "echo out; echo err >&2; sleep 48"),
             Duration.ofMinutes(1)));
+        Path log = taskFolder(driver, "t-log").resolve("logs/main.log");
 
-        awaitEnd(driver, "t-log");
-        assertThat(Files.readString(taskFolder(driver, "t-log").resolve("logs/main.log"))).contains("out", "err");
+        await().atMost(WAIT).until(() -> Files.exists(log) && Files.readString(log).contains("err"));
+        assertThat(Files.readString(log)).contains("out", "err");
+        driver.cancel("t-log");
     }
 
     @Test
@@ -203,8 +252,8 @@ class LocalDriverTest extends DriverContract {
     void cancelKillsARunningJob() throws Exception {
         LocalDriver driver = open(Map.of());
         driver.submit(job("t-kill", List.of(), step("main", "sleep", "44"), Duration.ofMinutes(1)));
-        await().atMost(WAIT).until(() -> childRunning("44").isPresent());
-        ProcessHandle sleeper = childRunning("44").orElseThrow();
+        await().atMost(WAIT).until(() -> childRunning("sleep 44").isPresent());
+        ProcessHandle sleeper = childRunning("sleep 44").orElseThrow();
 
         assertThat(driver.cancel("t-kill")).isTrue();
 
@@ -217,7 +266,7 @@ class LocalDriverTest extends DriverContract {
         LocalDriver driver = open(Map.of("maxConcurrent", 1));
         driver.submit(job("t-first", List.of(), step("main", "sleep", "45"), Duration.ofMinutes(1)));
         driver.submit(spec("t-second"));
-        await().atMost(WAIT).until(() -> childRunning("45").isPresent());
+        await().atMost(WAIT).until(() -> childRunning("sleep 45").isPresent());
 
         assertThat(driver.status("t-second").orElseThrow().state()).isEqualTo(State.PENDING);
         driver.cancel("t-first");
@@ -242,8 +291,8 @@ class LocalDriverTest extends DriverContract {
     void reportsAJobInterruptedByARestartAsFailedAndKillsWhatItLeftRunning() throws Exception {
         LocalDriver first = open(Map.of());
         first.submit(job("t-orphan", List.of(), step("main", "sleep", "46"), Duration.ofMinutes(1)));
-        await().atMost(WAIT).until(() -> childRunning("46").isPresent());
-        ProcessHandle sleeper = childRunning("46").orElseThrow();
+        await().atMost(WAIT).until(() -> childRunning("sleep 46").isPresent());
+        ProcessHandle sleeper = childRunning("sleep 46").orElseThrow();
         opened.remove(first);
         // no close(): as after kill -9, the process outlives the driver that started it
 
@@ -289,10 +338,11 @@ class LocalDriverTest extends DriverContract {
     void reportsUnknownKeysAndABadMaxConcurrentWithTheirFullKeys() {
         ProblemList problems = new ProblemList();
         new LocalDriverFactory().configure(ConfigTrees.section("tasks.local",
-            Map.of("maxConcurrent", 0, "shell", "/bin/sh"), problems), problems);
+            Map.of("maxConcurrent", 0, "shell", "/bin/sh", "unsandboxed", "sometimes"), problems), problems);
 
         assertThat(problems.lines()).anySatisfy(l -> assertThat(l).startsWith("tasks.local.maxConcurrent:"))
-            .anySatisfy(l -> assertThat(l).startsWith("tasks.local.shell:"));
+            .anySatisfy(l -> assertThat(l).startsWith("tasks.local.shell:"))
+            .anySatisfy(l -> assertThat(l).startsWith("tasks.local.unsandboxed:"));
     }
 
     @Test

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code atlas demo}: starts Atlas with a generated config (local driver, file spool, generated keys, an in-process
- * sample cloud), prints its URLs and serves until Ctrl-C.
+ * sample cloud), prints its URLs and serves until Ctrl-C. The local driver's sandbox needs {@code bwrap}: on a machine
+ * without it the config allows running unsandboxed ({@code tasks.local.unsandboxed: true}) and the demo says so.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start Atlas with a generated config and an in-process sample cloud; serve until Ctrl-C.")
@@ -40,7 +41,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (SampleCloud cloud = SampleCloud.start()) {
-            Path config = DemoSetup.write(dir.toAbsolutePath(), port, cloud.url());
+            boolean sandbox = DemoSetup.bwrapInstalled();
+            Path config = DemoSetup.write(dir.toAbsolutePath(), port, cloud.url(), !sandbox);
             Assembly assembly;
             try {
                 assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home());
@@ -60,6 +62,13 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  VCS API proxy     " + base + "/vcs/graphql, " + base + "/vcs/rest/...");
             out.println("  tasks             " + base + "/api/tasks/{taskId}");
             out.println("  OpenID discovery  " + base + "/.well-known/openid-configuration");
+            if (sandbox) {
+                out.println("Tasks run in the bubblewrap sandbox (no network, only the task's folders).");
+            } else {
+                out.println("WARNING: bwrap (package bubblewrap) is not installed, so the demo config sets "
+                    + "tasks.local.unsandboxed: true and the task's own commands run UNSANDBOXED as your user. "
+                    + "Install bubblewrap (apt-get install bubblewrap) to run them in the sandbox.");
+            }
             DemoSamples.run(app, dir.toAbsolutePath(), base, cloud, out);
             if (exitAfterSamples) {
                 app.stop();

@@ -11,7 +11,6 @@ import dev.atlas.core.boot.AtlasApplication;
 import dev.atlas.core.demo.DemoSetup;
 import dev.atlas.core.demo.SampleCloud;
 import dev.atlas.core.http.JsonResponses;
-import dev.atlas.core.tasks.JobBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -19,15 +18,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.concurrent.TimeUnit;
 
 /** The sample flows {@code atlas demo} sends through Atlas once it is up. */
 final class DemoSamples {
-    private static final Duration TASK_WAIT = Duration.ofSeconds(15);
+    private static final Duration TASK_WAIT = Duration.ofSeconds(20);
+    private static final Duration RESULT_WAIT = Duration.ofSeconds(3);
+    /** The analyzer's script: the result file it writes is what the report step posts. */
+    private static final String ANALYZER = "printf '{\"taskId\":\"%s\",\"type\":\"analysis\","
+        + "\"status\":\"succeeded\",\"detail\":\"analysed %s bytes of task.json\"}' \"$ATLAS_TASK_ID\" "
+        + "\"$(wc -c < \"$ATLAS_TASK_DIR/task.json\")\" > \"$ATLAS_RESULTS_DIR/count.json\"";
 
     private DemoSamples() {
     }
@@ -51,7 +55,9 @@ final class DemoSamples {
 
     /**
      * Submits one analysis task as the cloud would (bearer JWT, {@code POST /api/tasks/{id}}) and follows it on the
-     * local driver until it ends. Its analyzer only counts the bytes of its {@code task.json}.
+     * local driver until it ends. Its analyzer (in the sandbox, without network) counts the bytes of its
+     * {@code task.json} and writes the count as a result file into {@code $ATLAS_RESULTS_DIR}; the job's
+     * {@code report} step ({@code atlas report}) posts it to Atlas, which forwards it to the sample cloud.
      */
     private static void sampleTask(Path dir, String base, SampleCloud cloud, PrintWriter out)
         throws IOException, JOSEException, InterruptedException {
@@ -62,8 +68,8 @@ final class DemoSamples {
                             "sha": "0000000000000000000000000000000000000000"},
              "resultUrl": "%1$s/results/%2$s",
              "analyzers": [{"name": "count", "image": "busybox:1.36", "cpu": "100m", "memory": "64Mi",
-                            "command": ["sh", "-c", "echo analysed $(wc -c < \\"$ATLAS_TASK_DIR/task.json\\") bytes"]}]}
-            """.formatted(cloud.url(), taskId);
+                            "command": ["sh", "-c", %3$s]}]}
+            """.formatted(cloud.url(), taskId, JsonResponses.MAPPER.writeValueAsString(ANALYZER));
         String token = "Bearer " + cloudToken(DemoSetup.readSecret(dir, "cloud-jwt-secret"));
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create(base + "/api/tasks/" + taskId);
@@ -81,19 +87,30 @@ final class DemoSamples {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).header("Authorization", token)
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
             status = JsonResponses.MAPPER.readTree(response.body());
-            String state = status.path("state").asText();
+            String state = status.path("status").asText(status.path("state").asText());
             if (state.equals("succeeded") || state.equals("failed") || state.equals("cancelled")) {
                 break;
             }
             Thread.sleep(200);
         }
-        out.println("sample task " + taskId + ": " + (status == null ? "no status" : status.path("state").asText()
-            + " (" + status.path("detail").asText() + ")"));
-        Path log = dir.resolve("data/plugins/driver-local/jobs").resolve(JobBuilder.jobName(taskId))
-            .resolve("logs/count.log");
-        if (Files.isReadable(log)) {
-            out.println("sample task " + taskId + " output: " + Files.readString(log, StandardCharsets.UTF_8).trim());
+        out.println("sample task " + taskId + ": " + (status == null ? "no status"
+            : status.path("status").asText(status.path("state").asText()) + " (" + status.path("detail").asText()
+            + ")"));
+        SampleCloud.Received result = resultFor(cloud, "/results/" + taskId);
+        out.println("sample task " + taskId + " result at the sample cloud: "
+            + (result == null ? "none received" : result.bodyText()));
+    }
+
+    /** Waits a little for Atlas to forward the result (it does so after the job posted it). */
+    private static SampleCloud.Received resultFor(SampleCloud cloud, String path) throws InterruptedException {
+        long deadline = System.nanoTime() + RESULT_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            SampleCloud.Received next = cloud.received().poll(200, TimeUnit.MILLISECONDS);
+            if (next != null && next.path().equals(path)) {
+                return next;
+            }
         }
+        return null;
     }
 
     private static String cloudToken(String secret) throws JOSEException {

@@ -1,5 +1,6 @@
 package dev.atlas.core.demo;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.stream.Stream;
 
 /**
  * Writes the demo's folder: generated secrets (one file each, owner-only) and an {@code atlas.yaml} that refers to
@@ -20,8 +22,23 @@ public final class DemoSetup {
     private DemoSetup() {
     }
 
-    /** Creates {@code dir} with secrets and config for Atlas on {@code port} and the sample cloud at {@code cloudUrl}. */
-    public static Path write(Path dir, int port, String cloudUrl) throws IOException {
+    /**
+     * Whether {@code bwrap} (package bubblewrap) is on the PATH: the local driver runs the task's own commands in its
+     * sandbox and refuses to start without it unless {@code tasks.local.unsandboxed: true}.
+     */
+    public static boolean bwrapInstalled() {
+        String path = System.getenv("PATH");
+        return path != null && Stream.of(path.split(File.pathSeparator)).filter(d -> !d.isBlank())
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "bwrap")));
+    }
+
+    /**
+     * Creates {@code dir} with secrets and config for Atlas on {@code port} and the sample cloud at {@code cloudUrl}.
+     *
+     * @param unsandboxed sets {@code tasks.local.unsandboxed: true}: only when bwrap is missing, so that the demo
+     *     still starts (the caller says so to the user)
+     */
+    public static Path write(Path dir, int port, String cloudUrl, boolean unsandboxed) throws IOException {
         Path secrets = Files.createDirectories(dir.resolve("secrets"));
         secret(secrets.resolve("cloud-secret"), "whsec_" + randomBase64(32));
         secret(secrets.resolve("cloud-jwt-secret"), randomBase64(48));
@@ -70,13 +87,16 @@ public final class DemoSetup {
               driver: local
               timeLimit: 5m
               cloneStep: false          # the sample task needs no code; real jobs clone first
+            %3$s
             auth:
               clients:
                 - id: demo-cloud
                   secret: ${file:secrets/oauth-client-secret}
                   redirectUris: [%2$s/auth/callback]
               signingKeys: data/keys
-            """.formatted(port, cloudUrl);
+            """.formatted(port, cloudUrl, unsandboxed
+                ? "  local: { unsandboxed: true }   # bwrap is not installed: tasks run WITHOUT the sandbox (demo only)"
+                : "  local: { unsandboxed: false }  # the task's own commands run in the bubblewrap sandbox");
         Path file = dir.resolve("atlas.yaml");
         Files.writeString(file, config, StandardCharsets.UTF_8);
         return file;
