@@ -57,6 +57,8 @@ public abstract class DriverContract {
         assertThat(status).isPresent();
         assertThat(status.get().jobRef()).isEqualTo(ref.ref());
         assertThat(status.get().taskId()).isEqualTo("t-status");
+        // Atlas keeps task ids apart per app with it: another app's task id is a conflict, never this job
+        assertThat(status.get().appId()).contains("app-1");
     }
 
     @Test

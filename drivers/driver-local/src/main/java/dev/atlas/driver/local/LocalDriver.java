@@ -150,7 +150,8 @@ public final class LocalDriver implements Driver {
                 }
                 return new JobRef("local/" + spec.name(), false);
             }
-            TaskRecord record = new TaskRecord(spec.taskId(), spec.name(), target, State.PENDING, "queued");
+            TaskRecord record = new TaskRecord(spec.taskId(), spec.appId(), spec.name(), target, State.PENDING,
+                "queued");
             Path staging = workDir.resolve(STAGING_PREFIX + spec.name() + "-" + UUID.randomUUID());
             try {
                 new TaskFolder(staging).create(spec);

@@ -1,5 +1,6 @@
 package dev.atlas.driver.local;
 
+import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.driver.JobStatus;
 import dev.atlas.api.driver.JobStatus.State;
 import java.io.IOException;
@@ -23,13 +24,16 @@ final class TaskRecord {
     private final String taskId;
     private final String name;
     private final Path folder;
+    /** The app the task belongs to ({@link JobSpec#appId()}); empty in a state file written before it was kept. */
+    private final String appId;
     private State state;
     private String detail;
     private ProcessHandle process;
     private boolean cancelRequested;
 
-    TaskRecord(String taskId, String name, Path folder, State state, String detail) {
+    TaskRecord(String taskId, String appId, String name, Path folder, State state, String detail) {
         this.taskId = taskId;
+        this.appId = appId == null ? "" : appId;
         this.name = name;
         this.folder = folder;
         this.state = state;
@@ -54,7 +58,8 @@ final class TaskRecord {
     }
 
     synchronized JobStatus status() {
-        return new JobStatus(taskId, ref(), state, detail);
+        return new JobStatus(taskId, ref(), state, detail,
+            appId.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(appId));
     }
 
     synchronized State state() {
@@ -121,6 +126,7 @@ final class TaskRecord {
         Properties p = new Properties();
         p.setProperty("taskId", taskId);
         p.setProperty("name", name);
+        p.setProperty("appId", appId);
         p.setProperty("state", state.name());
         p.setProperty("detail", detail);
         if (process != null) {
@@ -146,7 +152,8 @@ final class TaskRecord {
         try (InputStream in = Files.newInputStream(file)) {
             p.load(in);
             State state = State.valueOf(p.getProperty("state", "FAILED"));
-            TaskRecord record = new TaskRecord(p.getProperty("taskId"), p.getProperty("name"), folder, state,
+            TaskRecord record = new TaskRecord(p.getProperty("taskId"), p.getProperty("appId"), p.getProperty("name"),
+                folder, state,
                 p.getProperty("detail", ""));
             Optional<ProcessHandle> orphan = Optional.ofNullable(p.getProperty("pid"))
                 .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
