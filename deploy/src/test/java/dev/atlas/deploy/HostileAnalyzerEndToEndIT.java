@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,24 +35,6 @@ class HostileAnalyzerEndToEndIT {
     @TempDir
     Path dir;
 
-    private static String git(Path workDir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c",
-            "user.email=test@example.com", "-c", "init.defaultBranch=main"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", args) + "\n" + out).isZero();
-        return out.trim();
-    }
-
-    private static HttpServer server(java.util.function.Consumer<HttpServer> contexts) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        contexts.accept(server);
-        server.start();
-        return server;
-    }
-
     /** The analyzer: reads the code, hunts for tokens, tries the network, then reports what it got as a result file. */
     private static String hostileAnalyzer(int cloudPort, int atlasPort, Path atlasData) {
         return String.join("\n",
@@ -76,22 +55,14 @@ class HostileAnalyzerEndToEndIT {
 
     @Test
     void aHostileAnalyzerFindsNoCredentialReachesNothingAndItsResultArrivesThroughAtlas() throws Exception {
-        Path repos = Files.createDirectories(dir.resolve("repos/acme"));
-        git(repos, "init", "--bare", "api.git");
-        Path seed = Files.createDirectories(dir.resolve("seed"));
-        git(seed, "init");
-        Files.writeString(seed.resolve("README.md"), "hello from the code\n");
-        git(seed, "add", "README.md");
-        git(seed, "commit", "-m", "first");
-        git(seed, "push", repos.resolve("api.git").toString(), "HEAD:refs/heads/main");
-        String head = git(seed, "rev-parse", "HEAD");
+        String head = LocalGit.seedRepository(dir, "hello from the code\n");
 
         List<JsonNode> results = new CopyOnWriteArrayList<>();
         List<Map<String, List<String>>> resultHeaders = new CopyOnWriteArrayList<>();
         List<String> tokenRequests = new CopyOnWriteArrayList<>();
         List<String> revocations = new CopyOnWriteArrayList<>();
         try (GitHttpServer gitServer = GitHttpServer.start(dir.resolve("repos"))) {
-            HttpServer github = server(s -> s.createContext("/", exchange -> {
+            HttpServer github = LocalGit.server(s -> s.createContext("/", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String path = exchange.getRequestURI().getPath();
                 String answer = "{}";
@@ -110,7 +81,7 @@ class HostileAnalyzerEndToEndIT {
                 exchange.getResponseBody().write(bytes);
                 exchange.close();
             }));
-            HttpServer cloud = server(s -> s.createContext("/", exchange -> {
+            HttpServer cloud = LocalGit.server(s -> s.createContext("/", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 if (exchange.getRequestURI().getPath().startsWith("/results/")) {
                     results.add(JSON.readTree(body));

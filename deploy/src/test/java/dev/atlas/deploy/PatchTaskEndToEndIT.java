@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,42 +31,16 @@ class PatchTaskEndToEndIT {
     @TempDir
     Path dir;
 
-    private static String git(Path workDir, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git", "-c", "user.name=Test", "-c",
-            "user.email=test@example.com", "-c", "init.defaultBranch=main"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", args) + "\n" + out).isZero();
-        return out.trim();
-    }
-
-    private static HttpServer server(java.util.function.Consumer<HttpServer> contexts) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        contexts.accept(server);
-        server.start();
-        return server;
-    }
-
     @Test
     void patchTaskOnTheLocalDriverCommitsPushesAndOpensThePullRequestThroughTheProxy() throws Exception {
         // the repository, served over smart HTTP
-        Path repos = Files.createDirectories(dir.resolve("repos/acme"));
-        git(repos, "init", "--bare", "api.git");
-        git(repos.resolve("api.git"), "config", "http.receivepack", "true");
-        Path seed = Files.createDirectories(dir.resolve("seed"));
-        git(seed, "init");
-        Files.writeString(seed.resolve("README.md"), "hello\n");
-        git(seed, "add", "README.md");
-        git(seed, "commit", "-m", "first");
-        git(seed, "push", repos.resolve("api.git").toString(), "HEAD:refs/heads/main");
-        String head = git(seed, "rev-parse", "HEAD");
+        Path repos = dir.resolve("repos/acme");
+        String head = LocalGit.seedRepository(dir, "hello\n");
 
         List<JsonNode> results = new CopyOnWriteArrayList<>();
         List<Map<String, List<String>>> pullRequests = new CopyOnWriteArrayList<>();
         try (GitHttpServer gitServer = GitHttpServer.start(dir.resolve("repos"))) {
-            HttpServer github = server(s -> s.createContext("/", exchange -> {
+            HttpServer github = LocalGit.server(s -> s.createContext("/", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String path = exchange.getRequestURI().getPath();
                 String answer = "{}";
@@ -88,7 +60,7 @@ class PatchTaskEndToEndIT {
                 exchange.getResponseBody().write(bytes);
                 exchange.close();
             }));
-            HttpServer cloud = server(s -> s.createContext("/results/", exchange -> {
+            HttpServer cloud = LocalGit.server(s -> s.createContext("/results/", exchange -> {
                 results.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
                 exchange.sendResponseHeaders(200, -1);
                 exchange.close();
@@ -126,9 +98,9 @@ class PatchTaskEndToEndIT {
                 assertThat(result.path("taskId").asText()).isEqualTo("e2e-patch-1");
                 assertThat(result.toString()).doesNotContain("ghs_e2e_token");
                 // the commit is on the pushed branch, authored as asked
-                String log = git(repos.resolve("api.git"), "log", "-1", "--format=%an <%ae>|%s", "atlas/autofix-1");
+                String log = LocalGit.git(repos.resolve("api.git"), "log", "-1", "--format=%an <%ae>|%s", "atlas/autofix-1");
                 assertThat(log).startsWith("Atlas Bot <bot@atlas.example>|Fix the greeting");
-                assertThat(git(repos.resolve("api.git"), "show", "atlas/autofix-1:README.md"))
+                assertThat(LocalGit.git(repos.resolve("api.git"), "show", "atlas/autofix-1:README.md"))
                     .isEqualTo("hello\nfixed by atlas");
                 // the clone token travelled only to the git server; the PR went through the proxy with the
                 // installation token Atlas injected, never the job's own token
@@ -154,23 +126,15 @@ class PatchTaskEndToEndIT {
      */
     @Test
     void patchTaskOnAGitlabAppOpensTheMergeRequestByTheProjectIdAtlasLookedUp() throws Exception {
-        Path repos = Files.createDirectories(dir.resolve("repos/acme"));
-        git(repos, "init", "--bare", "api.git");
-        git(repos.resolve("api.git"), "config", "http.receivepack", "true");
-        Path seed = Files.createDirectories(dir.resolve("seed"));
-        git(seed, "init");
-        Files.writeString(seed.resolve("README.md"), "hello\n");
-        git(seed, "add", "README.md");
-        git(seed, "commit", "-m", "first");
-        git(seed, "push", repos.resolve("api.git").toString(), "HEAD:refs/heads/main");
-        String head = git(seed, "rev-parse", "HEAD");
+        Path repos = dir.resolve("repos/acme");
+        String head = LocalGit.seedRepository(dir, "hello\n");
 
         List<JsonNode> results = new CopyOnWriteArrayList<>();
         List<String> gitlabCalls = new CopyOnWriteArrayList<>();
         List<JsonNode> mergeRequests = new CopyOnWriteArrayList<>();
         List<Map<String, List<String>>> mergeRequestHeaders = new CopyOnWriteArrayList<>();
         try (GitHttpServer gitServer = GitHttpServer.start(dir.resolve("repos"))) {
-            HttpServer gitlab = server(s -> s.createContext("/", exchange -> {
+            HttpServer gitlab = LocalGit.server(s -> s.createContext("/", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String path = exchange.getRequestURI().getRawPath();
                 gitlabCalls.add(exchange.getRequestMethod() + " " + path);
@@ -191,7 +155,7 @@ class PatchTaskEndToEndIT {
                 exchange.getResponseBody().write(bytes);
                 exchange.close();
             }));
-            HttpServer cloud = server(s -> s.createContext("/results/", exchange -> {
+            HttpServer cloud = LocalGit.server(s -> s.createContext("/results/", exchange -> {
                 results.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
                 exchange.sendResponseHeaders(200, -1);
                 exchange.close();
@@ -232,7 +196,7 @@ class PatchTaskEndToEndIT {
                 await().atMost(Duration.ofSeconds(120)).until(() -> !results.isEmpty());
                 JsonNode result = results.get(0);
                 assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("pr_opened");
-                assertThat(git(repos.resolve("api.git"), "show", "atlas/autofix-1:README.md"))
+                assertThat(LocalGit.git(repos.resolve("api.git"), "show", "atlas/autofix-1:README.md"))
                     .isEqualTo("hello\nfixed by atlas");
                 // Atlas asked for the project id once, by path; the job only ever called the merge-request path
                 assertThat(gitlabCalls).containsExactly("GET /api/v4/projects/acme%2Fapi",

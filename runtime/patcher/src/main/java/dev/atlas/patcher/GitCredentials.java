@@ -8,14 +8,16 @@ import org.eclipse.jgit.transport.URIish;
 
 /**
  * Hands the clone token to JGit only when JGit asks for the clone URL's own host and port: the token lives in
- * memory and in the HTTP Authorization header, never in a URL, the repository config or a credential helper.
+ * memory and in the HTTP Authorization header, never in a URL, the repository config or a credential helper. Atlas's
+ * git endpoint hands the VCS credential to JGit the same way.
  */
-final class GitCredentials extends CredentialsProvider {
+public final class GitCredentials extends CredentialsProvider {
     private final URIish cloneUri;
     private final String user;
     private final char[] token;
 
-    GitCredentials(URIish cloneUri, String user, String token) {
+    /** Gives {@code user} and {@code token} to JGit for {@code cloneUri}'s scheme, host and port only. */
+    public GitCredentials(URIish cloneUri, String user, String token) {
         this.cloneUri = cloneUri;
         this.user = user;
         this.token = token.toCharArray();

@@ -1,5 +1,6 @@
 package dev.atlas.core.jobs;
 
+import dev.atlas.patcher.GitCredentials;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.core.tasks.TaskTokens.GitGrant;
 import java.io.IOException;
@@ -8,18 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.eclipse.jgit.errors.TransportException;
-import org.eclipse.jgit.errors.UnsupportedCredentialItem;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.CredentialItem;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
@@ -138,7 +135,9 @@ final class GitUpstream {
             throw new GitUpstreamException("the task's clone URL is not a git URL", e);
         }
         Transport transport = Transport.open(repository, uri);
-        transport.setCredentialsProvider(new OriginCredentials(uri, credential));
+        // the VCS credential, given to JGit only for the clone URL's own scheme, host and port
+        transport.setCredentialsProvider(new GitCredentials(uri, credential.username(),
+            credential.password().reveal()));
         transport.setTimeout(timeoutSeconds);
         return transport;
     }
@@ -154,54 +153,5 @@ final class GitUpstream {
         update.setNewObjectId(id);
         update.setForceUpdate(true);
         update.update();
-    }
-
-    /** The VCS credential, given to JGit only for the clone URL's own scheme, host and port. */
-    private static final class OriginCredentials extends CredentialsProvider {
-        private final URIish origin;
-        private final CloneCredential credential;
-
-        OriginCredentials(URIish origin, CloneCredential credential) {
-            this.origin = origin;
-            this.credential = credential;
-        }
-
-        @Override
-        public boolean isInteractive() {
-            return false;
-        }
-
-        @Override
-        public boolean supports(CredentialItem... items) {
-            for (CredentialItem item : items) {
-                if (!(item instanceof CredentialItem.Username) && !(item instanceof CredentialItem.Password)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public boolean get(URIish uri, CredentialItem... items) throws UnsupportedCredentialItem {
-            if (uri == null || !Objects.equals(uri.getScheme(), origin.getScheme())
-                || !Objects.equals(uri.getHost(), origin.getHost()) || uri.getPort() != origin.getPort()) {
-                return false;
-            }
-            for (CredentialItem item : items) {
-                if (item instanceof CredentialItem.Username username) {
-                    username.setValue(credential.username());
-                } else if (item instanceof CredentialItem.Password password) {
-                    password.setValue(credential.password().reveal().toCharArray());
-                } else {
-                    throw new UnsupportedCredentialItem(uri, item.getClass().getSimpleName());
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return "OriginCredentials[redacted]";
-        }
     }
 }
