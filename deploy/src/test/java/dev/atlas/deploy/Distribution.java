@@ -33,8 +33,13 @@ final class Distribution {
 
     /** Runs {@code bin/atlas args} to the end (at most two minutes). */
     static Result run(Map<String, String> env, String... args) {
+        return runFrom(HOME, env, args);
+    }
+
+    /** Runs {@code <home>/bin/atlas args} of another copy of the distribution to the end (at most two minutes). */
+    static Result runFrom(Path home, Map<String, String> env, String... args) {
         try {
-            Process process = start(env, args);
+            Process process = startFrom(home, env, args);
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("atlas " + String.join(" ", args) + " did not finish");
@@ -48,8 +53,13 @@ final class Distribution {
 
     /** Starts {@code bin/atlas args} with stdout and stderr merged into {@code <home>/../<pid>.log}. */
     static Process start(Map<String, String> env, String... args) {
+        return startFrom(HOME, env, args);
+    }
+
+    /** Starts {@code <home>/bin/atlas args} of another copy of the distribution, like {@link #start}. */
+    static Process startFrom(Path home, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(HOME.resolve("bin/atlas").toString());
+        command.add(home.resolve("bin/atlas").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);

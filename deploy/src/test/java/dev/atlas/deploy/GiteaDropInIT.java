@@ -1,0 +1,342 @@
+package dev.atlas.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The drop-in proof: the Gitea plugin zip (built on the published plugin kit only) copied into the {@code plugins/}
+ * of an otherwise unmodified copy of the distribution, and {@code bin/atlas run} serving a {@code gt-main} app against
+ * a fake Gitea that checks request shapes from Gitea's API documentation: signed webhooks relayed (a bad signature
+ * refused), an allowed API call proxied with the app's token and filtered, a code-bearing one denied before it
+ * reaches Gitea, and an OAuth login through Atlas's identity provider.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GiteaDropInIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "gt-service-token-5f1c";
+    private static final String HOOK_SECRET = "gitea-hook-secret-9b2e";
+    private static final String USER_TOKEN = "gto-user-token-77aa";
+    private static final String REDIRECT = "https://asgard.example/cb";
+    private static final String PULL = "{\"id\":77,\"number\":7,\"title\":\"Fix the parser\",\"state\":\"open\","
+        + "\"diff_url\":\"https://gitea/acme/api/pulls/7.diff\",\"user\":{\"id\":3,\"login\":\"jdoe\",\"email\":\"jdoe@acme.example\"},"
+        + "\"head\":{\"ref\":\"fix\",\"sha\":\"bffeb74224043ba2feb48d137756c8a9331c449a\",\"repo\":{\"id\":140,\"full_name\":\"acme/api\","
+        + "\"original_url\":\"https://deploy:pw@github.com/acme/api.git\"}}}";
+
+    /** One request a fake received. */
+    record Seen(String method, String path, Map<String, List<String>> headers, byte[] body) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
+                .map(e -> e.getValue().get(0)).orElse(null);
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final List<Seen> giteaSeen = new CopyOnWriteArrayList<>();
+    private final List<Seen> cloudSeen = new CopyOnWriteArrayList<>();
+    private HttpServer gitea;
+    private HttpServer cloud;
+    private Path home;
+    private Path config;
+    private Process atlas;
+    private String base;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        gitea = server(this::gitea);
+        cloud = server(exchange -> {
+            cloudSeen.add(seen(exchange));
+            reply(exchange, 200, "{}");
+        });
+        home = copyOfTheDistribution(dir.resolve("atlas"));
+        Files.copy(Path.of(System.getProperty("atlas.dropIn")),
+            home.resolve("plugins/vcs-gitea.zip"));
+        int port = Distribution.freePort();
+        base = "http://127.0.0.1:" + port;
+        String fake = "http://127.0.0.1:" + gitea.getAddress().getPort();
+        config = dir.resolve("atlas.yaml");
+        Files.writeString(config, """
+            runner: {id: dist-runner, publicUrl: "%1$s", cloudSecret: whsec_c2VjcmV0LWJ5dGVzLWZvci10aGUtY2xvdWQ=}
+            server: {host: 127.0.0.1, port: %2$d}
+            shutdown: {timeout: 5s}
+            cloud:
+              url: "http://127.0.0.1:%3$d"
+              auth: {hmacSecret: dist-cloud-jwt-secret-long-enough-for-hs256-keys, audience: dist-runner}
+            installations:
+              - id: acme
+                apps:
+                  - id: gt-main
+                    vcs: gitea
+                    webUrl: "%4$s"
+                    apiUrl: "%4$s/api/v1"
+                    webhookSecret: %5$s
+                    gitea: {token: %6$s}
+                    oauth: {clientId: gt-client, clientSecret: gt-client-secret}
+            webhooks: {spoolDir: spool, maxBackoff: 1s}
+            tasks: {driver: local}
+            auth:
+              clients:
+                - {id: asgard, secret: asgard-secret, redirectUris: ["%7$s"]}
+              signingKeys: keys
+            """.formatted(base, port, cloud.getAddress().getPort(), fake, HOOK_SECRET, TOKEN, REDIRECT));
+        atlas = Distribution.startFrom(home, Map.of("ATLAS_HOME", home.toString()), "run", "--config", config.toString());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Distribution.status(base + "/health/ready") == 200);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (atlas != null) {
+            atlas.destroy();
+            atlas.waitFor(30, TimeUnit.SECONDS);
+            assertThat(Distribution.output(atlas)).contains("vcs-gitea")
+                .doesNotContain(TOKEN).doesNotContain(HOOK_SECRET).doesNotContain(USER_TOKEN).doesNotContain("gt-client-secret");
+        }
+        gitea.stop(0);
+        cloud.stop(0);
+    }
+
+    /** bin, plugins, drivers, routes, policies copied; lib linked (it is the same jars, and large). */
+    private static Path copyOfTheDistribution(Path target) throws IOException {
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.walk(Distribution.HOME)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path relative = Distribution.HOME.relativize(source);
+                if (relative.toString().isEmpty() || relative.startsWith("lib")) {
+                    continue;
+                }
+                Path copy = target.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(source, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Files.createSymbolicLink(target.resolve("lib"), Distribution.HOME.resolve("lib"));
+        return target;
+    }
+
+    /** The fake Gitea: answers only requests shaped as Gitea's API documentation says, 400/401 to anything else. */
+    private void gitea(HttpExchange exchange) throws IOException {
+        Seen request = seen(exchange);
+        giteaSeen.add(request);
+        String path = request.path();
+        switch (path) {
+            case "/login/oauth/access_token" -> {
+                Map<String, String> form = form(new String(request.body(), StandardCharsets.UTF_8));
+                boolean ok = request.method().equals("POST") && "authorization_code".equals(form.get("grant_type"))
+                    && "gt-client".equals(form.get("client_id")) && "gt-client-secret".equals(form.get("client_secret"))
+                    && "gitea-code".equals(form.get("code")) && (base + "/auth/callback/gt-main").equals(form.get("redirect_uri"));
+                reply(exchange, ok ? 200 : 400, ok ? "{\"access_token\":\"" + USER_TOKEN + "\",\"token_type\":\"bearer\","
+                    + "\"expires_in\":3600,\"refresh_token\":\"r\"}" : "{\"error\":\"invalid_grant\"}");
+            }
+            case "/api/v1/user" -> reply(exchange, userToken(request) ? 200 : 401, "{\"id\":3,\"login\":\"jdoe\","
+                + "\"full_name\":\"Jane Doe\",\"email\":\"jdoe@noreply.gitea.example\"}");
+            case "/api/v1/user/emails" -> reply(exchange, userToken(request) ? 200 : 401,
+                "[{\"email\":\"jane@acme.example\",\"verified\":true,\"primary\":true,\"user_id\":3,\"username\":\"jdoe\"}]");
+            case "/api/v1/repos/acme/api/pulls/7" -> {
+                boolean ok = request.method().equals("GET") && ("token " + TOKEN).equals(request.header("Authorization"))
+                    && request.header("X-App-ID") == null && request.header("Cookie") == null;
+                reply(exchange, ok ? 200 : 401, ok ? PULL : "{\"message\":\"token is required\"}");
+            }
+            default -> reply(exchange, 404, "{\"message\":\"Not Found\"}");
+        }
+    }
+
+    private static boolean userToken(Seen request) {
+        return ("Bearer " + USER_TOKEN).equals(request.header("Authorization"));
+    }
+
+    @Test
+    void theDistributionItselfDoesNotShipTheGiteaPlugin() throws IOException {
+        try (Stream<Path> plugins = Files.list(Distribution.HOME.resolve("plugins"))) {
+            assertThat(plugins.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("gitea"));
+        }
+        Distribution.Result check = Distribution.run(Map.of(), "check", "--config", config.toString());
+        assertThat(check.exitCode()).as(check.output()).isEqualTo(2);
+        assertThat(check.output()).contains("installations[0].apps[0].vcs").contains("gitea");
+        Distribution.Result withPlugin = Distribution.runFrom(home, Map.of("ATLAS_HOME", home.toString()), "check",
+            "--config", config.toString());
+        assertThat(withPlugin.exitCode()).as(withPlugin.output()).isZero();
+    }
+
+    @Test
+    void relaysASignedWebhookAndRefusesABadSignature() throws Exception {
+        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"bffeb74224043ba2feb48d137756c8a9331c449a\","
+            + "\"repository\":{\"id\":140,\"full_name\":\"acme/api\"}}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> forged = Distribution.post(base + "/webhook/gitea/gt-main", body,
+            "Content-Type", "application/json", "X-Gitea-Event", "push", "X-Gitea-Delivery", "forged-1",
+            "X-Gitea-Signature", sign("not-the-secret", body));
+        assertThat(forged.statusCode()).as(forged.body()).isEqualTo(401);
+
+        HttpResponse<String> signed = Distribution.post(base + "/webhook/gitea/gt-main", body,
+            "Content-Type", "application/json", "X-Gitea-Event", "push", "X-Gitea-Event-Type", "push",
+            "X-Gitea-Delivery", "0c7dcd3e-6c4b-4bcb-a0a1-3b0f1b7a9e11", "X-Gitea-Signature", sign(HOOK_SECRET, body),
+            "X-Hub-Signature-256", "sha256=" + sign(HOOK_SECRET, body));
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !cloudSeen.isEmpty());
+        assertThat(cloudSeen).hasSize(1);
+        Seen relayed = cloudSeen.get(0);
+        assertThat(relayed.path()).isEqualTo("/services/webhooks/gitea/");
+        assertThat(relayed.body()).isEqualTo(body);
+        assertThat(relayed.header("X-Atlas-Vcs")).isEqualTo("gitea");
+        assertThat(relayed.header("X-Atlas-App-Id")).isEqualTo("gt-main");
+        assertThat(relayed.header("X-Gitea-Event")).isEqualTo("push");
+        assertThat(relayed.header("webhook-id")).contains("0c7dcd3e");
+        assertThat(relayed.header("X-Gitea-Signature")).isNull();
+        assertThat(relayed.header("X-Hub-Signature-256")).isNull();
+    }
+
+    @Test
+    void proxiesAnAllowedCallWithTheAppsTokenAndFiltersTheAnswer() throws Exception {
+        HttpResponse<String> response = proxy("/repos/acme/api/pulls/7");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode pull = JSON.readTree(response.body());
+        assertThat(pull.path("number").asInt()).isEqualTo(7);
+        assertThat(pull.path("head").path("sha").asText()).isEqualTo("bffeb74224043ba2feb48d137756c8a9331c449a");
+        assertThat(response.body()).doesNotContain("diff_url", "jdoe@acme.example", "original_url", "deploy:pw");
+        Seen upstream = giteaSeen.stream().filter(s -> s.path().equals("/api/v1/repos/acme/api/pulls/7")).findFirst().orElseThrow();
+        assertThat(upstream.header("Authorization")).isEqualTo("token " + TOKEN);
+    }
+
+    @Test
+    void deniesCodeBearingCallsWithoutReachingGitea() throws Exception {
+        for (String path : List.of("/repos/acme/api/raw/README.md", "/repos/acme/api/pulls/7.diff",
+            "/repos/acme/api/contents/src/main.go", "/repos/acme/api/archive/main.zip", "/repos/acme/api/pulls/7%2epatch")) {
+            HttpResponse<String> response = proxy(path);
+            assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(403);
+            assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("policy_denied");
+        }
+        assertThat(giteaSeen).noneMatch(s -> s.path().contains("/raw/") || s.path().contains(".diff")
+            || s.path().contains("/contents") || s.path().contains("/archive") || s.path().toLowerCase().contains("patch"));
+    }
+
+    @Test
+    void logsAUserInThroughGiteaAndAtlasIdentityProvider() throws Exception {
+        HttpResponse<String> authorize = get(base + "/auth/authorize?response_type=code&client_id=asgard&scope=openid%20email"
+            + "&state=client-state&app=gt-main&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8), null);
+        assertThat(authorize.statusCode()).as(authorize.body()).isEqualTo(302);
+        URI toGitea = URI.create(authorize.headers().firstValue("Location").orElseThrow());
+        assertThat(toGitea.getPath()).isEqualTo("/login/oauth/authorize");
+        Map<String, String> query = form(toGitea.getRawQuery());
+        assertThat(query).containsEntry("client_id", "gt-client").containsEntry("response_type", "code")
+            .containsEntry("redirect_uri", base + "/auth/callback/gt-main");
+
+        HttpResponse<String> callback = get(base + "/auth/callback/gt-main?code=gitea-code&state="
+            + URLEncoder.encode(query.get("state"), StandardCharsets.UTF_8), cookies(authorize));
+        assertThat(callback.statusCode()).as(callback.body()).isEqualTo(302);
+        Map<String, String> back = form(URI.create(callback.headers().firstValue("Location").orElseThrow()).getRawQuery());
+        assertThat(back).containsEntry("state", "client-state");
+
+        HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("asgard:asgard-secret"
+                .getBytes(StandardCharsets.UTF_8)))
+            .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code="
+                + URLEncoder.encode(back.get("code"), StandardCharsets.UTF_8) + "&redirect_uri="
+                + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        assertThat(token.body()).doesNotContain(USER_TOKEN);
+
+        HttpResponse<String> userinfo = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/userinfo"))
+            .header("Authorization", "Bearer " + JSON.readTree(token.body()).path("access_token").asText()).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(userinfo.statusCode()).as(userinfo.body()).isEqualTo(200);
+        JsonNode claims = JSON.readTree(userinfo.body());
+        assertThat(claims.path("preferred_username").asText()).isEqualTo("jdoe");
+        assertThat(claims.path("email").asText()).isEqualTo("jane@acme.example");
+        assertThat(claims.path("email_verified").asBoolean()).isTrue();
+        assertThat(claims.path("vcs").asText()).isEqualTo("gitea");
+        assertThat(claims.path("app").asText()).isEqualTo("gt-main");
+    }
+
+    private HttpResponse<String> proxy(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/vcs/rest" + path))
+            .header("Authorization", "Bearer " + Distribution.cloudToken()).header("X-App-ID", "gt-main")
+            .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String url, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String cookies(HttpResponse<?> response) {
+        return response.headers().allValues("Set-Cookie").stream().map(c -> c.split(";", 2)[0]).collect(Collectors.joining("; "));
+    }
+
+    private static Map<String, String> form(String text) {
+        return Arrays.stream(text.split("&")).map(p -> p.split("=", 2)).collect(Collectors.toMap(
+            p -> URLDecoder.decode(p[0], StandardCharsets.UTF_8),
+            p -> URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8), (a, b) -> a));
+    }
+
+    private static String sign(String secret, byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    private static HttpServer server(com.sun.net.httpserver.HttpHandler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", handler);
+        server.start();
+        return server;
+    }
+
+    private static Seen seen(HttpExchange exchange) {
+        try {
+            return new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                Map.copyOf(exchange.getRequestHeaders()), exchange.getRequestBody().readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json;charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+}
