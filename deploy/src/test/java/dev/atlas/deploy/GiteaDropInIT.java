@@ -195,6 +195,19 @@ class GiteaDropInIT {
     }
 
     @Test
+    void policyTestOfTheDistributionAnswersWithThePluginsBuiltInPolicy() {
+        Map<String, String> env = Map.of("ATLAS_HOME", home.toString());
+        Distribution.Result raw = Distribution.runFrom(home, env, "policy", "test", "--config", config.toString(), "--app",
+            "gt-main", "--rest", "GET /repos/acme/api/raw/README.md");
+        assertThat(raw.exitCode()).as(raw.output()).isEqualTo(1);
+        assertThat(raw.output()).contains("denied");
+        Distribution.Result files = Distribution.runFrom(home, env, "policy", "test", "--config", config.toString(), "--app",
+            "gt-main", "--rest", "GET /repos/acme/api/pulls/7/files");
+        assertThat(files.exitCode()).as(files.output()).isZero();
+        assertThat(files.output()).contains("allowed");
+    }
+
+    @Test
     void relaysASignedWebhookAndRefusesABadSignature() throws Exception {
         byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"bffeb74224043ba2feb48d137756c8a9331c449a\","
             + "\"repository\":{\"id\":140,\"full_name\":\"acme/api\"}}").getBytes(StandardCharsets.UTF_8);
