@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -37,17 +38,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The drop-in proof: the Gitea plugin zip (built on the published plugin kit only) copied into the {@code plugins/}
  * of an otherwise unmodified copy of the distribution, and {@code bin/atlas run} serving a {@code gt-main} app against
  * a fake Gitea that checks request shapes from Gitea's API documentation: signed webhooks relayed (a bad signature
  * refused), an allowed API call proxied with the app's token and filtered, a code-bearing one denied before it
- * reaches Gitea, and an OAuth login through Atlas's identity provider.
+ * reaches Gitea (the plugin's whole REST case table replayed over HTTP), and an OAuth login through Atlas's identity
+ * provider.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GiteaDropInIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The plugin's own policy case table, replayed over HTTP through bin/atlas. */
+    private static final Path CASES = Path.of("../plugins/vcs-gitea/src/test/resources/policy-cases.yaml");
     private static final String TOKEN = "gt-service-token-5f1c";
     private static final String HOOK_SECRET = "gitea-hook-secret-9b2e";
     private static final String USER_TOKEN = "gto-user-token-77aa";
@@ -68,6 +76,7 @@ class GiteaDropInIT {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final List<Seen> giteaSeen = new CopyOnWriteArrayList<>();
     private final List<Seen> cloudSeen = new CopyOnWriteArrayList<>();
+    private JsonNode cases;
     private HttpServer gitea;
     private HttpServer cloud;
     private Path home;
@@ -77,6 +86,7 @@ class GiteaDropInIT {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
+        cases = YAML.readTree(CASES.toFile());
         gitea = server(this::gitea);
         cloud = server(exchange -> {
             cloudSeen.add(seen(exchange));
@@ -173,8 +183,19 @@ class GiteaDropInIT {
                     && request.header("X-App-ID") == null && request.header("Cookie") == null;
                 reply(exchange, ok ? 200 : 401, ok ? PULL : "{\"message\":\"token is required\"}");
             }
-            default -> reply(exchange, 404, "{\"message\":\"Not Found\"}");
+            // anything else the policy let through: an empty object (its filter keeps the braces)
+            default -> reply(exchange, path.startsWith("/api/v1/") ? 200 : 404, path.startsWith("/api/v1/")
+                ? redactionResponse(path) : "{\"message\":\"Not Found\"}");
         }
+    }
+
+    private String redactionResponse(String path) {
+        for (JsonNode c : cases.path("redactions")) {
+            if (("/api/v1" + c.path("path").asText()).equals(path)) {
+                return c.path("response").asText();
+            }
+        }
+        return "{}";
     }
 
     private static boolean userToken(Seen request) {
@@ -297,6 +318,64 @@ class GiteaDropInIT {
         assertThat(claims.path("email_verified").asBoolean()).isTrue();
         assertThat(claims.path("vcs").asText()).isEqualTo("gitea");
         assertThat(claims.path("app").asText()).isEqualTo("gt-main");
+    }
+
+    Stream<Arguments> restCases() throws IOException {
+        return stream("rest");
+    }
+
+    Stream<Arguments> redactionCases() throws IOException {
+        return stream("redactions");
+    }
+
+    private static Stream<Arguments> stream(String section) throws IOException {
+        List<Arguments> out = new java.util.ArrayList<>();
+        YAML.readTree(CASES.toFile()).path(section).forEach(c -> out.add(Arguments.of(c.path("name").asText(), c)));
+        return out.stream();
+    }
+
+    /** Every REST case of the plugin's table over real HTTP: denied ones never reach Gitea, allowed ones do, with the token. */
+    @ParameterizedTest(name = "rest: {0}")
+    @MethodSource("restCases")
+    void decidesTheCaseTableOverHttpAndForwardsOnlyAllowedCalls(String name, JsonNode c) throws Exception {
+        String method = c.path("method").asText();
+        HttpRequest.Builder builder;
+        try {
+            builder = HttpRequest.newBuilder(URI.create(base + "/vcs/rest" + c.path("path").asText()
+                + (c.has("query") ? "?" + c.path("query").asText() : "")));
+        } catch (IllegalArgumentException e) {
+            return; // a path the HTTP client itself refuses to send cannot reach Atlas either
+        }
+        builder.method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json");
+        c.path("accept").forEach(a -> builder.header("Accept", a.asText()));
+        c.path("headers").fields().forEachRemaining(h -> builder.header(h.getKey(), h.getValue().asText()));
+        builder.header("Authorization", "Bearer " + Distribution.cloudToken()).header("X-App-ID", "gt-main");
+        int before = giteaSeen.size();
+        HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+
+        int expect = c.path("expect").asInt();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(expect);
+        if (expect == 200) {
+            assertThat(giteaSeen).hasSize(before + 1);
+            assertThat(giteaSeen.get(before).header("Authorization")).isEqualTo("token " + TOKEN);
+        } else {
+            assertThat(giteaSeen).as("a denied request reached Gitea").hasSize(before);
+            JsonNode body = JSON.readTree(response.body());
+            assertThat(body.path("error").asText()).isEqualTo("policy_denied");
+            if (c.has("rule") && !c.path("path").asText().contains("?")) {
+                assertThat(body.path("rule").asText()).isEqualTo(c.path("rule").asText());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "redaction: {0}")
+    @MethodSource("redactionCases")
+    void filtersAnswersOverHttpByTheRulesAllowList(String name, JsonNode c) throws Exception {
+        HttpResponse<String> response = proxy(c.path("path").asText());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(c.path("expected").asText()));
+        assertThat(response.body()).doesNotContain("SECRET-MARKER");
     }
 
     private HttpResponse<String> proxy(String path) throws Exception {
