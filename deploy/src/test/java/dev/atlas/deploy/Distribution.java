@@ -114,6 +114,30 @@ final class Distribution {
         return jwt.serialize();
     }
 
+    /**
+     * A copy of the distribution at {@code target} for a test that changes its folders (a plugin dropped into
+     * {@code plugins/}): everything copied but {@code lib/}, which is linked (the same jars, and large).
+     */
+    static Path copy(Path target) throws IOException {
+        Files.createDirectories(target);
+        try (java.util.stream.Stream<Path> files = Files.walk(HOME)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path relative = HOME.relativize(source);
+                if (relative.toString().isEmpty() || relative.startsWith("lib")) {
+                    continue;
+                }
+                Path copy = target.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(source, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Files.createSymbolicLink(target.resolve("lib"), HOME.resolve("lib"));
+        return target;
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -6,14 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -56,28 +50,14 @@ class GiteaDropInIT {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** The plugin's own policy case table, replayed over HTTP through bin/atlas. */
     private static final Path CASES = Path.of("../plugins/vcs-gitea/src/test/resources/policy-cases.yaml");
-    private static final String TOKEN = "gt-service-token-5f1c";
+    private static final String TOKEN = FakeGitea.TOKEN;
     private static final String HOOK_SECRET = "gitea-hook-secret-9b2e";
-    private static final String USER_TOKEN = "gto-user-token-77aa";
+    private static final String USER_TOKEN = FakeGitea.USER_TOKEN;
     private static final String REDIRECT = "https://asgard.example/cb";
-    private static final String PULL = "{\"id\":77,\"number\":7,\"title\":\"Fix the parser\",\"state\":\"open\","
-        + "\"diff_url\":\"https://gitea/acme/api/pulls/7.diff\",\"user\":{\"id\":3,\"login\":\"jdoe\",\"email\":\"jdoe@acme.example\"},"
-        + "\"head\":{\"ref\":\"fix\",\"sha\":\"bffeb74224043ba2feb48d137756c8a9331c449a\",\"repo\":{\"id\":140,\"full_name\":\"acme/api\","
-        + "\"original_url\":\"https://deploy:pw@github.com/acme/api.git\"}}}";
-
-    /** One request a fake received. */
-    record Seen(String method, String path, Map<String, List<String>> headers, byte[] body) {
-        String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
-                .map(e -> e.getValue().get(0)).orElse(null);
-        }
-    }
-
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final List<Seen> giteaSeen = new CopyOnWriteArrayList<>();
-    private final List<Seen> cloudSeen = new CopyOnWriteArrayList<>();
-    private JsonNode cases;
-    private HttpServer gitea;
+    private final List<FakeGitea.Seen> cloudSeen = new CopyOnWriteArrayList<>();
+    private List<FakeGitea.Seen> giteaSeen;
+    private FakeGitea gitea;
     private HttpServer cloud;
     private Path home;
     private Path config;
@@ -86,18 +66,14 @@ class GiteaDropInIT {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        cases = YAML.readTree(CASES.toFile());
-        gitea = server(this::gitea);
-        cloud = server(exchange -> {
-            cloudSeen.add(seen(exchange));
-            reply(exchange, 200, "{}");
-        });
-        home = copyOfTheDistribution(dir.resolve("atlas"));
-        Files.copy(Path.of(System.getProperty("atlas.dropIn")),
-            home.resolve("plugins/vcs-gitea.zip"));
         int port = Distribution.freePort();
         base = "http://127.0.0.1:" + port;
-        String fake = "http://127.0.0.1:" + gitea.getAddress().getPort();
+        gitea = new FakeGitea(YAML.readTree(CASES.toFile()), base + "/auth/callback/gt-main");
+        giteaSeen = gitea.seen();
+        cloud = FakeGitea.recorder(cloudSeen);
+        home = Distribution.copy(dir.resolve("atlas"));
+        Files.copy(Path.of(System.getProperty("atlas.dropIn")), home.resolve("plugins/vcs-gitea.zip"));
+        String fake = gitea.url();
         config = dir.resolve("atlas.yaml");
         Files.writeString(config, """
             runner: {id: dist-runner, publicUrl: "%1$s", cloudSecret: whsec_c2VjcmV0LWJ5dGVzLWZvci10aGUtY2xvdWQ=}
@@ -135,71 +111,8 @@ class GiteaDropInIT {
             assertThat(Distribution.output(atlas)).contains("vcs-gitea")
                 .doesNotContain(TOKEN).doesNotContain(HOOK_SECRET).doesNotContain(USER_TOKEN).doesNotContain("gt-client-secret");
         }
-        gitea.stop(0);
+        gitea.close();
         cloud.stop(0);
-    }
-
-    /** bin, plugins, drivers, routes, policies copied; lib linked (it is the same jars, and large). */
-    private static Path copyOfTheDistribution(Path target) throws IOException {
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.walk(Distribution.HOME)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path relative = Distribution.HOME.relativize(source);
-                if (relative.toString().isEmpty() || relative.startsWith("lib")) {
-                    continue;
-                }
-                Path copy = target.resolve(relative.toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(source, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        Files.createSymbolicLink(target.resolve("lib"), Distribution.HOME.resolve("lib"));
-        return target;
-    }
-
-    /** The fake Gitea: answers only requests shaped as Gitea's API documentation says, 400/401 to anything else. */
-    private void gitea(HttpExchange exchange) throws IOException {
-        Seen request = seen(exchange);
-        giteaSeen.add(request);
-        String path = request.path();
-        switch (path) {
-            case "/login/oauth/access_token" -> {
-                Map<String, String> form = form(new String(request.body(), StandardCharsets.UTF_8));
-                boolean ok = request.method().equals("POST") && "authorization_code".equals(form.get("grant_type"))
-                    && "gt-client".equals(form.get("client_id")) && "gt-client-secret".equals(form.get("client_secret"))
-                    && "gitea-code".equals(form.get("code")) && (base + "/auth/callback/gt-main").equals(form.get("redirect_uri"));
-                reply(exchange, ok ? 200 : 400, ok ? "{\"access_token\":\"" + USER_TOKEN + "\",\"token_type\":\"bearer\","
-                    + "\"expires_in\":3600,\"refresh_token\":\"r\"}" : "{\"error\":\"invalid_grant\"}");
-            }
-            case "/api/v1/user" -> reply(exchange, userToken(request) ? 200 : 401, "{\"id\":3,\"login\":\"jdoe\","
-                + "\"full_name\":\"Jane Doe\",\"email\":\"jdoe@noreply.gitea.example\"}");
-            case "/api/v1/user/emails" -> reply(exchange, userToken(request) ? 200 : 401,
-                "[{\"email\":\"jane@acme.example\",\"verified\":true,\"primary\":true,\"user_id\":3,\"username\":\"jdoe\"}]");
-            case "/api/v1/repos/acme/api/pulls/7" -> {
-                boolean ok = request.method().equals("GET") && ("token " + TOKEN).equals(request.header("Authorization"))
-                    && request.header("X-App-ID") == null && request.header("Cookie") == null;
-                reply(exchange, ok ? 200 : 401, ok ? PULL : "{\"message\":\"token is required\"}");
-            }
-            // anything else the policy let through: an empty object (its filter keeps the braces)
-            default -> reply(exchange, path.startsWith("/api/v1/") ? 200 : 404, path.startsWith("/api/v1/")
-                ? redactionResponse(path) : "{\"message\":\"Not Found\"}");
-        }
-    }
-
-    private String redactionResponse(String path) {
-        for (JsonNode c : cases.path("redactions")) {
-            if (("/api/v1" + c.path("path").asText()).equals(path)) {
-                return c.path("response").asText();
-            }
-        }
-        return "{}";
-    }
-
-    private static boolean userToken(Seen request) {
-        return ("Bearer " + USER_TOKEN).equals(request.header("Authorization"));
     }
 
     @Test
@@ -245,7 +158,7 @@ class GiteaDropInIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> !cloudSeen.isEmpty());
         assertThat(cloudSeen).hasSize(1);
-        Seen relayed = cloudSeen.get(0);
+        FakeGitea.Seen relayed = cloudSeen.get(0);
         assertThat(relayed.path()).isEqualTo("/services/webhooks/gitea/");
         assertThat(relayed.body()).isEqualTo(body);
         assertThat(relayed.header("X-Atlas-Vcs")).isEqualTo("gitea");
@@ -265,7 +178,8 @@ class GiteaDropInIT {
         assertThat(pull.path("number").asInt()).isEqualTo(7);
         assertThat(pull.path("head").path("sha").asText()).isEqualTo("bffeb74224043ba2feb48d137756c8a9331c449a");
         assertThat(response.body()).doesNotContain("diff_url", "jdoe@acme.example", "original_url", "deploy:pw");
-        Seen upstream = giteaSeen.stream().filter(s -> s.path().equals("/api/v1/repos/acme/api/pulls/7")).findFirst().orElseThrow();
+        FakeGitea.Seen upstream = giteaSeen.stream().filter(s -> s.path().equals("/api/v1/repos/acme/api/pulls/7")).findFirst()
+            .orElseThrow();
         assertThat(upstream.header("Authorization")).isEqualTo("token " + TOKEN);
     }
 
@@ -288,14 +202,14 @@ class GiteaDropInIT {
         assertThat(authorize.statusCode()).as(authorize.body()).isEqualTo(302);
         URI toGitea = URI.create(authorize.headers().firstValue("Location").orElseThrow());
         assertThat(toGitea.getPath()).isEqualTo("/login/oauth/authorize");
-        Map<String, String> query = form(toGitea.getRawQuery());
+        Map<String, String> query = FakeGitea.form(toGitea.getRawQuery());
         assertThat(query).containsEntry("client_id", "gt-client").containsEntry("response_type", "code")
             .containsEntry("redirect_uri", base + "/auth/callback/gt-main");
 
-        HttpResponse<String> callback = get(base + "/auth/callback/gt-main?code=gitea-code&state="
+        HttpResponse<String> callback = get(base + "/auth/callback/gt-main?code=" + FakeGitea.CODE + "&state="
             + URLEncoder.encode(query.get("state"), StandardCharsets.UTF_8), cookies(authorize));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(302);
-        Map<String, String> back = form(URI.create(callback.headers().firstValue("Location").orElseThrow()).getRawQuery());
+        Map<String, String> back = FakeGitea.form(URI.create(callback.headers().firstValue("Location").orElseThrow()).getRawQuery());
         assertThat(back).containsEntry("state", "client-state");
 
         HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/token"))
@@ -396,39 +310,9 @@ class GiteaDropInIT {
         return response.headers().allValues("Set-Cookie").stream().map(c -> c.split(";", 2)[0]).collect(Collectors.joining("; "));
     }
 
-    private static Map<String, String> form(String text) {
-        return Arrays.stream(text.split("&")).map(p -> p.split("=", 2)).collect(Collectors.toMap(
-            p -> URLDecoder.decode(p[0], StandardCharsets.UTF_8),
-            p -> URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8), (a, b) -> a));
-    }
-
     private static String sign(String secret, byte[] body) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return HexFormat.of().formatHex(mac.doFinal(body));
-    }
-
-    private static HttpServer server(com.sun.net.httpserver.HttpHandler handler) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", handler);
-        server.start();
-        return server;
-    }
-
-    private static Seen seen(HttpExchange exchange) {
-        try {
-            return new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                Map.copyOf(exchange.getRequestHeaders()), exchange.getRequestBody().readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json;charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
     }
 }
