@@ -58,6 +58,8 @@ class GiteaDropInIT {
     private final List<FakeGitea.Seen> cloudSeen = new CopyOnWriteArrayList<>();
     private List<FakeGitea.Seen> giteaSeen;
     private FakeGitea gitea;
+    private GitHttpServer gitServer;
+    private String head;
     private HttpServer cloud;
     private Path home;
     private Path config;
@@ -74,6 +76,8 @@ class GiteaDropInIT {
         home = Distribution.copy(dir.resolve("atlas"));
         Files.copy(Path.of(System.getProperty("atlas.dropIn")), home.resolve("plugins/vcs-gitea.zip"));
         String fake = gitea.url();
+        head = seedRepository(dir);
+        gitServer = GitHttpServer.start(dir.resolve("repos"));
         config = dir.resolve("atlas.yaml");
         Files.writeString(config, """
             runner: {id: dist-runner, publicUrl: "%1$s", cloudSecret: whsec_c2VjcmV0LWJ5dGVzLWZvci10aGUtY2xvdWQ=}
@@ -92,14 +96,18 @@ class GiteaDropInIT {
                     webhookSecret: %5$s
                     gitea: {token: %6$s}
                     oauth: {clientId: gt-client, clientSecret: gt-client-secret}
+                  - {id: gt-git, vcs: gitea, webUrl: "%8$s", apiUrl: "%4$s/api/v1", webhookSecret: %5$s, gitea: {token: %6$s}}
             webhooks: {spoolDir: spool, maxBackoff: 1s}
             tasks: {driver: local}
             auth:
               clients:
                 - {id: asgard, secret: asgard-secret, redirectUris: ["%7$s"]}
               signingKeys: keys
-            """.formatted(base, port, cloud.getAddress().getPort(), fake, HOOK_SECRET, TOKEN, REDIRECT));
-        atlas = Distribution.startFrom(home, Map.of("ATLAS_HOME", home.toString()), "run", "--config", config.toString());
+            """.formatted(base, port, cloud.getAddress().getPort(), fake, HOOK_SECRET, TOKEN, REDIRECT,
+                gitServer.url()));
+        // the local driver's report step runs `atlas report` from the PATH: this copy's
+        atlas = Distribution.startFrom(home, Map.of("ATLAS_HOME", home.toString(), "PATH", home.resolve("bin") + ":"
+            + System.getenv("PATH")), "run", "--config", config.toString());
         await().atMost(Duration.ofSeconds(60)).until(() -> Distribution.status(base + "/health/ready") == 200);
     }
 
@@ -112,6 +120,7 @@ class GiteaDropInIT {
                 .doesNotContain(TOKEN).doesNotContain(HOOK_SECRET).doesNotContain(USER_TOKEN).doesNotContain("gt-client-secret");
         }
         gitea.close();
+        gitServer.close();
         cloud.stop(0);
     }
 
@@ -156,9 +165,9 @@ class GiteaDropInIT {
             "X-Hub-Signature-256", "sha256=" + sign(HOOK_SECRET, body));
         assertThat(signed.statusCode()).as(signed.body()).isEqualTo(202);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !cloudSeen.isEmpty());
-        assertThat(cloudSeen).hasSize(1);
-        FakeGitea.Seen relayed = cloudSeen.get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !deliveries().isEmpty());
+        assertThat(deliveries()).hasSize(1);
+        FakeGitea.Seen relayed = deliveries().get(0);
         assertThat(relayed.path()).isEqualTo("/services/webhooks/gitea/");
         assertThat(relayed.body()).isEqualTo(body);
         assertThat(relayed.header("X-Atlas-Vcs")).isEqualTo("gitea");
@@ -167,6 +176,67 @@ class GiteaDropInIT {
         assertThat(relayed.header("webhook-id")).contains("0c7dcd3e");
         assertThat(relayed.header("X-Gitea-Signature")).isNull();
         assertThat(relayed.header("X-Hub-Signature-256")).isNull();
+    }
+
+    private List<FakeGitea.Seen> deliveries() {
+        return cloudSeen.stream().filter(s -> s.path().startsWith("/services/webhooks/")).toList();
+    }
+
+    /** A bare repository acme/api.git with one commit, served by {@link GitHttpServer}; returns its head. */
+    private static String seedRepository(Path dir) throws Exception {
+        Path repos = Files.createDirectories(dir.resolve("repos/acme"));
+        git(repos, "init", "--bare", "api.git");
+        Path seed = Files.createDirectories(dir.resolve("seed"));
+        git(seed, "init");
+        Files.writeString(seed.resolve("README.md"), "hello\n");
+        git(seed, "add", "README.md");
+        git(seed, "commit", "-m", "first");
+        git(seed, "push", repos.resolve("api.git").toString(), "HEAD:refs/heads/main");
+        return git(seed, "rev-parse", "HEAD");
+    }
+
+    private static String git(Path workDir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git", "-c", "user.name=Test", "-c",
+            "user.email=test@example.com", "-c", "init.defaultBranch=main"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", args) + "\n" + out).isZero();
+        return out.trim();
+    }
+
+    /**
+     * Clone credentials for jobs: an analysis task of a Gitea app on the local driver fetches its repository through
+     * Atlas's git endpoint, which authenticates at the VCS with the app's token as the HTTP password; the analyzer
+     * finds the file in its workspace.
+     */
+    @Test
+    void clonesATaskRepositoryThroughAtlasWithTheAppsToken() throws Exception {
+        String task = """
+            {"type": "analysis", "appId": "gt-git",
+             "repository": {"cloneUrl": "%s/acme/api.git", "ref": "main", "sha": "%s"},
+             "resultUrl": "http://127.0.0.1:%d/results/gt-task-1",
+             "analyzers": [{"name": "probe", "image": "busybox", "command": ["sh", "-c",
+               "test -f \\"$ATLAS_WORKSPACE/repo/README.md\\" && echo '{\\"readme\\": true}' > \\"$ATLAS_RESULTS_DIR/probe.json\\""]}]}
+            """.formatted(gitServer.url(), head, cloud.getAddress().getPort());
+        HttpResponse<String> accepted = Distribution.post(base + "/api/tasks/gt-task-1", task.getBytes(StandardCharsets.UTF_8),
+            "Content-Type", "application/json", "Authorization", "Bearer " + Distribution.cloudToken());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> !List.of("accepted", "running").contains(taskStatus().path("status")
+            .asText()));
+        // the clone step and the probe (which needs README.md in the clone) passed; what follows them (the report
+        // step) is not the VCS plugin's business
+        JsonNode status = taskStatus();
+        assertThat(status.path("detail").asText()).as(status.toString()).doesNotContain("clone").doesNotContain("probe");
+        assertThat(gitServer.authorizations()).isNotEmpty().allSatisfy(a -> assertThat(new String(
+            Base64.getDecoder().decode(a.substring("Basic ".length())), StandardCharsets.UTF_8)).isEqualTo("oauth2:" + TOKEN));
+    }
+
+    private JsonNode taskStatus() throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/tasks/gt-task-1"))
+            .header("Authorization", "Bearer " + Distribution.cloudToken()).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     @Test
