@@ -33,8 +33,13 @@ final class Distribution {
 
     /** Runs {@code bin/atlas args} to the end (at most two minutes). */
     static Result run(Map<String, String> env, String... args) {
+        return runFrom(HOME, env, args);
+    }
+
+    /** Runs {@code <home>/bin/atlas args} of another copy of the distribution to the end (at most two minutes). */
+    static Result runFrom(Path home, Map<String, String> env, String... args) {
         try {
-            Process process = start(env, args);
+            Process process = startFrom(home, env, args);
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("atlas " + String.join(" ", args) + " did not finish");
@@ -48,8 +53,13 @@ final class Distribution {
 
     /** Starts {@code bin/atlas args} with stdout and stderr merged into {@code <home>/../<pid>.log}. */
     static Process start(Map<String, String> env, String... args) {
+        return startFrom(HOME, env, args);
+    }
+
+    /** Starts {@code <home>/bin/atlas args} of another copy of the distribution, like {@link #start}. */
+    static Process startFrom(Path home, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(HOME.resolve("bin/atlas").toString());
+        command.add(home.resolve("bin/atlas").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
@@ -102,6 +112,30 @@ final class Distribution {
         jwt.sign(new com.nimbusds.jose.crypto.MACSigner(
             "dist-cloud-jwt-secret-long-enough-for-hs256-keys".getBytes(StandardCharsets.UTF_8)));
         return jwt.serialize();
+    }
+
+    /**
+     * A copy of the distribution at {@code target} for a test that changes its folders (a plugin dropped into
+     * {@code plugins/}): everything copied but {@code lib/}, which is linked (the same jars, and large).
+     */
+    static Path copy(Path target) throws IOException {
+        Files.createDirectories(target);
+        try (java.util.stream.Stream<Path> files = Files.walk(HOME)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path relative = HOME.relativize(source);
+                if (relative.toString().isEmpty() || relative.startsWith("lib")) {
+                    continue;
+                }
+                Path copy = target.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(source, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Files.createSymbolicLink(target.resolve("lib"), HOME.resolve("lib"));
+        return target;
     }
 
     static int freePort() {
