@@ -15,7 +15,8 @@ public interface HostContext {
 
     /**
      * The shared HTTP client. It never follows redirects and has a connect timeout, so a plugin that calls its VCS
-     * cannot be steered to another host by a redirect.
+     * cannot be steered to another host by a redirect. It trusts {@code outbound.caBundle} and goes through
+     * {@code outbound.proxy}.
      */
     HttpClient httpClient();
 
@@ -24,4 +25,12 @@ public interface HostContext {
 
     /** A folder the plugin may write to (created by the host); it survives restarts. */
     Path dataDir();
+
+    /**
+     * The outbound network settings (extra trusted CAs, egress proxy) for a client that cannot use
+     * {@link #httpClient()}, which already honours them.
+     */
+    default OutboundSettings outbound() {
+        return OutboundSettings.direct();
+    }
 }

@@ -10,6 +10,7 @@ import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.keys.SigningKeys;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.metrics.PrometheusScrape;
+import dev.atlas.core.outbound.OutboundNetwork;
 import dev.atlas.core.plugins.AtlasHostContext;
 import dev.atlas.core.plugins.PluginHost;
 import io.vertx.core.json.JsonObject;
@@ -49,11 +50,14 @@ public final class AtlasApplication implements AutoCloseable {
     private final MicrometerMetrics metrics = new MicrometerMetrics();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<ApplicationModule> modules = new ArrayList<>();
+    private final OutboundNetwork outbound;
     private HealthEndpoints health;
 
     private AtlasApplication(Assembly assembly, Clock clock) {
         this.assembly = assembly;
         this.clock = clock;
+        this.outbound = OutboundNetwork.of(assembly.config().outbound());
+        AtlasHostContext.useOutbound(outbound);
     }
 
     /** Opens the plugins and starts Camel; returns once the HTTP server listens. */
@@ -75,7 +79,7 @@ public final class AtlasApplication implements AutoCloseable {
         AtlasConfig config = assembly.config();
         for (VcsProvider provider : assembly.providers().values()) {
             var host = new AtlasHostContext(clock, metrics,
-                config.dataDir().resolve("plugins").resolve(provider.app().appId()));
+                config.dataDir().resolve("plugins").resolve(provider.app().appId()), outbound);
             PluginHost.withPluginLoader(provider, () -> {
                 provider.open(host);
                 return null;
@@ -83,7 +87,7 @@ public final class AtlasApplication implements AutoCloseable {
         }
         if (assembly.driver() != null) {
             var host = new AtlasHostContext(clock, metrics,
-                config.dataDir().resolve("plugins").resolve("driver-" + config.tasks().driver()));
+                config.dataDir().resolve("plugins").resolve("driver-" + config.tasks().driver()), outbound);
             PluginHost.withPluginLoader(assembly.driver(), () -> {
                 assembly.driver().open(host);
                 return null;
@@ -126,7 +130,7 @@ public final class AtlasApplication implements AutoCloseable {
                     throw new IllegalStateException("cannot open auth.signingKeys: " + e.getMessage(), e);
                 }
                 ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock, keys,
-                    camel.getRegistry()::bind, health::add);
+                    camel.getRegistry()::bind, health::add, outbound);
                 for (ApplicationModule module : modules) {
                     try {
                         module.configure(context);
@@ -245,6 +249,11 @@ public final class AtlasApplication implements AutoCloseable {
 
     public MicrometerMetrics metrics() {
         return metrics;
+    }
+
+    /** The outbound HTTP set-up (trust, proxy) this application's calls use. */
+    public OutboundNetwork outbound() {
+        return outbound;
     }
 
     /** Blocks until {@link #stop()} has finished. */

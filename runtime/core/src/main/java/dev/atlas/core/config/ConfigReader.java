@@ -63,7 +63,8 @@ public final class ConfigReader {
     public AtlasConfig read(Path configFile, ConfigSection root) {
         Problems problems = root.problems();
         root.allowOnly(Set.of("runner", "server", "shutdown", "cloud", "installations", "rabbitmq", "webhooks", "tasks",
-            "auth", "routes", "policies", "plugins"));
+            "auth", "routes", "policies", "plugins", "outbound"));
+        NetworkConfigReader network = new NetworkConfigReader(configFile, baseDir);
 
         ConfigSection runnerSection = required(root, "runner");
         runnerSection.allowOnly(Set.of("id", "publicUrl", "cloudSecret"));
@@ -76,7 +77,7 @@ public final class ConfigReader {
             runnerSection.requiredString("cloudSecret").map(ConfigReader::signingSecret).orElse(Secret.of("")));
 
         ConfigSection serverSection = root.section("server");
-        serverSection.allowOnly(Set.of("host", "port", "maxBodyBytes"));
+        serverSection.allowOnly(Set.of("host", "port", "maxBodyBytes", "tls"));
         long port = serverSection.integer("port").orElse(8080L);
         if (port < 0 || port > 65535) {
             problems.add(serverSection.keyOf("port"), "must be between 0 and 65535");
@@ -86,7 +87,7 @@ public final class ConfigReader {
             problems.add(serverSection.keyOf("maxBodyBytes"), "must be at least 1");
         }
         AtlasConfig.Server server = new AtlasConfig.Server(serverSection.string("host").orElse("0.0.0.0"), (int) port,
-            maxBody);
+            maxBody, network.tls(serverSection));
 
         ConfigSection shutdown = root.section("shutdown");
         shutdown.allowOnly(Set.of("timeout"));
@@ -118,7 +119,8 @@ public final class ConfigReader {
 
         return new AtlasConfig(configFile, runner, server, shutdownTimeout, cloud, apps, rabbit, webhooks, tasks, auth,
             routes.string("dir").map(this::path), policies.string("dir").map(this::path),
-            pluginDirs(root, baseDir, home), baseDir.resolve("data").normalize());
+            pluginDirs(root, baseDir, home), baseDir.resolve("data").normalize(),
+            network.outbound(root.section("outbound")));
     }
 
     /** {@code whsec_<base64>} is the Standard Webhooks form of a secret: its decoded bytes are the key. */
