@@ -13,6 +13,7 @@ import dev.atlas.core.metrics.PrometheusScrape;
 import dev.atlas.core.outbound.OutboundNetwork;
 import dev.atlas.core.plugins.AtlasHostContext;
 import dev.atlas.core.plugins.PluginHost;
+import dev.atlas.core.tls.ServerTls;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,6 +110,10 @@ public final class AtlasApplication implements AutoCloseable {
         main.addInitialProperty("camel.server.port", String.valueOf(config.server().port()));
         main.addInitialProperty("camel.server.maxBodySize", String.valueOf(config.server().maxBodyBytes()));
         main.addInitialProperty("camel.server.fileUploadEnabled", "false");
+        ServerTls tls = config.server().tls().map(ServerTls::new).orElse(null);
+        if (tls != null) {
+            main.addInitialProperty("camel.server.useGlobalSslContextParameters", "true");
+        }
         main.addInitialProperty("camel.health.enabled", "true");
         main.addInitialProperty("camel.health.exposureLevel", "oneline");
 
@@ -119,6 +124,9 @@ public final class AtlasApplication implements AutoCloseable {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext camel = support.getCamelContext();
+                if (tls != null) {
+                    camel.setSSLContextParameters(tls.camelParameters());
+                }
                 health = new HealthEndpoints(camel, lifecycle);
                 health.add(pluginsCheck());
                 camel.getRegistry().bind("liveness", health.liveness());
@@ -142,9 +150,12 @@ public final class AtlasApplication implements AutoCloseable {
             }
         });
         main.start();
+        if (tls != null) {
+            tls.install(router(main.getCamelContext()).getServer().getServer());
+        }
         installFallbackHandlers(main.getCamelContext());
-        LOG.info("Atlas {} ready on port {} with apps {} and driver {}", config.runner().id(), port(),
-            assembly.providers().keySet(), config.tasks().driver());
+        LOG.info("Atlas {} ready on port {} ({}) with apps {} and driver {}", config.runner().id(), port(),
+            tls == null ? "http" : "https", assembly.providers().keySet(), config.tasks().driver());
     }
 
     private ReadinessCheck pluginsCheck() {
