@@ -38,7 +38,7 @@ public final class HttpsFake implements AutoCloseable {
         }
     }
 
-    /** Answers {@code path} (any method) with 200 and {@code json}. */
+    /** Answers {@code path} (any method; or one method, given as {@code "POST /path"}) with 200 and {@code json}. */
     public HttpsFake answer(String path, String json) {
         answers.put(path, json);
         return this;
@@ -57,7 +57,8 @@ public final class HttpsFake implements AutoCloseable {
         exchange.getRequestBody().readAllBytes();
         String path = exchange.getRequestURI().getPath();
         requests.add(exchange.getRequestMethod() + " " + path);
-        String answer = answers.get(path);
+        String answer = answers.get(exchange.getRequestMethod() + " " + path);
+        answer = answer != null ? answer : answers.get(path);
         byte[] body = (answer == null ? "{\"message\":\"Not Found\"}" : answer).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(answer == null ? 404 : 200, body.length);
