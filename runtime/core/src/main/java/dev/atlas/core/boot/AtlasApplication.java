@@ -1,6 +1,7 @@
 package dev.atlas.core.boot;
 
 import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.core.AtlasVersion;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.HealthEndpoints;
 import dev.atlas.core.health.Lifecycle;
@@ -52,6 +53,7 @@ public final class AtlasApplication implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<ApplicationModule> modules = new ArrayList<>();
     private final OutboundNetwork outbound;
+    private final AutoCloseable processMeters;
     private HealthEndpoints health;
 
     private AtlasApplication(Assembly assembly, Clock clock) {
@@ -59,6 +61,7 @@ public final class AtlasApplication implements AutoCloseable {
         this.clock = clock;
         this.outbound = OutboundNetwork.of(assembly.config().outbound());
         AtlasHostContext.useOutbound(outbound);
+        this.processMeters = metrics.bindProcessMeters(AtlasVersion.get());
     }
 
     /** Opens the plugins and starts Camel; returns once the HTTP server listens. */
@@ -318,6 +321,11 @@ public final class AtlasApplication implements AutoCloseable {
     public void close() {
         for (ApplicationModule module : modules) {
             module.close();
+        }
+        try {
+            processMeters.close();
+        } catch (Exception e) {
+            LOG.debug("JVM meters did not close: {}", e.toString());
         }
         assembly.close();
         stopped.countDown();

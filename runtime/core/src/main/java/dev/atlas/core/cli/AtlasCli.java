@@ -75,12 +75,11 @@ public final class AtlasCli implements Runnable {
         return Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
     }
 
-    /** The version from the jar manifest. */
+    /** The version the build stamped into the jar. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = AtlasCli.class.getPackage().getImplementationVersion();
-            return new String[] {"atlas " + (v == null ? "dev" : v)};
+            return new String[] {"atlas " + dev.atlas.core.AtlasVersion.get()};
         }
     }
 }
