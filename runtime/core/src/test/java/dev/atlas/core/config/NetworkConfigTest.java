@@ -46,7 +46,7 @@ class NetworkConfigTest {
         String yaml = config("""
             outbound:
               caBundle: ${file:ca.pem}
-              proxy: {url: "http://proxy.acme:3128", noProxy: [.acme.internal, 10.0.0.0/8], username: atlas,
+              proxy: {url: "http://p:3128", noProxy: [.acme.internal, 10.0.0.0/8], username: atlas,
                       password: ${env:PROXY_PASSWORD}}
             """, "{certificate: ${file:tls.crt}, privateKey: ${file:tls.key}}");
         try (Assembly assembly = Bootstrap.assemble(TestConfigs.write(dir, yaml),
@@ -54,7 +54,7 @@ class NetworkConfigTest {
             AtlasConfig config = assembly.config();
             assertThat(config.outbound().caBundlePem()).hasValueSatisfying(p -> assertThat(p).contains("BEGIN"));
             assertThat(config.outbound().proxy()).hasValueSatisfying(p -> {
-                assertThat(p.url()).isEqualTo(URI.create("http://proxy.acme:3128"));
+                assertThat(p.url()).isEqualTo(URI.create("http://p:3128"));
                 assertThat(p.noProxy()).containsExactly(".acme.internal", "10.0.0.0/8");
                 assertThat(p.password()).hasValueSatisfying(s -> assertThat(s.reveal()).isEqualTo("pw"));
             });
@@ -67,18 +67,18 @@ class NetworkConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-        bundle not PEM             | 'outbound: {caBundle: hello}'                                   | outbound.caBundle: holds no PEM certificate
-        bundle cut short           | 'outbound: {caBundle: "-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----"}' | outbound.caBundle: is not a valid PEM
-        unknown outbound key       | 'outbound: {proxies: []}'                                        | outbound.proxies: unknown key
-        proxy without url          | 'outbound: {proxy: {noProxy: [a.example]}}'                      | outbound.proxy.url: must not be empty
-        https proxy                | 'outbound: {proxy: {url: "https://proxy.acme:3128"}}'            | outbound.proxy.url: must be an http:// URL
-        proxy url without host     | 'outbound: {proxy: {url: "http:///x"}}'                          | outbound.proxy.url: must be an http:// URL
-        proxy url with credentials | 'outbound: {proxy: {url: "http://u:p@proxy.acme:3128"}}'         | outbound.proxy.url: must not carry credentials
-        proxy url with a path      | 'outbound: {proxy: {url: "http://proxy.acme:3128/x"}}'           | outbound.proxy.url: must be only scheme
-        bad CIDR                   | 'outbound: {proxy: {url: "http://p.acme:3128", noProxy: [ok.example, 10.0.0.0/40]}}' | outbound.proxy.noProxy[1]: '10.0.0.0/40' has a prefix
-        noProxy with a port        | 'outbound: {proxy: {url: "http://p.acme:3128", noProxy: ["h.example:443"]}}' | outbound.proxy.noProxy[0]: 'h.example:443' is not
-        user without password      | 'outbound: {proxy: {url: "http://p.acme:3128", username: atlas}}' | outbound.proxy.password: is required when username
-        password without user      | 'outbound: {proxy: {url: "http://p.acme:3128", password: pw}}'    | outbound.proxy.username: is required when password
+        bundle not PEM | 'outbound: {caBundle: hello}' | outbound.caBundle: holds no PEM certificate
+        bad bundle|'outbound: {caBundle: "-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----"}'|outbound.caBundle: is not a
+        unknown outbound key | 'outbound: {proxies: []}' | outbound.proxies: unknown key
+        proxy without url | 'outbound: {proxy: {noProxy: [a.example]}}' | outbound.proxy.url: must not be empty
+        https proxy | 'outbound: {proxy: {url: "https://proxy.acme:3128"}}' | outbound.proxy.url: must be an http:// URL
+        proxy url without host | 'outbound: {proxy: {url: "http:///x"}}' | outbound.proxy.url: must be an http:// URL
+        proxy url with credentials | 'outbound: {proxy: {url: "http://u:p@p:3128"}}' | outbound.proxy.url: must not carry
+        proxy url with a path | 'outbound: {proxy: {url: "http://p:3128/x"}}' | outbound.proxy.url: must be only scheme
+        bad cidr|'outbound: {proxy: {url: "http://p:3128", noProxy: [ok.example, 10.0.0.0/40]}}'|outbound.proxy.noProxy[1]: '10.0.0.0/40' has
+        port in noProxy|'outbound: {proxy: {url: "http://p:3128", noProxy: ["h.example:443"]}}'|outbound.proxy.noProxy[0]: 'h.example:443'
+        user without password|'outbound: {proxy: {url: "http://p:3128", username: atlas}}'|outbound.proxy.password: is required when username
+        password without user|'outbound: {proxy: {url: "http://p:3128", password: pw}}'|outbound.proxy.username: is required when password
         """)
     void reportsAWrongOutboundValueUnderItsKey(String name, String extra, String expected) {
         assertThat(problems(config(extra, ""))).anySatisfy(p -> assertThat(p).startsWith(expected));
@@ -86,12 +86,12 @@ class NetworkConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-        certificate missing        | '{privateKey: ${file:tls.key}}'                                  | server.tls.certificate: must not be empty
-        certificate not PEM        | '{certificate: nope, privateKey: ${file:tls.key}}'                | server.tls.certificate: holds no PEM
-        certificate unreadable     | '{certificate: ${file:absent.crt}, privateKey: ${file:tls.key}}'  | server.tls.certificate: cannot read file
-        key not PEM                | '{certificate: ${file:tls.crt}, privateKey: nope}'                | server.tls.privateKey: holds no unencrypted PEM private key
-        key of another type        | '{certificate: ${file:tls.crt}, privateKey: ${file:rsa.key}}'     | server.tls.privateKey: is a RSA key but the certificate's key is EC
-        unknown tls key            | '{certificate: ${file:tls.crt}, privateKey: ${file:tls.key}, ca: x}' | server.tls.ca: unknown key
+        certificate missing | '{privateKey: ${file:tls.key}}' | server.tls.certificate: must not be empty
+        certificate not PEM | '{certificate: nope, privateKey: ${file:tls.key}}' | server.tls.certificate: holds no PEM
+        certificate unreadable | '{certificate: ${file:absent.crt}, privateKey: x}' | server.tls.certificate: cannot read
+        key not PEM | '{certificate: ${file:tls.crt}, privateKey: nope}' | server.tls.privateKey: holds no unencrypted
+        key of another type | '{certificate: ${file:tls.crt}, privateKey: ${file:rsa.key}}' | server.tls.privateKey: is a RSA
+        unknown tls key | '{certificate: ${file:tls.crt}, privateKey: x, ca: x}' | server.tls.ca: unknown key
         """)
     void reportsAWrongServerTlsValueUnderItsKey(String name, String tls, String expected) throws Exception {
         Files.writeString(dir.resolve("tls.crt"), SERVER.certificatePem());
@@ -105,7 +105,7 @@ class NetworkConfigTest {
 
     @Test
     void neverQuotesAKeyOrPasswordInAProblem() {
-        List<String> problems = problems(config("outbound: {proxy: {url: \"http://p.acme:3128\", password: "
+        List<String> problems = problems(config("outbound: {proxy: {url: \"http://p:3128\", password: "
             + "hunter2-secret}}", "{certificate: nope, privateKey: \"" + OTHER.keyPem().replace("\n", "\\n")
             .replace("PRIVATE KEY-----\\nM", "PRIVATE KEY-----\\nX") + "\"}"));
         assertThat(problems).isNotEmpty().allSatisfy(p -> assertThat(p).doesNotContain("hunter2", "MIG", "XIG"));
