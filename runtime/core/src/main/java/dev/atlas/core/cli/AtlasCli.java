@@ -32,6 +32,7 @@ public final class AtlasCli implements Runnable {
         // before any HTTP class loads (the JDK reads it once): lets the egress proxy's Basic challenge on a CONNECT
         // tunnel be answered; only the configured proxy is ever answered (see OutboundNetwork)
         System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
+        JobTrust.install(System.getenv("ATLAS_CA_FILE"));
         if (args.length > 0 && !args[0].equals("run")) {
             // tools and the demo print their results for a person; log lines would only be noise
             System.setProperty("atlas.log.level", System.getProperty("atlas.log.level", "WARN"));
