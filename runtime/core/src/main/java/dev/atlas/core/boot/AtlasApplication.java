@@ -118,11 +118,18 @@ public final class AtlasApplication implements AutoCloseable {
             main.addInitialProperty("camel.server.useGlobalSslContextParameters", "true");
         }
         main.addInitialProperty("camel.health.enabled", "true");
+        // route meters (exchanges, failures, processing time per route) on Atlas's own registry ("metricsRegistry")
+        main.addInitialProperty("camel.metrics.enabled", "true");
+        main.addInitialProperty("camel.metrics.enableRoutePolicy", "true");
+        main.addInitialProperty("camel.metrics.enableMessageHistory", "false");
+        main.addInitialProperty("camel.metrics.enableExchangeEventNotifier", "false");
+        main.addInitialProperty("camel.metrics.enableRouteEventNotifier", "false");
         main.addInitialProperty("camel.health.exposureLevel", "oneline");
 
         main.bind("captureRequest", new RequestCapture());
         main.bind("errorResponder", new ErrorResponder());
         main.bind("prometheusScrape", new PrometheusScrape(metrics));
+        main.bind("metricsRegistry", metrics.registry());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {
