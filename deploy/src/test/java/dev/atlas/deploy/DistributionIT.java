@@ -190,7 +190,7 @@ class DistributionIT {
             String denied = output.substring(output.indexOf("sample proxy call (denied)"));
             assertThat(allowed).contains("Atlas answered 200")
                 .contains("the sample VCS received: POST /github/api/graphql");
-            assertThat(denied).contains("Blob { text }").contains("Atlas answered 403 policy_denied")
+            assertThat(denied).contains("Blob { text }").contains("Atlas answered 403 {\"error\":\"policy_denied\"")
                 .contains("the sample VCS received: nothing");
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
             assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();

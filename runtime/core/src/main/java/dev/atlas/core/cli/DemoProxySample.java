@@ -1,6 +1,5 @@
 package dev.atlas.core.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.atlas.core.demo.SampleCloud;
 import dev.atlas.core.http.JsonResponses;
 import java.io.IOException;
@@ -43,13 +42,9 @@ final class DemoProxySample {
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofString());
         out.println("sample proxy call (" + label + "): POST /vcs/graphql " + query);
-        String reason = "";
-        if (response.statusCode() == 403) {
-            JsonNode error = JsonResponses.MAPPER.readTree(response.body());
-            reason = " " + error.path("error").asText() + ": " + error.path("message").asText()
-                + (error.hasNonNull("rule") ? " (rule " + error.path("rule").asText() + ")" : "");
-        }
-        out.println("  Atlas answered " + response.statusCode() + reason);
+        // a refusal's body says why (error, reason, rule); an allowed call's body is the VCS's answer
+        out.println("  Atlas answered " + response.statusCode() + (response.statusCode() == 403 ? " "
+            + JsonResponses.MAPPER.readTree(response.body()) : ""));
         List<String> reached = new ArrayList<>();
         vcs.received().stream().filter(r -> r.path().endsWith("/graphql"))
             .forEach(r -> reached.add(r.method() + " " + r.path()));
