@@ -106,7 +106,7 @@ public final class ConfigReader {
 
         AtlasConfig.Webhooks webhooks = readWebhooks(root.section("webhooks"), rabbitSection.isPresent(), problems);
         AtlasConfig.Tasks tasks = readTasks(root.section("tasks"), rabbitSection.isPresent(), runner.publicUrl(),
-            (int) port, problems);
+            (server.tls().isPresent() ? "https" : "http") + "://127.0.0.1:" + port, problems);
         AtlasConfig.Auth auth = readAuth(root.section("auth"), problems);
 
         ConfigSection routes = root.section("routes");
@@ -249,7 +249,8 @@ public final class ConfigReader {
             positive(section, "replayWindow", Duration.ofDays(7)));
     }
 
-    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, URI publicUrl, int port,
+    /** @param loopback Atlas on this machine ({@code server.port}; https with {@code server.tls}): local jobUrl */
+    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, URI publicUrl, String loopback,
         Problems problems) {
         Set<String> known = new LinkedHashSet<>(List.of("driver", "timeLimit", "rabbitmq", "cloneImage", "jobImage",
             "cloneStep", "jobUrl", "resources", "results", "push"));
@@ -283,7 +284,7 @@ public final class ConfigReader {
             positive(rabbit, "maxBackoff", Duration.ofMinutes(1)), (int) consumers,
             rabbit.bool("requireJwt").orElse(true));
         URI jobUrl = section.string("jobUrl").isPresent() ? section.url("jobUrl").orElse(publicUrl)
-            : driver.equals("local") ? URI.create("http://127.0.0.1:" + port) : publicUrl;
+            : driver.equals("local") ? URI.create(loopback) : publicUrl;
         return new AtlasConfig.Tasks(driver, section.section(driver),
             positive(section, "timeLimit", Duration.ofMinutes(30)), enabled, queue,
             section.string("cloneImage").orElse("alpine/git:2.47.2"),
