@@ -337,7 +337,7 @@ class HelmChartIT {
         NetworkPolicy policy = policy(everything(), "atlas");
         assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
         List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
-        assertThat(egress).hasSize(5);
+        assertThat(egress).hasSize(6);
         assertThat(egress.get(0).getPorts()).allSatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(53));
         assertThat(egress).allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
         assertThat(policy.getSpec().getIngress()).hasSize(2).allSatisfy(rule ->
@@ -474,6 +474,9 @@ class HelmChartIT {
             "atlas-github/privateKey", Distribution.rsaPem(), "atlas-github/clientSecret", "oauth",
             "atlas-gitlab/webhookSecret", "gl-hook", "atlas-bitbucket/webhookSecret", "bb-hook",
             "atlas-bitbucket/appPassword", "bb-password", "atlas-rabbitmq/password", "guest");
+        files = new java.util.HashMap<>(files);
+        files.put("atlas-runner/ca.pem", dev.atlas.testkit.net.TestPki.create("Corporate CA").caPem());
+        files.put("atlas-runner/proxyPassword", "proxy-password");
         for (Map.Entry<String, String> file : files.entrySet()) {
             Path path = dir.resolve("secrets").resolve(file.getKey());
             Files.createDirectories(path.getParent());
