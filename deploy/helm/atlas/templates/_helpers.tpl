@@ -50,7 +50,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/* How the task jobs reach Atlas (tasks.jobUrl): this release's Service, from any namespace. */}}
 {{- define "atlas.jobUrl" -}}
-{{- printf "http://%s.%s.svc:%d" (include "atlas.fullname" .) .Release.Namespace (int .Values.service.port) -}}
+{{- printf "%s://%s.%s.svc:%d" (include "atlas.scheme" .) (include "atlas.fullname" .) .Release.Namespace (int .Values.service.port) -}}
+{{- end -}}
+
+{{/* http, or https with server.tls.existingSecret */}}
+{{- define "atlas.scheme" -}}
+{{- ternary "https" "http" (not (empty .Values.server.tls.existingSecret)) -}}
 {{- end -}}
 
 {{/*
@@ -63,6 +68,9 @@ kubernetes driver, tasks.jobUrl unless given. Fails when a secret key holds a va
 {{- if hasKey $cfg "server" -}}{{- fail "set server.port and server.maxBodyBytes, not config.server" -}}{{- end -}}
 {{- if hasKey $cfg "shutdown" -}}{{- fail "set shutdown.timeoutSeconds, not config.shutdown" -}}{{- end -}}
 {{- $_ := set $cfg "server" (dict "port" (int .Values.server.port) "maxBodyBytes" (int64 .Values.server.maxBodyBytes)) -}}
+{{- if .Values.server.tls.existingSecret -}}
+{{- $_ := set $cfg.server "tls" (dict "certificate" "${file:/etc/atlas/tls/tls.crt}" "privateKey" "${file:/etc/atlas/tls/tls.key}") -}}
+{{- end -}}
 {{- $_ := set $cfg "shutdown" (dict "timeout" (printf "%ds" (int .Values.shutdown.timeoutSeconds))) -}}
 {{- $webhooks := default dict $cfg.webhooks -}}
 {{- if hasKey $webhooks "spoolDir" -}}{{- fail "config.webhooks.spoolDir is set by the chart (/var/lib/atlas/spool)" -}}{{- end -}}

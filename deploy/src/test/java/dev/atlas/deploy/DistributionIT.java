@@ -182,6 +182,17 @@ class DistributionIT {
     }
 
     @Test
+    void printsTheVersionTheBuildStampedWhichTheChartCarries() throws Exception {
+        Distribution.Result result = Distribution.run(Map.of(), "--version");
+        assertThat(result.exitCode()).isZero();
+        String version = result.output().lines().filter(l -> l.startsWith("atlas ")).findFirst().orElseThrow()
+            .substring("atlas ".length()).trim();
+        assertThat(version).matches("\\d+\\.\\d+\\.\\d+.*").isNotEqualTo("dev");
+        assertThat(java.nio.file.Files.readString(HelmChart.CHART.resolve("Chart.yaml")))
+            .contains("appVersion: \"" + version.replace("-SNAPSHOT", "") + "\"");
+    }
+
+    @Test
     void demoStartsAReadyGatewayAndStopsOnSigint() throws Exception {
         int port = Distribution.freePort();
         Process demo = Distribution.start(Map.of(), "demo", "--port", String.valueOf(port), "--dir",
@@ -193,6 +204,14 @@ class DistributionIT {
             assertThat(Distribution.output(demo)).contains("http://127.0.0.1:" + port + "/health/ready")
                 .contains("Atlas answered 202").contains("identical to what was sent: true")
                 .contains("x-atlas-signature-256: sha256=");
+            // the promise: a Blob { text } query is refused with its reason and never reaches the VCS
+            String output = Distribution.output(demo);
+            String allowed = output.substring(output.indexOf("sample proxy call (allowed)"));
+            String denied = output.substring(output.indexOf("sample proxy call (denied)"));
+            assertThat(allowed).contains("Atlas answered 200")
+                .contains("the sample VCS received: POST /github/api/graphql");
+            assertThat(denied).contains("Blob { text }").contains("Atlas answered 403 {\"error\":\"policy_denied\"")
+                .contains("the sample VCS received: nothing");
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
             assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(demo.exitValue()).as(Distribution.output(demo)).isZero();

@@ -159,4 +159,14 @@ class DockerfileIT {
         assertThat(Files.isSymbolicLink(DOCKER.resolve("Dockerfile.dockerignore"))).isTrue();
         assertThat(Files.readAllLines(DOCKER.resolve("Dockerfile.dockerignore"))).isEqualTo(ignored);
     }
+
+    @Test
+    void imageCarriesTheVersionTheChartNamesAsAppVersion() throws IOException {
+        List<Instruction> stage = finalStage();
+        String arg = all(stage, "ARG").stream().filter(a -> a.startsWith("ATLAS_VERSION=")).findFirst().orElseThrow();
+        String version = arg.substring("ATLAS_VERSION=".length());
+        assertThat(all(stage, "LABEL")).anySatisfy(l -> assertThat(l)
+            .contains("org.opencontainers.image.version=\"${ATLAS_VERSION}\""));
+        assertThat(Files.readString(HelmChart.CHART.resolve("Chart.yaml"))).contains("appVersion: \"" + version + "\"");
+    }
 }

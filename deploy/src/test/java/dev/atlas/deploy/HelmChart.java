@@ -12,10 +12,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** The chart in {@code deploy/helm/atlas}, rendered by the Helm that helm-java bundles, read back with fabric8. */
 final class HelmChart {
@@ -39,6 +41,33 @@ final class HelmChart {
         values.ifPresent(command::withValuesFile);
         sets.forEach(command::set);
         return command.call();
+    }
+
+    /**
+     * The chart test pod ({@code templates/tests/}) as rendered with {@code sets}. helm-java renders no hooks, so
+     * the chart is copied with the test's hook annotation taken out, which makes it a plain object of the manifest.
+     */
+    static List<HasMetadata> testHooks(KubernetesClient client, Map<String, Object> sets) {
+        try {
+            Path copy = Files.createTempDirectory("atlas-chart");
+            try (Stream<Path> files = Files.walk(CHART)) {
+                for (Path file : files.toList()) {
+                    Path target = copy.resolve(CHART.relativize(file).toString());
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.writeString(target, Files.readString(file)
+                            .replace("helm.sh/hook: test", "atlas.dev/was-hook: test"));
+                    }
+                }
+            }
+            TemplateCommand command = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE);
+            sets.forEach(command::set);
+            return load(client, command.call()).stream().filter(o -> o.getMetadata().getAnnotations() != null
+                && "test".equals(o.getMetadata().getAnnotations().get("atlas.dev/was-hook"))).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every object of a rendered manifest, as fabric8 reads it. */

@@ -10,6 +10,7 @@ import dev.atlas.api.driver.JobSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -41,6 +42,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -107,7 +109,9 @@ class HelmChartIT {
     void everythingValuesRenderEveryOptionalObject() {
         List<String> kinds = everything().stream().map(HasMetadata::getKind).toList();
         assertThat(kinds).contains("StatefulSet", "Service", "ConfigMap", "ServiceAccount", "Role", "RoleBinding",
-            "Ingress", "NetworkPolicy", "ServiceMonitor", "PodDisruptionBudget", "Namespace");
+            "Ingress", "NetworkPolicy", "ServiceMonitor", "PodDisruptionBudget");
+        // the namespaces exist before the release: a chart owning one deletes it, and all in it, on uninstall
+        assertThat(kinds).doesNotContain("Namespace", "Secret");
         assertThat(defaults().stream().map(HasMetadata::getKind)).doesNotContain("Ingress",
             "ServiceMonitor", "PodDisruptionBudget", "Namespace");
         // by default only the jobs' policy: Atlas's own needs the operator's peers
@@ -333,7 +337,7 @@ class HelmChartIT {
         NetworkPolicy policy = policy(everything(), "atlas");
         assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
         List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
-        assertThat(egress).hasSize(5);
+        assertThat(egress).hasSize(6);
         assertThat(egress.get(0).getPorts()).allSatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(53));
         assertThat(egress).allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
         assertThat(policy.getSpec().getIngress()).hasSize(2).allSatisfy(rule ->
@@ -400,6 +404,59 @@ class HelmChartIT {
     }
 
     @Test
+    void chartTestAsksReadinessThroughTheService() throws IOException {
+        Pod test = HelmChart.ofKind(HelmChart.testHooks(client, Map.of()), Pod.class).stream()
+            .findFirst().orElseThrow();
+        assertThat(Files.readString(HelmChart.CHART.resolve("templates/tests/ready.yaml"))).contains("helm.sh/hook: test");
+        Container curl = test.getSpec().getContainers().get(0);
+        assertThat(curl.getArgs()).contains("--fail").last().isEqualTo("http://atlas:80/health/ready");
+        assertThat(curl.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
+    }
+
+    @Test
+    void serverTlsMountsTheSecretInPlaceAndSwitchesProbesJobUrlAndTestToHttps() {
+        List<HasMetadata> objects = with(Map.of("server.tls.existingSecret", "atlas-tls"));
+        Map<String, Object> yaml = HelmChart.atlasYaml(objects);
+        assertThat(at(yaml, "server.tls.certificate")).isEqualTo("${file:/etc/atlas/tls/tls.crt}");
+        assertThat(at(yaml, "server.tls.privateKey")).isEqualTo("${file:/etc/atlas/tls/tls.key}");
+        assertThat(at(yaml, "tasks.jobUrl")).isEqualTo("https://atlas.atlas.svc:80");
+        PodSpec pod = HelmChart.statefulSet(objects).getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("tls");
+            assertThat(v.getSecret().getSecretName()).isEqualTo("atlas-tls");
+        });
+        Container atlas = pod.getContainers().get(0);
+        // no subPath: a subPath mount never sees the kubelet's in-place renewal
+        assertThat(atlas.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/etc/atlas/tls");
+            assertThat(m.getSubPath()).isNull();
+        });
+        Stream.of(atlas.getLivenessProbe(), atlas.getReadinessProbe(), atlas.getStartupProbe())
+            .forEach(probe -> assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS"));
+        assertThat(HelmChart.ofKind(HelmChart.testHooks(client, Map.of("server.tls.existingSecret", "atlas-tls")),
+            Pod.class)).singleElement().satisfies(test -> assertThat(
+            test.getSpec().getContainers().get(0).getArgs()).contains("--insecure").last()
+            .isEqualTo("https://atlas:80/health/ready"));
+        assertThat(HelmChart.statefulSet(defaults()).getSpec().getTemplate().getSpec().getContainers().get(0)
+            .getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(at(HelmChart.atlasYaml(everything()), "server.tls.certificate")).isNotNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        replicaCount               | two
+        server.port                | http
+        jobs.networkPolicy.enabled | maybe
+        frobnicate                 | 1
+        server.tls.secret          | atlas-tls
+        """)
+    void valuesSchemaRefusesAWrongTypeOrAnUnknownValue(String key, String value) {
+        assertThatThrownBy(() -> HelmChart.template(Optional.empty(), Map.of(key, value)))
+            .hasMessageContaining("schema");
+    }
+
+    @Test
     void jobUrlIsTheReleasesServiceUnlessGiven() {
         assertThat(at(HelmChart.atlasYaml(defaults()), "tasks.jobUrl")).isEqualTo("http://atlas.atlas.svc:80");
         assertThat(at(HelmChart.atlasYaml(with(Map.of("service.port", 8081))), "tasks.jobUrl"))
@@ -417,12 +474,20 @@ class HelmChartIT {
             "atlas-github/privateKey", Distribution.rsaPem(), "atlas-github/clientSecret", "oauth",
             "atlas-gitlab/webhookSecret", "gl-hook", "atlas-bitbucket/webhookSecret", "bb-hook",
             "atlas-bitbucket/appPassword", "bb-password", "atlas-rabbitmq/password", "guest");
+        files = new java.util.HashMap<>(files);
+        files.put("atlas-runner/ca.pem", dev.atlas.testkit.net.TestPki.create("Corporate CA").caPem());
+        files.put("atlas-runner/proxyPassword", "proxy-password");
         for (Map.Entry<String, String> file : files.entrySet()) {
             Path path = dir.resolve("secrets").resolve(file.getKey());
             Files.createDirectories(path.getParent());
             Files.writeString(path, file.getValue() + "\n");
         }
         Files.createDirectories(dir.resolve("keys"));
+        dev.atlas.testkit.net.TestPki.Issued tls = dev.atlas.testkit.net.TestPki.create("Chart CA")
+            .issue("chart", "atlas.atlas.svc");
+        Files.createDirectories(dir.resolve("tls"));
+        Files.writeString(dir.resolve("tls/tls.crt"), tls.certificatePem());
+        Files.writeString(dir.resolve("tls/tls.key"), tls.keyPem());
         Files.createDirectories(dir.resolve("routes"));
         Files.createDirectories(dir.resolve("policies"));
         for (List<HasMetadata> objects : List.of(defaults(), everything())) {

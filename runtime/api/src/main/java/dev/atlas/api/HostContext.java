@@ -16,7 +16,8 @@ public interface HostContext {
 
     /**
      * The shared HTTP client. It never follows redirects and has a connect timeout, so a plugin that calls its VCS
-     * cannot be steered to another host by a redirect.
+     * cannot be steered to another host by a redirect. It trusts {@code outbound.caBundle} and goes through
+     * {@code outbound.proxy}.
      */
     HttpClient httpClient();
 
@@ -36,5 +37,13 @@ public interface HostContext {
         String home = System.getProperty("atlas.home", System.getenv("ATLAS_HOME"));
         return home == null || home.isBlank() ? Optional.empty()
             : Optional.of(Path.of(home).toAbsolutePath().normalize());
+    }
+
+    /**
+     * The outbound network settings (extra trusted CAs, egress proxy) for a client that cannot use
+     * {@link #httpClient()}, which already honours them.
+     */
+    default OutboundSettings outbound() {
+        return OutboundSettings.direct();
     }
 }

@@ -79,7 +79,8 @@ public final class KubernetesDriver implements Driver {
     @Override
     public void open(HostContext host) throws DriverException {
         client = withPluginLoader("client", () -> {
-            ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null))
+            Config base = Config.autoConfigure(null);
+            ConfigBuilder config = KubernetesOutbound.apply(new ConfigBuilder(base), base, host.outbound())
                 .withNamespace(settings.namespace())
                 .withConnectionTimeout(CONNECT_TIMEOUT_MS)
                 .withRequestTimeout(REQUEST_TIMEOUT_MS)

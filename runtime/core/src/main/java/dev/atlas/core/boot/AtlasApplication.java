@@ -1,6 +1,7 @@
 package dev.atlas.core.boot;
 
 import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.core.AtlasVersion;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.HealthEndpoints;
 import dev.atlas.core.health.Lifecycle;
@@ -10,8 +11,10 @@ import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.keys.SigningKeys;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.metrics.PrometheusScrape;
+import dev.atlas.core.outbound.OutboundNetwork;
 import dev.atlas.core.plugins.AtlasHostContext;
 import dev.atlas.core.plugins.PluginHost;
+import dev.atlas.core.tls.ServerTls;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,11 +52,16 @@ public final class AtlasApplication implements AutoCloseable {
     private final MicrometerMetrics metrics = new MicrometerMetrics();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<ApplicationModule> modules = new ArrayList<>();
+    private final OutboundNetwork outbound;
+    private final AutoCloseable processMeters;
     private HealthEndpoints health;
 
     private AtlasApplication(Assembly assembly, Clock clock) {
         this.assembly = assembly;
         this.clock = clock;
+        this.outbound = OutboundNetwork.of(assembly.config().outbound());
+        AtlasHostContext.useOutbound(outbound);
+        this.processMeters = metrics.bindProcessMeters(AtlasVersion.get());
     }
 
     /** Opens the plugins and starts Camel; returns once the HTTP server listens. */
@@ -75,7 +83,7 @@ public final class AtlasApplication implements AutoCloseable {
         AtlasConfig config = assembly.config();
         for (VcsProvider provider : assembly.providers().values()) {
             var host = new AtlasHostContext(clock, metrics,
-                config.dataDir().resolve("plugins").resolve(provider.app().appId()));
+                config.dataDir().resolve("plugins").resolve(provider.app().appId()), outbound);
             PluginHost.withPluginLoader(provider, () -> {
                 provider.open(host);
                 return null;
@@ -83,7 +91,7 @@ public final class AtlasApplication implements AutoCloseable {
         }
         if (assembly.driver() != null) {
             var host = new AtlasHostContext(clock, metrics,
-                config.dataDir().resolve("plugins").resolve("driver-" + config.tasks().driver()));
+                config.dataDir().resolve("plugins").resolve("driver-" + config.tasks().driver()), outbound);
             PluginHost.withPluginLoader(assembly.driver(), () -> {
                 assembly.driver().open(host);
                 return null;
@@ -105,16 +113,30 @@ public final class AtlasApplication implements AutoCloseable {
         main.addInitialProperty("camel.server.port", String.valueOf(config.server().port()));
         main.addInitialProperty("camel.server.maxBodySize", String.valueOf(config.server().maxBodyBytes()));
         main.addInitialProperty("camel.server.fileUploadEnabled", "false");
+        ServerTls tls = config.server().tls().map(ServerTls::new).orElse(null);
+        if (tls != null) {
+            main.addInitialProperty("camel.server.useGlobalSslContextParameters", "true");
+        }
         main.addInitialProperty("camel.health.enabled", "true");
+        // route meters (exchanges, failures, processing time per route) on Atlas's own registry ("metricsRegistry")
+        main.addInitialProperty("camel.metrics.enabled", "true");
+        main.addInitialProperty("camel.metrics.enableRoutePolicy", "true");
+        main.addInitialProperty("camel.metrics.enableMessageHistory", "false");
+        main.addInitialProperty("camel.metrics.enableExchangeEventNotifier", "false");
+        main.addInitialProperty("camel.metrics.enableRouteEventNotifier", "false");
         main.addInitialProperty("camel.health.exposureLevel", "oneline");
 
         main.bind("captureRequest", new RequestCapture());
         main.bind("errorResponder", new ErrorResponder());
         main.bind("prometheusScrape", new PrometheusScrape(metrics));
+        main.bind("metricsRegistry", metrics.registry());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext camel = support.getCamelContext();
+                if (tls != null) {
+                    camel.setSSLContextParameters(tls.camelParameters());
+                }
                 health = new HealthEndpoints(camel, lifecycle);
                 health.add(pluginsCheck());
                 camel.getRegistry().bind("liveness", health.liveness());
@@ -126,7 +148,7 @@ public final class AtlasApplication implements AutoCloseable {
                     throw new IllegalStateException("cannot open auth.signingKeys: " + e.getMessage(), e);
                 }
                 ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock, keys,
-                    camel.getRegistry()::bind, health::add);
+                    camel.getRegistry()::bind, health::add, outbound);
                 for (ApplicationModule module : modules) {
                     try {
                         module.configure(context);
@@ -138,9 +160,12 @@ public final class AtlasApplication implements AutoCloseable {
             }
         });
         main.start();
+        if (tls != null) {
+            tls.install(router(main.getCamelContext()).getServer().getServer());
+        }
         installFallbackHandlers(main.getCamelContext());
-        LOG.info("Atlas {} ready on port {} with apps {} and driver {}", config.runner().id(), port(),
-            assembly.providers().keySet(), config.tasks().driver());
+        LOG.info("Atlas {} ready on port {} ({}) with apps {} and driver {}", config.runner().id(), port(),
+            tls == null ? "http" : "https", assembly.providers().keySet(), config.tasks().driver());
     }
 
     private ReadinessCheck pluginsCheck() {
@@ -247,6 +272,11 @@ public final class AtlasApplication implements AutoCloseable {
         return metrics;
     }
 
+    /** The outbound HTTP set-up (trust, proxy) this application's calls use. */
+    public OutboundNetwork outbound() {
+        return outbound;
+    }
+
     /** Blocks until {@link #stop()} has finished. */
     public void awaitStop() throws InterruptedException {
         stopped.await();
@@ -298,6 +328,11 @@ public final class AtlasApplication implements AutoCloseable {
     public void close() {
         for (ApplicationModule module : modules) {
             module.close();
+        }
+        try {
+            processMeters.close();
+        } catch (Exception e) {
+            LOG.debug("JVM meters did not close: {}", e.toString());
         }
         assembly.close();
         stopped.countDown();

@@ -29,12 +29,25 @@ public final class AtlasCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && !args[0].equals("run")) {
+        // before any HTTP class loads (the JDK reads it once): lets the egress proxy's Basic challenge on a CONNECT
+        // tunnel be answered; only the configured proxy is ever answered (see OutboundNetwork)
+        System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
+        JobTrust.install(System.getenv("ATLAS_CA_FILE"));
+        if (quietByDefault(args)) {
             // tools and the demo print their results for a person; log lines would only be noise
             System.setProperty("atlas.log.level", System.getProperty("atlas.log.level", "WARN"));
             System.setProperty("atlas.log.target", "System.err");
         }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * True for the commands a person reads (check, demo, policy, webhooks, keys): their log lines default to WARN on
+     * stderr. {@code run} and the job programs ({@code patch}, {@code report}) keep INFO: a job's progress lines are
+     * its log.
+     */
+    static boolean quietByDefault(String[] args) {
+        return args.length > 0 && !java.util.Set.of("run", "patch", "report").contains(args[0]);
     }
 
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
@@ -72,12 +85,11 @@ public final class AtlasCli implements Runnable {
         return Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
     }
 
-    /** The version from the jar manifest. */
+    /** The version the build stamped into the jar. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = AtlasCli.class.getPackage().getImplementationVersion();
-            return new String[] {"atlas " + (v == null ? "dev" : v)};
+            return new String[] {"atlas " + dev.atlas.core.AtlasVersion.get()};
         }
     }
 }

@@ -44,6 +44,14 @@ final class DemoSamples {
         }
         try {
             out.println();
+            DemoProxySample.run(base, cloud, cloudToken(DemoSetup.readSecret(dir, "cloud-jwt-secret")), out);
+        } catch (IOException | JOSEException e) {
+            out.println("sample proxy calls failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            out.println();
             sampleTask(dir, base, cloud, out);
         } catch (IOException | JOSEException e) {
             out.println("sample task failed: " + e.getMessage());
@@ -113,7 +121,7 @@ final class DemoSamples {
         return null;
     }
 
-    private static String cloudToken(String secret) throws JOSEException {
+    static String cloudToken(String secret) throws JOSEException {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("demo-cloud")
             .audience("demo-runner").expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
         jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));

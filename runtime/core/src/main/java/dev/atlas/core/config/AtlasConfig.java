@@ -28,14 +28,33 @@ public record AtlasConfig(
     Optional<Path> routesDir,
     Optional<Path> policiesDir,
     List<Path> pluginDirs,
-    Path dataDir) {
+    Path dataDir,
+    Outbound outbound) {
 
     /** {@code runner}: who this Atlas is. */
     public record Runner(String id, URI publicUrl, Secret cloudSecret) {
     }
 
-    /** {@code server}: the HTTP listener. */
-    public record Server(String host, int port, long maxBodyBytes) {
+    /** {@code server}: the HTTP listener; HTTPS when {@code tls} is given. */
+    public record Server(String host, int port, long maxBodyBytes, Optional<Tls> tls) {
+    }
+
+    /**
+     * {@code server.tls}: the listener's certificate chain and key as PEM. When given as {@code ${file:}} references,
+     * the files are kept so that a renewed certificate is picked up without a restart.
+     */
+    public record Tls(String certificatePem, Secret privateKeyPem, Optional<Path> certificateFile,
+        Optional<Path> privateKeyFile) {
+    }
+
+    /** {@code outbound}: extra trusted CAs and the egress proxy for every outbound call (SPEC §10). */
+    public record Outbound(Optional<String> caBundlePem, Optional<Proxy> proxy) {
+        /** No bundle, no proxy. */
+        public static final Outbound DIRECT = new Outbound(Optional.empty(), Optional.empty());
+    }
+
+    /** {@code outbound.proxy}: an HTTP CONNECT proxy; credentials only when both are given. */
+    public record Proxy(URI url, List<String> noProxy, Optional<String> username, Optional<Secret> password) {
     }
 
     /** {@code cloud}: where webhooks go and how the cloud proves itself. */

@@ -63,7 +63,8 @@ public final class ConfigReader {
     public AtlasConfig read(Path configFile, ConfigSection root) {
         Problems problems = root.problems();
         root.allowOnly(Set.of("runner", "server", "shutdown", "cloud", "installations", "rabbitmq", "webhooks", "tasks",
-            "auth", "routes", "policies", "plugins"));
+            "auth", "routes", "policies", "plugins", "outbound"));
+        NetworkConfigReader network = new NetworkConfigReader(configFile, baseDir);
 
         ConfigSection runnerSection = required(root, "runner");
         runnerSection.allowOnly(Set.of("id", "publicUrl", "cloudSecret"));
@@ -76,7 +77,7 @@ public final class ConfigReader {
             runnerSection.requiredString("cloudSecret").map(ConfigReader::signingSecret).orElse(Secret.of("")));
 
         ConfigSection serverSection = root.section("server");
-        serverSection.allowOnly(Set.of("host", "port", "maxBodyBytes"));
+        serverSection.allowOnly(Set.of("host", "port", "maxBodyBytes", "tls"));
         long port = serverSection.integer("port").orElse(8080L);
         if (port < 0 || port > 65535) {
             problems.add(serverSection.keyOf("port"), "must be between 0 and 65535");
@@ -86,7 +87,7 @@ public final class ConfigReader {
             problems.add(serverSection.keyOf("maxBodyBytes"), "must be at least 1");
         }
         AtlasConfig.Server server = new AtlasConfig.Server(serverSection.string("host").orElse("0.0.0.0"), (int) port,
-            maxBody);
+            maxBody, network.tls(serverSection));
 
         ConfigSection shutdown = root.section("shutdown");
         shutdown.allowOnly(Set.of("timeout"));
@@ -105,7 +106,7 @@ public final class ConfigReader {
 
         AtlasConfig.Webhooks webhooks = readWebhooks(root.section("webhooks"), rabbitSection.isPresent(), problems);
         AtlasConfig.Tasks tasks = readTasks(root.section("tasks"), rabbitSection.isPresent(), runner.publicUrl(),
-            (int) port, problems);
+            (server.tls().isPresent() ? "https" : "http") + "://127.0.0.1:" + port, problems);
         AtlasConfig.Auth auth = readAuth(root.section("auth"), problems);
 
         ConfigSection routes = root.section("routes");
@@ -118,7 +119,8 @@ public final class ConfigReader {
 
         return new AtlasConfig(configFile, runner, server, shutdownTimeout, cloud, apps, rabbit, webhooks, tasks, auth,
             routes.string("dir").map(this::path), policies.string("dir").map(this::path),
-            pluginDirs(root, baseDir, home), baseDir.resolve("data").normalize());
+            pluginDirs(root, baseDir, home), baseDir.resolve("data").normalize(),
+            network.outbound(root.section("outbound")));
     }
 
     /** {@code whsec_<base64>} is the Standard Webhooks form of a secret: its decoded bytes are the key. */
@@ -247,7 +249,8 @@ public final class ConfigReader {
             positive(section, "replayWindow", Duration.ofDays(7)));
     }
 
-    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, URI publicUrl, int port,
+    /** @param loopback Atlas on this machine ({@code server.port}; https with {@code server.tls}): local jobUrl */
+    private AtlasConfig.Tasks readTasks(ConfigSection section, boolean rabbitConfigured, URI publicUrl, String loopback,
         Problems problems) {
         Set<String> known = new LinkedHashSet<>(List.of("driver", "timeLimit", "rabbitmq", "cloneImage", "jobImage",
             "cloneStep", "jobUrl", "resources", "results", "push"));
@@ -281,7 +284,7 @@ public final class ConfigReader {
             positive(rabbit, "maxBackoff", Duration.ofMinutes(1)), (int) consumers,
             rabbit.bool("requireJwt").orElse(true));
         URI jobUrl = section.string("jobUrl").isPresent() ? section.url("jobUrl").orElse(publicUrl)
-            : driver.equals("local") ? URI.create("http://127.0.0.1:" + port) : publicUrl;
+            : driver.equals("local") ? URI.create(loopback) : publicUrl;
         return new AtlasConfig.Tasks(driver, section.section(driver),
             positive(section, "timeLimit", Duration.ofMinutes(30)), enabled, queue,
             section.string("cloneImage").orElse("alpine/git:2.47.2"),

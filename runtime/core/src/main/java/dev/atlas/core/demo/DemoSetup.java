@@ -74,6 +74,7 @@ public final class DemoSetup {
                     webhookSecret: ${file:secrets/github-webhook-secret}
                     github:
                       appId: "1"
+                      installationId: "1"
                       privateKey: ${file:secrets/github-app.pem}
                     oauth:
                       clientId: demo-oauth-client

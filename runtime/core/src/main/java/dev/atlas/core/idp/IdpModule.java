@@ -51,7 +51,7 @@ public final class IdpModule implements ApplicationModule {
         keys = context.signingKeys();
         SealedTokens sealed = SealedTokens.open(config.auth().signingKeys(), clock);
         IdpSettings settings = new IdpSettings(config, context.assembly().providers());
-        LoginStore store = LoginStores.open(config.auth().storage());
+        LoginStore store = LoginStores.open(config.auth().storage(), context.outbound().settings());
         context.camel().addService(new LoginStoreService(store), true, true);
         AuthorizationCodes codes = new AuthorizationCodes(store, clock);
         RefreshTokens refreshTokens = new RefreshTokens(store, clock, settings.sessionTtl());

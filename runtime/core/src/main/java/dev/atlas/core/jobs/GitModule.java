@@ -34,7 +34,8 @@ public final class GitModule implements ApplicationModule {
         sweep.run();
         context.bind("jobsGitSweep", (org.apache.camel.Processor) exchange -> sweep.run());
         long maxBody = config.server().maxBodyBytes();
-        GitRelay relay = new GitRelay(mirrors, new GitUpstream(UPSTREAM_TIMEOUT), new GitSmartHttp(maxBody),
+        GitRelay relay = new GitRelay(mirrors, new GitUpstream(UPSTREAM_TIMEOUT,
+            context.outbound().gitConnections().install()), new GitSmartHttp(maxBody),
             new GitPushRules(tasks.push().branchPrefix(), tasks.push().allowPaths()), context.clock());
         context.bind("jobsGit", new GitEndpoint(TaskTokens.on(context.signingKeys(), config, context.clock()),
             context.assembly().providers(), relay, context.metrics(), maxBody));

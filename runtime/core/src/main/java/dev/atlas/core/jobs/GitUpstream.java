@@ -1,8 +1,8 @@
 package dev.atlas.core.jobs;
 
-import dev.atlas.patcher.GitCredentials;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.core.tasks.TaskTokens.GitGrant;
+import dev.atlas.patcher.GitCredentials;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -23,6 +23,8 @@ import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.http.HttpConnectionFactory;
 import org.eclipse.jgit.transport.URIish;
 
 /**
@@ -40,9 +42,12 @@ final class GitUpstream {
     }
 
     private final int timeoutSeconds;
+    private final HttpConnectionFactory connections;
 
-    GitUpstream(Duration timeout) {
+    /** @param connections JGit's HTTP connections (the outbound trust and proxy) */
+    GitUpstream(Duration timeout, HttpConnectionFactory connections) {
         this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
+        this.connections = connections;
     }
 
     /** The full names the task's {@code ref} may stand for: a full ref as it is, else a branch before a tag. */
@@ -135,6 +140,9 @@ final class GitUpstream {
             throw new GitUpstreamException("the task's clone URL is not a git URL", e);
         }
         Transport transport = Transport.open(repository, uri);
+        if (transport instanceof TransportHttp http) {
+            http.setHttpConnectionFactory(connections);
+        }
         // the VCS credential, given to JGit only for the clone URL's own scheme, host and port
         transport.setCredentialsProvider(new GitCredentials(uri, credential.username(),
             credential.password().reveal()));

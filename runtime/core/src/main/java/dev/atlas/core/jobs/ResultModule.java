@@ -4,7 +4,6 @@ import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
-import dev.atlas.core.plugins.AtlasHostContext;
 import dev.atlas.core.tasks.TaskTokens;
 import dev.atlas.core.webhooks.CloudSigner;
 import dev.atlas.core.webhooks.FileWebhookSpool;
@@ -42,7 +41,7 @@ public final class ResultModule implements ApplicationModule {
         ResultOutcomes outcomes = new ResultOutcomes(context.metrics());
         delivery = new WebhookDelivery(spool, config.cloud().url(), new CloudSigner(config.runner().cloudSecret()),
             config.runner().id(), new RetryPolicy(retries.maxAttempts(), retries.maxAge(), retries.maxBackoff()),
-            AtlasHostContext.sharedHttpClient(), config.cloud().deliveryTimeout(), context.clock(), outcomes,
+            context.outbound().httpClient(), config.cloud().deliveryTimeout(), context.clock(), outcomes,
             DELIVERY_CONCURRENCY);
         TaskTokens tokens = TaskTokens.on(context.signingKeys(), config, context.clock());
         context.bind("resultReceiver", new ResultReceiver(tokens, spool, delivery::wake, maxBytes, outcomes,

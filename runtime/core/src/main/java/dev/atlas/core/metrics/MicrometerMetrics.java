@@ -3,16 +3,27 @@ package dev.atlas.core.metrics;
 import dev.atlas.api.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Atlas's metrics on a Prometheus registry: counters and timers named {@code atlas_<name>}, plus gauges. Served on
  * {@code GET /metrics}.
  */
 public final class MicrometerMetrics implements Metrics {
+    private static final Duration[] LATENCY_BUCKETS = Stream.of(5L, 10L, 25L, 50L, 100L, 250L, 500L, 1_000L, 2_500L,
+        5_000L, 10_000L, 30_000L, 60_000L, 300_000L, 900_000L).map(Duration::ofMillis).toArray(Duration[]::new);
     private final PrometheusMeterRegistry registry;
 
     public MicrometerMetrics() {
@@ -32,10 +43,33 @@ public final class MicrometerMetrics implements Metrics {
         registry.counter("atlas_" + name, tags).increment();
     }
 
+    /**
+     * Records a latency into a Prometheus histogram with fixed buckets from 5 ms to 15 min ({@code _bucket} series),
+     * so that {@code histogram_quantile(0.99, ...)} reads the p99 across replicas.
+     */
     @Override
     public void time(String name, Duration duration, String... tags) {
-        Timer.builder("atlas_" + name).tags(tags).publishPercentileHistogram(false).register(registry)
-            .record(duration);
+        Timer.builder("atlas_" + name).tags(tags).publishPercentileHistogram(false)
+            .serviceLevelObjectives(LATENCY_BUCKETS).register(registry).record(duration);
+    }
+
+    /**
+     * The JVM and process meters (memory, GC, threads, class loading, CPU, file descriptors, uptime) and
+     * {@code atlas_build_info{version}}. Returns what must be closed on stop (the GC meters listen to the JVM).
+     */
+    public AutoCloseable bindProcessMeters(String version) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        // a Micrometer gauge cannot end in _info (the Prometheus client strips it): an Info metric can
+        Info.builder().name("atlas_build").help("the running Atlas version").labelNames("version")
+            .register(registry.getPrometheusRegistry()).addLabelValues(version);
+        return gc;
     }
 
     /** Registers a gauge read from {@code value} at each scrape. */

@@ -3,7 +3,6 @@ package dev.atlas.core.proxy;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.cloud.CloudAuthenticator;
-import dev.atlas.core.plugins.AtlasHostContext;
 import dev.atlas.core.tasks.TaskTokens;
 import java.time.Duration;
 
@@ -18,7 +17,7 @@ public final class ProxyModule implements ApplicationModule {
         CloudAuthenticator authenticator = new CloudAuthenticator(assembly.config().cloud().auth(), context.clock());
         context.bind("cloudAuthenticator", authenticator);
         context.bind("vcsProxy", new VcsProxy(assembly.providers(), assembly.policies(), authenticator,
-            AtlasHostContext.sharedHttpClient(), UPSTREAM_TIMEOUT, context.metrics(),
+            context.outbound().httpClient(), UPSTREAM_TIMEOUT, context.metrics(),
             java.util.Optional.of(TaskTokens.on(context.signingKeys(), assembly.config(), context.clock()))));
     }
 }

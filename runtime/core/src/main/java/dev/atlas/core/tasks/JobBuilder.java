@@ -50,9 +50,15 @@ public final class JobBuilder {
     static final Resources ATLAS_RESOURCES = new Resources("500m", "512Mi");
     /** The user name git sends with the git token (Atlas's git endpoint ignores it). */
     static final String GIT_USER = "atlas";
+    /** The task file holding {@code outbound.caBundle} when {@code jobUrl} is https (Atlas's certificate's CA). */
+    static final String CA_FILE = "atlas-ca.pem";
+    /** Hands that bundle to git ({@code GIT_SSL_CAINFO}) and to {@code atlas} ({@code ATLAS_CA_FILE}) when present. */
+    static final String TRUST = "[ ! -f \"${ATLAS_TASK_DIR:-}/" + CA_FILE + "\" ] || export GIT_SSL_CAINFO=\""
+        + "$ATLAS_TASK_DIR/" + CA_FILE + "\" ATLAS_CA_FILE=\"$ATLAS_TASK_DIR/" + CA_FILE + "\"";
     /** Reads the credential files only when git asks for credentials ("get"), never storing them. */
     static final String CLONE_SCRIPT = String.join("\n",
         "set -eu",
+        TRUST,
         "url=\"$1\"; ref=\"$2\"; sha=\"$3\"",
         "helper='!f() { test \"$1\" = get || exit 0; printf \"username=%s\\npassword=%s\\n\" "
             + "\"$(cat \"$ATLAS_SECRETS_DIR/clone-username\")\" \"$(cat \"$ATLAS_SECRETS_DIR/clone-token\")\"; }; f'",
@@ -64,16 +70,17 @@ public final class JobBuilder {
         "git -c core.hooksPath=/dev/null checkout -q --detach \"$sha\"");
     /** The {@code task.json} field holding the repository's VCS id (GitLab project id) for the pull-request call. */
     public static final String REPOSITORY_ID = "repositoryId";
-    static final String PATCH_SCRIPT =
-        "exec atlas patch --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
-    static final String REPORT_SCRIPT =
-        "exec atlas report --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
+    static final String PATCH_SCRIPT = TRUST + "\n"
+        + "exec atlas patch --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
+    static final String REPORT_SCRIPT = TRUST + "\n"
+        + "exec atlas report --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
 
     private final String cloneImage;
     private final String jobImage;
     private final boolean cloneStep;
     private final TaskTokens tokens;
     private final String jobUrl;
+    private byte[] jobTrust;
 
     /** @param jobUrl {@code tasks.jobUrl}: Atlas as jobs reach it */
     public JobBuilder(String cloneImage, String jobImage, boolean cloneStep, TaskTokens tokens, URI jobUrl) {
@@ -82,6 +89,17 @@ public final class JobBuilder {
         this.cloneStep = cloneStep;
         this.tokens = tokens;
         this.jobUrl = jobUrl.toString().replaceAll("/+$", "");
+    }
+
+    /**
+     * Mounts {@code caBundlePem} ({@code outbound.caBundle}) into every job as {@value #CA_FILE} when {@code jobUrl}
+     * is https, so that the clone's git and {@code atlas patch} trust Atlas's certificate. Jobs reach nothing else,
+     * so they need no proxy.
+     */
+    public JobBuilder withJobTrust(java.util.Optional<String> caBundlePem) {
+        this.jobTrust = jobUrl.startsWith("https://") ? caBundlePem.map(p -> p.getBytes(StandardCharsets.US_ASCII))
+            .orElse(null) : null;
+        return this;
     }
 
     /** {@code {jobUrl}/jobs/{taskId}}: the base of a task's git and results endpoints. */
@@ -126,6 +144,9 @@ public final class JobBuilder {
                 ATLAS_RESOURCES, ContainerSpec.Role.ATLAS);
         }
         files.put("task.json", JsonResponses.toBytes(document));
+        if (jobTrust != null) {
+            files.put(CA_FILE, jobTrust.clone());
+        }
         return spec(task, init, main, files, provider, repositoryId);
     }
 

@@ -43,7 +43,8 @@ public final class TaskModule implements ApplicationModule {
         TaskParser parser = new TaskParser(apps, config.cloud().url(), settings.timeLimit(), settings.resources(),
             settings.jobUrl(), settings.push());
         JobBuilder jobs = new JobBuilder(settings.cloneImage(), settings.jobImage(), settings.cloneStep(),
-            TaskTokens.on(context.signingKeys(), config, context.clock()), settings.jobUrl());
+            TaskTokens.on(context.signingKeys(), config, context.clock()), settings.jobUrl())
+            .withJobTrust(config.outbound().caBundlePem());
         Driver driver = context.assembly().driver();
         dispatcher = new TaskDispatcher(parser, jobs, context.assembly().providers(), driver, settings.driver(),
             TaskRecords.open(config.dataDir().resolve("tasks").resolve("accepted")), context.metrics(),

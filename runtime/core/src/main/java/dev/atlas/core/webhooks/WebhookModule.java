@@ -4,7 +4,6 @@ import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
-import dev.atlas.core.plugins.AtlasHostContext;
 
 /**
  * The webhook relay (SPEC §4): binds {@code webhookReceiver} and {@code webhookDelivery} for the routes of
@@ -25,7 +24,7 @@ public final class WebhookModule implements ApplicationModule {
         spool = WebhookSpools.open(config);
         RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
         delivery = new WebhookDelivery(spool, config.cloud().url(), new CloudSigner(config.runner().cloudSecret()),
-            config.runner().id(), policy, AtlasHostContext.sharedHttpClient(), config.cloud().deliveryTimeout(),
+            config.runner().id(), policy, context.outbound().httpClient(), config.cloud().deliveryTimeout(),
             context.clock(), context.metrics(), DELIVERY_CONCURRENCY);
         ReplayWindow replays = settings.spool().equals("rabbitmq")
             ? new MemoryReplayWindow(settings.replayWindow(), MemoryReplayWindow.DEFAULT_CAPACITY)

@@ -41,8 +41,30 @@ public final class FakeGitServer implements AutoCloseable {
         return git;
     }
 
+    /**
+     * The same over HTTPS with {@code tls} (a server context from a test CA), reached as {@code https://<host>:port}
+     * for whatever host name the caller uses (through a proxy that resolves it).
+     */
+    public static FakeGitServer startHttps(Path root, String user, String password, javax.net.ssl.SSLContext tls)
+        throws IOException {
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+            .getBytes(StandardCharsets.UTF_8));
+        FakeGitServer git = new FakeGitServer(server, root, basic);
+        server.createContext("/", git::handle);
+        server.start();
+        return git;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:"
+            + server.getAddress().getPort();
     }
 
     /** The {@code Authorization} headers clients sent. */

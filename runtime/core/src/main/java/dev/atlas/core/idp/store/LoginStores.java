@@ -1,6 +1,8 @@
 package dev.atlas.core.idp.store;
 
+import dev.atlas.api.OutboundSettings;
 import dev.atlas.core.config.AtlasConfig;
+import dev.atlas.core.outbound.KubernetesOutbound;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -16,10 +18,16 @@ public final class LoginStores {
 
     /** The store of {@code storage}; connects to nothing yet (a Kubernetes client is lazy). */
     public static LoginStore open(AtlasConfig.AuthStorage storage) throws IOException {
+        return open(storage, OutboundSettings.direct());
+    }
+
+    /** As {@link #open(AtlasConfig.AuthStorage)}, the Kubernetes client with the outbound trust and proxy. */
+    public static LoginStore open(AtlasConfig.AuthStorage storage, OutboundSettings outbound) throws IOException {
         return switch (storage.type()) {
             case "memory" -> new MemoryLoginStore();
             case "kubernetes" -> {
-                ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null))
+                Config base = Config.autoConfigure(null);
+                ConfigBuilder config = KubernetesOutbound.apply(new ConfigBuilder(base), base, outbound)
                     .withNamespace(storage.namespace())
                     .withConnectionTimeout(CONNECT_TIMEOUT_MS)
                     .withRequestTimeout(REQUEST_TIMEOUT_MS)

@@ -1,0 +1,31 @@
+package dev.atlas.core.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atlas.core.AtlasVersion;
+import dev.atlas.core.fakes.RunningAtlas;
+import dev.atlas.core.fakes.TestConfigs;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code GET /metrics} of a running Atlas: its own meters, the JVM's, the build's version and Camel's routes. */
+class MetricsEndpointIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void servesProcessBuildAndRouteMetersBesideAtlasOwn() throws Exception {
+        int port = TestConfigs.freePort();
+        try (RunningAtlas atlas = RunningAtlas.start(TestConfigs.write(dir,
+            TestConfigs.valid(port, "https://asgard.example", "")), Map.of())) {
+            assertThat(atlas.get("/health/live").statusCode()).isEqualTo(200);
+            String scrape = atlas.get("/metrics").body();
+            assertThat(scrape).contains("atlas_build_info{version=\"" + AtlasVersion.get() + "\"} 1",
+                "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds",
+                "jvm_gc_");
+            assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"[^\"]+\"");
+        }
+    }
+}
