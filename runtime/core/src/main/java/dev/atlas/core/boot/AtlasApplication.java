@@ -134,6 +134,9 @@ public final class AtlasApplication implements AutoCloseable {
                         throw new IllegalStateException("cannot configure " + module.getClass().getSimpleName(), e);
                     }
                 }
+                // admin routes too: neither Atlas* headers nor the request's own headers go back in an answer
+                camel.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class)
+                    .setHeaderFilterStrategy(new dev.atlas.core.http.ResponseHeaderFilter());
                 addRoutes(camel);
             }
         });
