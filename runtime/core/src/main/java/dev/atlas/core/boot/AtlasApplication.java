@@ -137,6 +137,7 @@ public final class AtlasApplication implements AutoCloseable {
                 // admin routes too: neither Atlas* headers nor the request's own headers go back in an answer
                 camel.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class)
                     .setHeaderFilterStrategy(new dev.atlas.core.http.ResponseHeaderFilter());
+                camel.addRoutePolicyFactory(new dev.atlas.core.http.RequestCapturePolicy());
                 addRoutes(camel);
             }
         });

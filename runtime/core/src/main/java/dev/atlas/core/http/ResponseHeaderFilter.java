@@ -54,6 +54,7 @@ public class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
         String rawPath = null;
         if (request != null) {
             request.headers().map().forEach((k, v) -> add(echoes, k, v));
+            request.rawQuery().ifPresent(query -> queryParameters(echoes, query));
             rawPath = request.rawPath();
         }
         if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
@@ -65,6 +66,20 @@ public class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
             RoutePath.parameters(exchange, rawPath).forEach((k, v) -> add(echoes, k, List.of(v)));
         }
         return echoes;
+    }
+
+    private static void queryParameters(Map<String, Set<String>> echoes, String rawQuery) {
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                add(echoes, java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8),
+                    List.of(java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (IllegalArgumentException e) {
+                add(echoes, name, List.of(value));
+            }
+        }
     }
 
     private static void add(Map<String, Set<String>> echoes, String name, List<String> values) {
