@@ -143,7 +143,7 @@ class RouteRecipesIT {
                 "b-proxy.camel.yaml: route vcs-proxy-graphql: proxyForward is reached without proxyPolicy",
                 "c-tasks.camel.yaml: route tasks-api: taskDispatch is reached without taskAuthenticate",
                 "d-typo.camel.yaml: route acme-audit: step ref auditEverything names no known step or bean",
-                "e-broken.camel.yaml: YAML syntax error at line 4, column 1");
+                "e-broken.camel.yaml: YAML syntax error at line 3, column 16");
         }
     }
 

@@ -135,8 +135,34 @@ class AdminRoutesIT {
                   steps:
                     - setHeader: { name: Content-Type, constant: text/plain }
                     - setBody: { constant: hello from acme }
-            """.formatted(decisions);
+            """.formatted(decisions) + PROBES;
     }
+
+    /** Routes that show what admin steps see: after webhookVerify, and below a proxy route mounted elsewhere. */
+    private static final String PROBES = """
+        - route:
+            id: probe-verified
+            from:
+              uri: platform-http:/probe/{vcs}/{appId}
+              steps:
+                - process: { ref: webhookApp }
+                - process: { ref: webhookVerify }
+                - setBody:
+                    simple: "token=${header.X-Fake-Token} kind=${header.X-Fake-Kind} ${header.AtlasAppId} ${header.AtlasVcs} ${header.AtlasEvent} ${header.AtlasDeliveryId}"
+        - route:
+            id: acme-proxy
+            from:
+              uri: platform-http:/acme/vcs
+              parameters:
+                matchOnUriPrefix: true
+              steps:
+                - process: { ref: proxyAuthenticate }
+                - process: { ref: proxyApp }
+                - process: { ref: proxyPolicy }
+                - process: { ref: proxyCredentials }
+                - process: { ref: proxyForward }
+                - process: { ref: proxyRedact }
+        """;
 
     @AfterAll
     void stop() {
@@ -235,8 +261,27 @@ class AdminRoutesIT {
         assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
     }
 
+    @Test
+    void letsStepsAfterVerificationReadTheProvidersHeadersButNotItsToken() {
+        HttpResponse<String> response = hook("/probe/fakevcs/fake-main", "ping", "hook-secret", "probe-1");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("token= kind=ping fake-main fakevcs push probe-1");
+    }
+
+    @Test
+    void proxiesBelowTheRoutesOwnPrefixWhereverItIsMounted() throws Exception {
+        HttpResponse<String> response = proxy("/acme/vcs", "/projects/7/merge_requests/2");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(cloud.requests()).extracting(FakeCloud.Request::path)
+            .containsExactly("/api/projects/7/merge_requests/2");
+    }
+
     private HttpResponse<String> proxy(String path) throws Exception {
-        return atlas.send(HttpRequest.newBuilder(URI.create(atlas.url("/vcs/rest" + path)))
+        return proxy("/vcs/rest", path);
+    }
+
+    private HttpResponse<String> proxy(String prefix, String path) throws Exception {
+        return atlas.send(HttpRequest.newBuilder(URI.create(atlas.url(prefix + path)))
             .header("Authorization", "Bearer " + cloudToken()).header("X-App-ID", "fake-main").header("Accept", "application/json").GET().build());
     }
 
