@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
@@ -77,11 +76,6 @@ public final class WebhookVerify implements Processor {
 
     private static java.util.Optional<String> event(InboundRequest request) {
         return EVENT_HEADERS.stream().map(request::header).flatMap(java.util.Optional::stream).findFirst();
-    }
-
-    /** Whether {@code name} is a header that must never leave the verification step. */
-    static boolean secret(String name) {
-        return SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches();
     }
 
     /** A provider delivery id fit for {@code webhook-id} (Standard Webhooks forbids '.'). */

@@ -123,7 +123,8 @@ class AdminRoutesIT {
                   steps:
                     - setBody:
                         simple:
-                          expression: "${header.AtlasAppId} ${header.AtlasApiMethod} ${header.AtlasApiPath} ${header.AtlasPolicyDecision} ${header.AtlasPolicyRule}\\n"
+                          expression: "${header.AtlasAppId} ${header.AtlasApiMethod} ${header.AtlasApiPath} \\
+                            ${header.AtlasPolicyDecision} ${header.AtlasPolicyRule}\\n"
                           trim: false
                     - to: { uri: "file:%s?fileName=decisions.log&fileExist=Append" }
             - route:
@@ -148,7 +149,8 @@ class AdminRoutesIT {
                 - process: { ref: webhookApp }
                 - process: { ref: webhookVerify }
                 - setBody:
-                    simple: "token=${header.X-Fake-Token} kind=${header.X-Fake-Kind} ${header.AtlasAppId} ${header.AtlasVcs} ${header.AtlasEvent} ${header.AtlasDeliveryId}"
+                    simple: "token=${header.X-Fake-Token} kind=${header.X-Fake-Kind} ${header.AtlasAppId} \\
+                      ${header.AtlasVcs} ${header.AtlasEvent} ${header.AtlasDeliveryId}"
         - route:
             id: acme-proxy
             from:
@@ -282,7 +284,8 @@ class AdminRoutesIT {
 
     private HttpResponse<String> proxy(String prefix, String path) throws Exception {
         return atlas.send(HttpRequest.newBuilder(URI.create(atlas.url(prefix + path)))
-            .header("Authorization", "Bearer " + cloudToken()).header("X-App-ID", "fake-main").header("Accept", "application/json").GET().build());
+            .header("Authorization", "Bearer " + cloudToken()).header("X-App-ID", "fake-main")
+            .header("Accept", "application/json").GET().build());
     }
 
     private List<FakeCloud.Request> deliveries(String id) {
