@@ -3,7 +3,6 @@ package dev.atlas.core.boot;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +45,7 @@ public final class RouteGuards {
     /** Checks the definitions of one routes file; each problem names the route id. */
     public void check(JsonNode definitions, Consumer<String> problems) {
         for (JsonNode definition : definitions) {
-            Iterator<Map.Entry<String, JsonNode>> fields = definition.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : definition.properties()) {
                 JsonNode body = field.getValue();
                 switch (field.getKey()) {
                     case "route" -> route(body, problems);
@@ -74,9 +71,7 @@ public final class RouteGuards {
             return;
         }
         for (JsonNode step : steps) {
-            Iterator<Map.Entry<String, JsonNode>> fields = step.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : step.properties()) {
                 String ref = ref(field.getKey(), field.getValue());
                 if (ref != null) {
                     use(ref, seen, routeId, problems);
@@ -89,9 +84,7 @@ public final class RouteGuards {
     /** Every step list inside a step's own block, each walked with a copy: its guards stay inside it. */
     private void nested(JsonNode node, Set<String> seen, String routeId, Consumer<String> problems) {
         if (node.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
                 if (field.getKey().equals("steps")) {
                     walk(field.getValue(), new HashSet<>(seen), routeId, problems);
                 } else {
