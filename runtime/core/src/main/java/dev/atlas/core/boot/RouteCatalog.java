@@ -120,6 +120,11 @@ public final class RouteCatalog {
                             + " is also defined in " + ids.get(id.get()).getFileName());
                     }
                 }
+                Optional<String> unreadable = RouteDsl.problem(file.getFileName().toString(), text);
+                if (unreadable.isPresent()) {
+                    problems.add("routes.dir", file.getFileName() + ": " + unreadable.get());
+                    continue;
+                }
                 out.add(new RouteFile(file.getFileName().toString(),
                     defaultErrors(definitions) ? write(definitions) : text));
             } catch (IOException | IllegalArgumentException e) {

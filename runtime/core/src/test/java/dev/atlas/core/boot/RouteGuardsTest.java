@@ -110,6 +110,27 @@ class RouteGuardsTest {
     }
 
     @Test
+    void refusesAFileCamelCannotReadThoughItIsValidYaml() throws Exception {
+        Files.writeString(dir.resolve("typo.camel.yaml"), route("r", """
+            - process: { ref: webhookApp }
+            - fliter:
+                simple: "${header.AtlasEvent} == 'ping'"
+            """));
+        assertThat(load()).singleElement().asString().startsWith("routes.dir: typo.camel.yaml: Camel cannot read it: ")
+            .contains("fliter");
+    }
+
+    @Test
+    void acceptsEveryShippedFileCopiedIntoTheAdminFolder() throws Exception {
+        for (String name : List.of("webhooks", "proxy", "tasks", "auth", "ops", "jobs-git", "jobs-results")) {
+            try (var in = RouteCatalog.class.getClassLoader().getResourceAsStream("routes/" + name + ".camel.yaml")) {
+                Files.write(dir.resolve(name + ".camel.yaml"), in.readAllBytes());
+            }
+        }
+        assertThat(load()).isEmpty();
+    }
+
+    @Test
     void checksTheRouteThatReplacesAShippedOne() throws Exception {
         Files.writeString(dir.resolve("proxy.camel.yaml"), """
             - route:
