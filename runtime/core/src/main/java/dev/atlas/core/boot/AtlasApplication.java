@@ -156,6 +156,10 @@ public final class AtlasApplication implements AutoCloseable {
                         throw new IllegalStateException("cannot configure " + module.getClass().getSimpleName(), e);
                     }
                 }
+                // admin routes too: neither Atlas* headers nor the request's own headers go back in an answer
+                camel.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class)
+                    .setHeaderFilterStrategy(new dev.atlas.core.http.ResponseHeaderFilter());
+                camel.addRoutePolicyFactory(new dev.atlas.core.http.RequestCapturePolicy());
                 addRoutes(camel);
             }
         });
@@ -211,10 +215,11 @@ public final class AtlasApplication implements AutoCloseable {
         // from the first moment of a stop, new calls the cloud retries (tasks, proxy, logins) get 503 at once rather
         // than meeting routes half-stopped; health, metrics and webhooks (which the VCS does not retry: they go to the
         // durable spool) stay served until the end
+        String webhooks = webhookPrefix(camel);
         router.route().order(-2000).handler(ctx -> {
             String path = ctx.request().path();
             if (lifecycle.stopping() && !path.startsWith("/health/") && !path.equals("/metrics")
-                && !path.startsWith("/webhook/")) {
+                && !path.startsWith(webhooks)) {
                 ctx.response().putHeader("Retry-After", "5");
                 fallback(ctx, 503, "service_unavailable", "Atlas is stopping");
             } else {
@@ -236,6 +241,18 @@ public final class AtlasApplication implements AutoCloseable {
         router.errorHandler(405, ctx -> fallback(ctx, 405, "method_not_allowed", "method not allowed on this path"));
         router.errorHandler(413, ctx -> fallback(ctx, 413, "payload_too_large",
             "body over " + assembly.config().server().maxBodyBytes() + " bytes"));
+    }
+
+    /** The fixed start of the webhook route's path, wherever an admin mounted it ({@code /webhook/} shipped). */
+    private static String webhookPrefix(CamelContext camel) {
+        org.apache.camel.Route route = camel.getRoute("webhook-ingress");
+        if (route != null
+            && route.getEndpoint() instanceof org.apache.camel.component.platform.http.PlatformHttpEndpoint http) {
+            String path = http.getPath();
+            int brace = path.indexOf('{');
+            return brace > 0 ? path.substring(0, brace) : path;
+        }
+        return "/webhook/";
     }
 
     private static void fallback(io.vertx.ext.web.RoutingContext ctx, int status, String error, String message) {

@@ -24,7 +24,9 @@ import java.util.stream.Stream;
 /**
  * The routes Atlas runs: the shipped YAML routes (in {@code atlas-routes}, listed in {@code routes/index.txt}) and
  * the admin's {@code *.camel.yaml} files in {@code routes.dir}. An admin route whose {@code id} equals a shipped
- * one replaces it; other admin routes are added. Every route and route configuration must have an id.
+ * one replaces it; other admin routes are added. Every route and route configuration must have an id. Every
+ * platform-http route that names no route configuration gets {@code atlas-errors} (the JSON error answers), shipped
+ * or admin. The result is checked by {@link RouteGuards}: problems name the file and the route id.
  */
 public final class RouteCatalog {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -51,6 +53,12 @@ public final class RouteCatalog {
 
     /** Reads the shipped routes and the admin folder; problems go under {@code routes.dir}. */
     public static RouteCatalog load(Optional<Path> adminDir, Problems problems) {
+        return load(adminDir, problems, RouteGuards.knownNames());
+    }
+
+    /** As {@link #load(Optional, Problems)}, with the step and bean names a {@code ref} may use. */
+    public static RouteCatalog load(Optional<Path> adminDir, Problems problems, Set<String> knownNames) {
+        RouteGuards guards = new RouteGuards(knownNames);
         Map<String, Path> adminIds = new HashMap<>();
         List<RouteFile> adminFiles = new ArrayList<>();
         if (adminDir.isPresent()) {
@@ -72,8 +80,13 @@ public final class RouteCatalog {
                 }
             }
             if (!kept.isEmpty()) {
+                defaultErrors(kept);
+                guards.check(kept, p -> problems.add("routes", "shipped " + name + ": " + p));
                 files.add(new RouteFile("shipped/" + name, write(kept)));
             }
+        }
+        for (RouteFile file : adminFiles) {
+            guards.check(parse(file.name(), file.yaml()), p -> problems.add("routes.dir", file.name() + ": " + p));
         }
         files.addAll(adminFiles);
         Set<String> added = new LinkedHashSet<>(adminIds.keySet());
@@ -107,11 +120,35 @@ public final class RouteCatalog {
                             + " is also defined in " + ids.get(id.get()).getFileName());
                     }
                 }
-                out.add(new RouteFile(file.getFileName().toString(), text));
+                Optional<String> unreadable = RouteDsl.problem(file.getFileName().toString(), text);
+                if (unreadable.isPresent()) {
+                    problems.add("routes.dir", file.getFileName() + ": " + unreadable.get());
+                    continue;
+                }
+                out.add(new RouteFile(file.getFileName().toString(),
+                    defaultErrors(definitions) ? write(definitions) : text));
             } catch (IOException | IllegalArgumentException e) {
                 problems.add("routes.dir", file.getFileName() + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Gives {@code atlas-errors} to every platform-http route naming no route configuration; true when it changed
+     * any.
+     */
+    private static boolean defaultErrors(ArrayNode definitions) {
+        boolean changed = false;
+        for (JsonNode definition : definitions) {
+            JsonNode route = definition.get("route");
+            if (route instanceof com.fasterxml.jackson.databind.node.ObjectNode object
+                && !object.hasNonNull("routeConfigurationId")
+                && route.path("from").path("uri").asText("").startsWith("platform-http:")) {
+                object.put("routeConfigurationId", "atlas-errors");
+                changed = true;
+            }
+        }
+        return changed;
     }
 
     private static Optional<String> idOf(JsonNode definition) {
@@ -135,8 +172,14 @@ public final class RouteCatalog {
             }
             return (ArrayNode) node;
         } catch (IOException e) {
-            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            throw new IllegalArgumentException("YAML syntax error in " + name + ": " + first, e);
+            String where = "";
+            if (e instanceof com.fasterxml.jackson.core.JsonProcessingException json && json.getLocation() != null) {
+                where = " at line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr();
+            }
+            String first = e instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                ? json.getOriginalMessage() : String.valueOf(e.getMessage());
+            first = String.valueOf(first).lines().findFirst().orElse("");
+            throw new IllegalArgumentException("YAML syntax error" + where + ": " + first, e);
         }
     }
 

@@ -15,9 +15,11 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.MDC;
 
 /**
- * First step of every HTTP route ({@code captureRequest}): keeps the request as an {@link InboundRequest}, gives it a
- * request id (the caller's {@code X-Request-Id} when it is a plain token, else a new one) and clears every Camel
- * header so that nothing of the request leaks into the answer by default.
+ * Keeps the request as an {@link InboundRequest} and gives it a request id (the caller's {@code X-Request-Id} when it
+ * is a plain token, else a new one). The first named step of each duty captures the request itself ({@link #of}),
+ * leaving the request's headers on the exchange for admin steps; {@link ResponseHeaderFilter} keeps them out of the
+ * answer. As the {@code captureRequest} step (older routes, identity provider, operations) it also clears every
+ * Camel header.
  */
 public final class RequestCapture implements Processor {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -32,9 +34,7 @@ public final class RequestCapture implements Processor {
     @Override
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
-        InboundRequest request = capture(exchange, message);
-        exchange.setProperty(InboundRequest.PROPERTY, request);
-        MDC.put("requestId", request.requestId());
+        InboundRequest request = of(exchange);
         message.removeHeaders("*");
         message.setBody(request.body());
         message.setHeader("X-Request-Id", request.requestId());
@@ -89,11 +89,20 @@ public final class RequestCapture implements Processor {
         ctx.next();
     }
 
-    /** The captured request of {@code exchange}; fails loudly when a route forgot {@code captureRequest}. */
+    /**
+     * The captured request of {@code exchange}, captured now when no step did yet: headers come from the HTTP
+     * request itself (never from Camel headers, which admin steps may change), the body from the message. Sets the
+     * {@code X-Request-Id} answer header.
+     */
     public static InboundRequest of(Exchange exchange) {
         InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
         if (request == null) {
-            throw new IllegalStateException("route " + exchange.getFromRouteId() + " does not start with captureRequest");
+            Message message = exchange.getMessage();
+            request = capture(exchange, message);
+            exchange.setProperty(InboundRequest.PROPERTY, request);
+            MDC.put("requestId", request.requestId());
+            message.setBody(request.body());
+            message.setHeader("X-Request-Id", request.requestId());
         }
         return request;
     }

@@ -1,6 +1,6 @@
 package dev.atlas.core.idp;
 
-import org.apache.camel.http.base.HttpHeaderFilterStrategy;
+import dev.atlas.core.http.ResponseHeaderFilter;
 
 /**
  * The HTTP header filter of the {@code auth.camel.yaml} routes ({@code headerFilterStrategy: "#authHeaderFilter"}).
@@ -8,7 +8,7 @@ import org.apache.camel.http.base.HttpHeaderFilterStrategy;
  * {@code Cache-Control: no-store} on every answer carrying tokens, codes or login state (RFC 6749 §5.1), so these two
  * pass here; everything else is filtered as by default.
  */
-public final class AuthHeaderFilter extends HttpHeaderFilterStrategy {
+public final class AuthHeaderFilter extends ResponseHeaderFilter {
     @Override
     protected void initialize() {
         super.initialize();

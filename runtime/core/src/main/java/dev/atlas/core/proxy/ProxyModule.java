@@ -5,8 +5,12 @@ import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.cloud.CloudAuthenticator;
 import dev.atlas.core.tasks.TaskTokens;
 import java.time.Duration;
+import java.util.Optional;
 
-/** The VCS API proxy (SPEC §5): binds {@code vcsProxy} for the routes of {@code proxy.camel.yaml}. */
+/**
+ * The VCS API proxy (SPEC §5): binds the steps of {@code proxy.camel.yaml}, in route order {@code proxyAuthenticate},
+ * {@code proxyApp}, {@code proxyPolicy}, {@code proxyCredentials}, {@code proxyForward}, {@code proxyRedact}.
+ */
 public final class ProxyModule implements ApplicationModule {
     /** How long the VCS has to answer a proxied call. */
     static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
@@ -16,8 +20,13 @@ public final class ProxyModule implements ApplicationModule {
         var assembly = context.assembly();
         CloudAuthenticator authenticator = new CloudAuthenticator(assembly.config().cloud().auth(), context.clock());
         context.bind("cloudAuthenticator", authenticator);
-        context.bind("vcsProxy", new VcsProxy(assembly.providers(), assembly.policies(), authenticator,
-            context.outbound().httpClient(), UPSTREAM_TIMEOUT, context.metrics(),
-            java.util.Optional.of(TaskTokens.on(context.signingKeys(), assembly.config(), context.clock()))));
+        context.bind("proxyAuthenticate", new ProxyAuthenticate(authenticator,
+            Optional.of(TaskTokens.on(context.signingKeys(), assembly.config(), context.clock()))));
+        context.bind("proxyApp", new ProxyApp(assembly.providers()));
+        context.bind("proxyPolicy", new ProxyPolicy(assembly.policies(), context.metrics()));
+        context.bind("proxyCredentials", new ProxyCredentials());
+        context.bind("proxyForward", new ProxyForward(context.outbound().httpClient(), UPSTREAM_TIMEOUT,
+            context.metrics()));
+        context.bind("proxyRedact", new ProxyRedact(context.metrics()));
     }
 }

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator duty (SPEC §6): binds {@code taskApi} for the HTTP routes of {@code tasks.camel.yaml} and, when
+ * The orchestrator duty (SPEC §6): binds {@code taskAuthenticate} and {@code taskDispatch} for the HTTP route of
+ * {@code tasks.camel.yaml} and, when
  * {@code tasks.rabbitmq.enabled}, {@code taskQueueIngress} and the connection factory {@code atlasTaskRabbit} for the
  * queue route (whose {@code precondition} leaves it out otherwise). Readiness depends on the driver's backend and,
  * with queue ingress, the broker. On stop: new tasks get 503 at once, the queue consumer stops fetching, and the stop
@@ -50,7 +51,8 @@ public final class TaskModule implements ApplicationModule {
             TaskRecords.open(config.dataDir().resolve("tasks").resolve("accepted")), context.metrics(),
             context.lifecycle()::stopping);
         CloudAuthenticator authenticator = new CloudAuthenticator(config.cloud().auth(), context.clock());
-        context.bind("taskApi", new TaskEndpoint(dispatcher, authenticator));
+        context.bind("taskAuthenticate", new TaskAuthenticate(authenticator));
+        context.bind("taskDispatch", new TaskDispatch(dispatcher));
         context.addReadinessCheck(check("task-driver", () -> {
             DriverHealth health = driver.health();
             return new ReadinessCheck.Result(health.up(), settings.driver() + ": " + health.detail());

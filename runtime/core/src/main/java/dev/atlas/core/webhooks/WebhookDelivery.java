@@ -1,75 +1,60 @@
 package dev.atlas.core.webhooks;
 
-import dev.atlas.core.metrics.MicrometerMetrics;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes due webhooks from the spool to {@code POST {cloud.url}/services/webhooks/{vcs}/} ({@code webhookDelivery},
- * ticked by the {@code webhook-delivery} timer route and woken at once when a webhook is spooled). Each attempt is
- * signed anew; 2xx marks it delivered; a retryable failure schedules the next attempt by the {@link RetryPolicy};
- * anything else, or running out of attempts or age, moves it to the dead letters. Nothing is removed from the spool
- * before the cloud answered 2xx.
+ * The spool's delivery loop: decides when each spooled webhook is due (every 250 ms, and at once when a webhook is
+ * spooled or an attempt ends) and hands each due attempt to its delivery route ({@link DeliveryRoute}: one exchange
+ * per attempt through {@code webhookSign} and {@code webhookSend}). The route's outcome is recorded here: completed
+ * means delivered; a {@link DeliveryFailed} that is retryable schedules the next attempt by the {@link RetryPolicy}
+ * (retries stay durable in the spool, never in Camel's memory); anything else, or running out of attempts or age,
+ * moves it to the dead letters. Nothing is removed from the spool before the route completed.
  */
-public final class WebhookDelivery implements Processor, AutoCloseable {
+public final class WebhookDelivery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
     private static final Duration RESCAN = Duration.ofSeconds(5);
     private static final Duration PRUNE = Duration.ofMinutes(1);
+    private static final long TICK_MILLIS = 250;
 
     private final WebhookSpool spool;
-    private final URI endpointBase;
-    private final CloudSigner signer;
-    private final String runnerId;
+    private final DeliveryRoute route;
     private final RetryPolicy policy;
-    private final HttpClient http;
     private final Duration timeout;
     private final Clock clock;
     private final DeliveryOutcomes outcomes;
     private final int concurrency;
     private final Semaphore slots;
     private final ExecutorService workers;
+    private final ScheduledExecutorService ticker;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean tickPending = new AtomicBoolean();
     private volatile Instant lastRescan = Instant.EPOCH;
     private volatile ReplayWindow replays;
     private volatile Instant lastPrune = Instant.EPOCH;
 
-    public WebhookDelivery(WebhookSpool spool, URI cloudUrl, CloudSigner signer, String runnerId, RetryPolicy policy,
-        HttpClient http, Duration timeout, Clock clock, MicrometerMetrics metrics, int concurrency) {
-        this(spool, cloudUrl, signer, runnerId, policy, http, timeout, clock, DeliveryOutcomes.webhooks(metrics),
-            concurrency);
-    }
-
     /**
-     * A delivery whose outcomes go to {@code outcomes}. Spooled entries with a {@link SpooledWebhook#target()} go
-     * there (a job result to its task's {@code resultUrl}), the others to the relay's cloud endpoint.
+     * A delivery whose attempts go through {@code route} and whose outcomes go to {@code outcomes}.
+     *
+     * @param timeout how long an attempt may take (a stop waits that long for attempts under way)
      */
-    public WebhookDelivery(WebhookSpool spool, URI cloudUrl, CloudSigner signer, String runnerId, RetryPolicy policy,
-        HttpClient http, Duration timeout, Clock clock, DeliveryOutcomes outcomes, int concurrency) {
+    public WebhookDelivery(WebhookSpool spool, DeliveryRoute route, RetryPolicy policy, Duration timeout, Clock clock,
+        DeliveryOutcomes outcomes, int concurrency) {
         this.spool = spool;
-        String base = cloudUrl.toString();
-        this.endpointBase = URI.create(base.endsWith("/") ? base : base + "/");
-        this.signer = signer;
-        this.runnerId = runnerId;
+        this.route = route;
         this.policy = policy;
-        this.http = http;
         this.timeout = timeout;
         this.clock = clock;
         this.outcomes = outcomes;
@@ -80,11 +65,24 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "atlas-webhook-delivery-tick");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        tick();
+    /** Starts the periodic tick (once the routes run). */
+    public void start() {
+        ticker.scheduleWithFixedDelay(this::safeTick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void safeTick() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.warn("delivery tick failed: {}", e.toString());
+        }
     }
 
     /**
@@ -157,34 +155,58 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         this.replays = window;
     }
 
-    /** One delivery attempt of {@code webhook}, with its outcome recorded in the spool. */
+    /** One delivery attempt of {@code webhook} through the route, with its outcome recorded in the spool. */
     void attempt(SpooledWebhook webhook) {
-        Instant started = clock.instant();
-        String failure;
-        boolean retryable;
+        Exchange exchange;
         try {
-            HttpResponse<Void> response = http.send(request(webhook, started), HttpResponse.BodyHandlers.discarding());
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                spool.delivered(webhook);
-                outcomes.delivered(webhook, webhook.attempts() + 1,
-                    Duration.between(webhook.receivedAt(), clock.instant()));
-                return;
-            }
-            failure = "cloud answered " + status;
-            retryable = RetryPolicy.retryable(status);
-        } catch (HttpTimeoutException e) {
-            failure = "timed out after " + timeout.toSeconds() + "s";
-            retryable = true;
-        } catch (IOException e) {
-            failure = "cannot reach the cloud (" + e.getClass().getSimpleName() + ")";
-            retryable = true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            release(webhook, "interrupted");
+            exchange = route.attempt(webhook);
+        } catch (RuntimeException e) {
+            release(webhook, "the delivery route is not available (" + e.getClass().getSimpleName() + ")");
             return;
         }
-        record(webhook, failure, retryable);
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+            : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure == null) {
+            try {
+                spool.delivered(webhook);
+            } catch (IOException e) {
+                // the cloud has it; the spool could not note it: it may be sent again, which the cloud de-duplicates
+                LOG.error("cannot record webhook {} as delivered: {}", webhook.id(), e.toString());
+                release(webhook, "delivered but not recorded");
+                return;
+            }
+            if (exchange.getProperty(WebhookSend.DELIVERED_STATUS) == null) {
+                LOG.info("webhook {} of app {} was ended by its delivery route before webhookSend: not delivered, "
+                    + "removed from the spool", webhook.id(), webhook.appId());
+                return;
+            }
+            outcomes.delivered(webhook, webhook.attempts() + 1,
+                Duration.between(webhook.receivedAt(), clock.instant()));
+            return;
+        }
+        DeliveryFailed failed = cause(failure, DeliveryFailed.class);
+        if (failed != null) {
+            record(webhook, failed.getMessage(), failed.retryable());
+        } else if (cause(failure, InterruptedException.class) != null || unavailable(failure)) {
+            release(webhook, failure.getClass().getSimpleName());
+        } else {
+            record(webhook, "the delivery route failed (" + failure.getClass().getSimpleName() + ")", true);
+        }
+    }
+
+    private static <T extends Throwable> T cause(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    /** The route is not there (yet, or any more): the attempt does not count. */
+    private static boolean unavailable(Throwable failure) {
+        return cause(failure, org.apache.camel.component.direct.DirectConsumerNotAvailableException.class) != null
+            || cause(failure, java.util.concurrent.RejectedExecutionException.class) != null;
     }
 
     private void record(SpooledWebhook webhook, String failure, boolean retryable) {
@@ -217,33 +239,16 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
         }
     }
 
-    private HttpRequest request(SpooledWebhook webhook, Instant now) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(webhook.target()
-                .orElseGet(() -> endpointBase.resolve("services/webhooks/" + webhook.vcs() + "/")))
-            .timeout(timeout)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(webhook.body()));
-        webhook.headers().forEach(builder::header);
-        webhook.contentType().ifPresent(c -> builder.header("Content-Type", c));
-        builder.header("X-Atlas-Runner-Id", runnerId);
-        builder.header("X-Atlas-App-Id", webhook.appId());
-        if (webhook.target().isEmpty()) {
-            builder.header("X-Atlas-Vcs", webhook.vcs());
-        }
-        // webhook-timestamp is this attempt's (SPEC §4, so the cloud's freshness check holds on retries); this is
-        // when Atlas first accepted the webhook, the same on every attempt
-        builder.header("X-Atlas-Accepted-At", Long.toString(webhook.receivedAt().getEpochSecond()));
-        signer.headers(webhook.id(), now.getEpochSecond(), webhook.body()).forEach(builder::header);
-        return builder.build();
-    }
-
     /** Stops taking new attempts; attempts under way finish. */
     public void beginStop() {
         stopping.set(true);
+        ticker.shutdown();
     }
 
     @Override
     public void close() {
         stopping.set(true);
+        ticker.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
@@ -253,6 +258,7 @@ public final class WebhookDelivery implements Processor, AutoCloseable {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
         }
+        route.close();
     }
 
     int concurrency() {

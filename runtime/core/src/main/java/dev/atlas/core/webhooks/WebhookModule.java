@@ -6,8 +6,10 @@ import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
 
 /**
- * The webhook relay (SPEC §4): binds {@code webhookReceiver} and {@code webhookDelivery} for the routes of
- * {@code webhooks.camel.yaml}, opens the spool ({@code webhooks.spool}), and makes readiness depend on the spool
+ * The webhook relay (SPEC §4): binds the steps of {@code webhooks.camel.yaml} ({@code webhookApp},
+ * {@code webhookVerify}, {@code webhookSpool}; {@code webhookSign}, {@code webhookSend}, which the job results'
+ * delivery route shares) and starts the delivery loop that feeds {@code webhook-delivery}, opens the spool
+ * ({@code webhooks.spool}), and makes readiness depend on the spool
  * being writable.
  */
 public final class WebhookModule implements ApplicationModule {
@@ -23,16 +25,34 @@ public final class WebhookModule implements ApplicationModule {
         AtlasConfig.Webhooks settings = config.webhooks();
         spool = WebhookSpools.open(config);
         RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
-        delivery = new WebhookDelivery(spool, config.cloud().url(), new CloudSigner(config.runner().cloudSecret()),
-            config.runner().id(), policy, context.outbound().httpClient(), config.cloud().deliveryTimeout(),
-            context.clock(), context.metrics(), DELIVERY_CONCURRENCY);
+        delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS), policy,
+            config.cloud().deliveryTimeout(), context.clock(), DeliveryOutcomes.webhooks(context.metrics()),
+            DELIVERY_CONCURRENCY);
         ReplayWindow replays = settings.spool().equals("rabbitmq")
             ? new MemoryReplayWindow(settings.replayWindow(), MemoryReplayWindow.DEFAULT_CAPACITY)
             : new FileReplayWindow(settings.spoolDir().resolve("bodies"), settings.replayWindow());
         delivery.alsoPrune(replays);
-        context.bind("webhookReceiver", new WebhookReceiver(context.assembly().providers(), spool, replays,
-            delivery::wake, context.metrics(), context.clock()));
-        context.bind("webhookDelivery", delivery);
+        context.bind("webhookApp", new WebhookApp(context.assembly().providers(), context.metrics()));
+        context.bind("webhookVerify", new WebhookVerify(context.metrics()));
+        context.bind("webhookSpool", new WebhookSpoolStep(spool, replays, delivery::wake, context.metrics(),
+            context.clock()));
+        // shared by every delivery route (the relay's and the job results')
+        context.bind("webhookSign", new WebhookSign(new CloudSigner(config.runner().cloudSecret()), config.runner().id(),
+            context.clock()));
+        context.bind("webhookSend", new WebhookSend(config.cloud().url(), context.outbound().httpClient(),
+            config.cloud().deliveryTimeout()));
+        WebhookDelivery started = delivery;
+        context.camel().addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
+                // the loop starts once the delivery route consumes (onCamelContextFullyStarted)
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
+                started.start();
+            }
+        });
         context.metrics().gauge("webhooks_spool_depth", spool::depth);
         context.addReadinessCheck(new ReadinessCheck() {
             @Override

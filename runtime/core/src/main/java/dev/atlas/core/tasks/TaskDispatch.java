@@ -1,12 +1,12 @@
 package dev.atlas.core.tasks;
 
 import dev.atlas.api.driver.JobStatus;
-import dev.atlas.core.cloud.CloudAuthenticator;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.JsonResponses;
 import dev.atlas.core.http.RequestCapture;
+import dev.atlas.core.http.RoutePath;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,27 +14,26 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * {@code POST|GET|DELETE /api/tasks/{taskId}} ({@code taskApi}, SPEC §6). The caller is the cloud, authenticated like
- * the VCS proxy (bearer JWT, 401 otherwise). POST answers 201 once the driver accepted the job, 200 for a task
+ * {@code taskDispatch}, last step of {@code tasks-api} ({@code POST|GET|DELETE /api/tasks/{taskId}}, SPEC §6), after
+ * {@link TaskAuthenticate}. The task id is the route's own {@code {taskId}} path parameter. POST answers 201 once
+ * the driver accepted the job, 200 for a task
  * already accepted (same {@code jobRef}, no second job); GET the job's state (404 unknown); DELETE cancels
  * (200, or 404 when there is no job). Errors are the usual JSON; 503 carries {@code Retry-After}.
  */
-public final class TaskEndpoint implements Processor {
-    private static final String PREFIX = "/api/tasks/";
-
+public final class TaskDispatch implements Processor {
     private final TaskDispatcher dispatcher;
-    private final CloudAuthenticator authenticator;
 
-    public TaskEndpoint(TaskDispatcher dispatcher, CloudAuthenticator authenticator) {
+    public TaskDispatch(TaskDispatcher dispatcher) {
         this.dispatcher = dispatcher;
-        this.authenticator = authenticator;
     }
 
     @Override
     public void process(Exchange exchange) {
         InboundRequest request = RequestCapture.of(exchange);
-        authenticator.authenticate(request.header("Authorization"));
-        String taskId = taskId(request.rawPath());
+        if (!Boolean.TRUE.equals(exchange.getProperty(TaskAuthenticate.AUTHENTICATED, Boolean.class))) {
+            throw new IllegalStateException("route " + exchange.getFromRouteId() + " has no taskAuthenticate");
+        }
+        String taskId = taskId(RoutePath.parameters(exchange, request.rawPath()).getOrDefault("taskId", ""));
         switch (request.method()) {
             case "POST" -> {
                 TaskDispatcher.Outcome outcome = dispatcher.accept(taskId, request.body());
@@ -71,8 +70,7 @@ public final class TaskEndpoint implements Processor {
         return state == JobStatus.State.PENDING ? "accepted" : state.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String taskId(String rawPath) {
-        String id = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : "";
+    private static String taskId(String id) {
         if (!TaskParser.TASK_ID.matcher(id).matches()) {
             throw new AtlasException(ErrorKind.INVALID_REQUEST, "taskId: must be 1 to 128 letters, digits, '.', '_' "
                 + "or '-', starting with a letter or digit", Map.of("field", "taskId"), java.util.Optional.empty(),

@@ -1,0 +1,88 @@
+package dev.atlas.core.http;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.http.base.HttpHeaderFilterStrategy;
+
+/**
+ * The header filter of every platform-http route (set on the component, so admin routes get it without naming it):
+ * the request's headers stay on the exchange for admin steps, and this keeps them out of the answer (SPEC §9). On
+ * the way out it drops, besides Camel's defaults, every {@code Atlas*} exchange header and every header that equals,
+ * by name and value, one of the request's headers, query parameters or path parameters. {@code Content-Type} and
+ * {@code X-Request-Id} are exempt: an answer may well have the request's media type, and Atlas answers the caller's
+ * own request id on purpose.
+ */
+public class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
+    private static final String ECHOES = "atlas.requestEchoes";
+    private static final Set<String> EXEMPT = Set.of("content-type", "x-request-id");
+
+    @Override
+    public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {
+        if (super.applyFilterToCamelHeaders(headerName, headerValue, exchange)) {
+            return true;
+        }
+        String name = headerName.toLowerCase(Locale.ROOT);
+        if (name.startsWith("atlas")) {
+            return true;
+        }
+        if (exchange == null || EXEMPT.contains(name)) {
+            return false;
+        }
+        Set<String> values = echoes(exchange).get(name);
+        return values != null && values.contains(String.valueOf(headerValue));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Set<String>> echoes(Exchange exchange) {
+        Map<String, Set<String>> known = exchange.getProperty(ECHOES, Map.class);
+        if (known == null) {
+            known = collect(exchange);
+            exchange.setProperty(ECHOES, known);
+        }
+        return known;
+    }
+
+    private static Map<String, Set<String>> collect(Exchange exchange) {
+        Map<String, Set<String>> echoes = new HashMap<>();
+        InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
+        String rawPath = null;
+        if (request != null) {
+            request.headers().map().forEach((k, v) -> add(echoes, k, v));
+            request.rawQuery().ifPresent(query -> queryParameters(echoes, query));
+            rawPath = request.rawPath();
+        }
+        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
+            http.getRequest().headers().forEach(e -> add(echoes, e.getKey(), List.of(e.getValue())));
+            http.getRequest().params().forEach(e -> add(echoes, e.getKey(), List.of(e.getValue())));
+            rawPath = rawPath == null ? http.getRequest().path() : rawPath;
+        }
+        if (rawPath != null) {
+            RoutePath.parameters(exchange, rawPath).forEach((k, v) -> add(echoes, k, List.of(v)));
+        }
+        return echoes;
+    }
+
+    private static void queryParameters(Map<String, Set<String>> echoes, String rawQuery) {
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                add(echoes, java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8),
+                    List.of(java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (IllegalArgumentException e) {
+                add(echoes, name, List.of(value));
+            }
+        }
+    }
+
+    private static void add(Map<String, Set<String>> echoes, String name, List<String> values) {
+        echoes.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new HashSet<>()).addAll(values);
+    }
+}
