@@ -198,42 +198,76 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     @Override
     public Acceptance accept(SpooledWebhook webhook) throws IOException {
+        try {
+            return acceptAsync(webhook).toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the webhook was spooled");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
+                : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    /**
+     * Checks for a duplicate and writes the pending file on the calling thread (no sync), then completes, on the
+     * journal's writer thread, once the journal record is synced with its batch.
+     */
+    @Override
+    public java.util.concurrent.CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {
         String key = webhook.key();
         // reserve the key (no lock): a concurrent duplicate answers DUPLICATE while this one is being written
         if (index.putIfAbsent(key, withoutBody(webhook)) != null) {
-            return Acceptance.DUPLICATE;
-        }
-        if (Files.exists(delivered.resolve(key)) || Files.exists(dead.resolve(key + WEBHOOK))
-            || Files.exists(pending.resolve(key + WEBHOOK))) {
-            index.remove(key);
-            return Acceptance.DUPLICATE;
+            return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
         }
         Path file = pending.resolve(key + WEBHOOK);
-        boolean placed = false;
+        byte[] content;
         try {
+            if (Files.exists(delivered.resolve(key)) || Files.exists(dead.resolve(key + WEBHOOK))
+                || Files.exists(file)) {
+                index.remove(key);
+                return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(webhook.body().length + 512);
             out.write(JSON.writeValueAsBytes(header(webhook)));
             out.write('\n');
             out.write(webhook.body());
-            byte[] content = out.toByteArray();
+            content = out.toByteArray();
             if (journal == null) {
                 writeAtomically(file, content);
-            } else {
-                // the pending file is not synced: the journal record, synced with its batch, is the durable copy
-                writeAtomically(file, content, false);
-                placed = true;
-                journal.append(key, content);
+                return java.util.concurrent.CompletableFuture.completedFuture(spooled(webhook));
             }
-            cacheBody(key, webhook.body());
-            schedule(key, webhook.nextAttemptAt());
-            return Acceptance.SPOOLED;
+            // the pending file is not synced: the journal record, synced with its batch, is the durable copy
+            writeAtomically(file, content, false);
         } catch (IOException | RuntimeException e) {
             index.remove(key);
-            if (placed) {
-                Files.deleteIfExists(file);
-            }
-            throw e;
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
+        return journal.appendAsync(key, content).handle((synced, failure) -> {
+            if (failure == null) {
+                return spooled(webhook);
+            }
+            index.remove(key);
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            throw new java.util.concurrent.CompletionException(failure);
+        });
+    }
+
+    private Acceptance spooled(SpooledWebhook webhook) {
+        cacheBody(webhook.key(), webhook.body());
+        schedule(webhook.key(), webhook.nextAttemptAt());
+        return Acceptance.SPOOLED;
     }
 
     private void cacheBody(String key, byte[] body) {

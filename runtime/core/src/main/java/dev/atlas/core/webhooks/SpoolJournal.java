@@ -73,8 +73,23 @@ final class SpoolJournal implements AutoCloseable {
 
     /** Appends {@code entry} (the pending file's content) for {@code key}; returns once it is synced to disk. */
     void append(String key, byte[] entry) throws IOException {
+        try {
+            appendAsync(key, entry).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the journal synced");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * Hands {@code entry} for {@code key} to the writer; the future completes, on the writer thread, once it is
+     * synced to disk, or fails when it could not be written.
+     */
+    CompletableFuture<Void> appendAsync(String key, byte[] entry) {
         if (closed) {
-            throw new IOException("the spool journal is closed");
+            return CompletableFuture.failedFuture(new IOException("the spool journal is closed"));
         }
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         ByteBuffer record = ByteBuffer.allocate(10 + keyBytes.length + entry.length);
@@ -85,14 +100,7 @@ final class SpoolJournal implements AutoCloseable {
         record.putInt(4, (int) crc.getValue());
         Pending pending = new Pending(key, record, new CompletableFuture<>());
         queue.add(pending);
-        try {
-            pending.synced().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while the journal synced");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        }
+        return pending.synced();
     }
 
     private void run() {

@@ -59,6 +59,29 @@ class FileWebhookSpoolTest {
     }
 
     @Test
+    void anAsynchronousAcceptanceCompletesOnceDurableAndIsThenDue() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            java.util.concurrent.CompletableFuture<Acceptance> first = spool.acceptAsync(webhook("a"))
+                .toCompletableFuture();
+            assertThat(spool.acceptAsync(webhook("a")).toCompletableFuture().get()).isEqualTo(Acceptance.DUPLICATE);
+            assertThat(first.get()).isEqualTo(Acceptance.SPOOLED);
+            assertThat(bodies(spool.due(NOW, 10))).containsExactly("{\"key\":\"a\"}");
+        }
+    }
+
+    @Test
+    void anAcceptanceThatCannotBeWrittenFailsAndLeavesNothing() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            Files.delete(root.resolve("tmp"));
+            Files.writeString(root.resolve("tmp"), "not a folder");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> spool.accept(webhook("a")))
+                .isInstanceOf(IOException.class);
+            assertThat(spool.depth()).isZero();
+            assertThat(root.resolve("pending/a.wh")).doesNotExist();
+        }
+    }
+
+    @Test
     void restoresFromTheJournalAPendingFileACrashLostOrTore() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             spool.accept(webhook("lost"));
