@@ -36,3 +36,72 @@ wait_ready() {
   echo "not ready: $1" >&2
   return 1
 }
+
+# --- wrk helpers shared by run-proxy-bench.sh, run-webhook-bench.sh and run-task-bench.sh ---
+# Every figure comes from Debian's wrk: 2 threads, 32 connections, WARMUP seconds not reported, then SECONDS_PER_RUN.
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
+WARMUP=${WARMUP:-5}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
+bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# the bench classes and the bare Camel baselines' libraries (mvn -pl bench -am package)
+BASELINE_CP="$bench_dir/target/classes:$bench_dir/target/baseline-lib/*"
+
+# Usage: measure LABEL URL LUA_SCRIPT [result file]. A warm-up run, then the measured run; prints one row and
+# appends "LABEL RPS" to $work/results.
+measure() {
+  local label=$1 url=$2 script=$3 out
+  RUN_ID="w$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WARMUP}s" --timeout "$WRK_TIMEOUT" -s "$script" "$url" > /dev/null 2>&1 || true
+  out=$(RUN_ID="m$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SECONDS_PER_RUN}s" --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url" 2>&1)
+  local load rps p50 p99 bad
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<< "$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
+  bad=$(awk -F': ' '/Non-2xx or 3xx/ {print $2}' <<< "$out")
+  printf '  %-34s %9s req/s   p50 %9s   p99 %9s   non-2xx %-7s load %s\n' "$label" "${rps:-?}" "${p50:-?}" \
+    "${p99:-?}" "${bad:-0}" "$load"
+  if grep -q "Socket errors" <<< "$out"; then grep "Socket errors" <<< "$out" | sed 's/^/    /'; fi
+  echo "$label|${rps:-0}" >> "$work/results"
+}
+
+# Usage: ratio NUMERATOR_LABEL DENOMINATOR_LABEL: prints NUMERATOR / DENOMINATOR from $work/results.
+ratio() {
+  awk -F'|' -v a="$1" -v b="$2" '$1 == a {x = $2} $1 == b {y = $2}
+    END {if (y > 0) printf "  ratio %s / %s: %.2fx\n", a, b, x / y}' "$work/results"
+}
+
+# Usage: wait_port_ready URL [METHOD]: polls until URL answers anything but a refused connection (60 s).
+wait_listening() {
+  for _ in $(seq 1 3000); do
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$1")" != "000" ]]; then
+      return 0
+    fi
+    sleep 0.02
+  done
+  echo "not listening: $1" >&2
+  return 1
+}
+
+# Usage: jfr_start PID / jfr_stop PID FILE: a JFR recording (profile settings) of one measured run, then the
+# methods most often on top of the sampled stacks and the hottest packages.
+jfr_start() { jcmd "$1" JFR.start name=bench settings=profile > /dev/null; }
+jfr_stop() {
+  jcmd "$1" JFR.dump name=bench filename="$2" > /dev/null
+  jcmd "$1" JFR.stop name=bench > /dev/null
+  echo "  JFR profile: $2 (top frames of jdk.ExecutionSample, share of samples)"
+  jfr print --events jdk.ExecutionSample "$2" | awk '
+    /stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++}
+    END {for (f in top) printf "%6.1f%%  %s\n", 100 * top[f] / n, f}' | sort -rn | head -"${JFR_TOP:-15}" | sed 's/^/    /'
+}
+
+# Usage: jwt AUDIENCE SECRET: an HS256 JWT valid for nine minutes, made with openssl.
+jwt() {
+  local b64url header payload signature
+  b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+  payload=$(printf '{"sub":"bench","aud":"%s","exp":%d}' "$1" $(( $(date +%s) + 540 )) | b64url)
+  signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$2" -binary | b64url)
+  echo "$header.$payload.$signature"
+}

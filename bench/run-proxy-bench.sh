@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# VCS API proxy throughput and added latency, side by side in the same run with Debian's nginx as a plain reverse
-# proxy to the same local upstream (a bare Vert.x server posing as the GitHub API). Loopback only, bounded in time.
-# Needs: mvn -B -ntp -DskipTests package, and nginx (apt-get install -y nginx).
+# The VCS proxy (POST /vcs/graphql viewer { login }: cloud JWT, GraphQL policy, installation token, forward) with
+# wrk, in one run beside its baselines on the same upstream (a bare Vert.x server posing as GitHub Enterprise):
+# a bare Camel platform-http -> vertx-http route (the "must" tier) and Debian's nginx proxy_pass with a keep-alive
+# upstream (the "goal" tier). Loopback only, bounded in time; everything shares the machine.
+# Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, nginx, openssl.
+# ATLAS_DIST=dir runs another distribution; JFR=1 profiles Atlas's measured run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dist="$here/../deploy/target/atlas"
-jar="$here/target/benchmarks.jar"
 source "$here/bench-config.sh"
+dist="${ATLAS_DIST:-$here/../deploy/target/atlas}"
 work=$(mktemp -d)
 atlas_port=${ATLAS_PORT:-18091}
 upstream_port=${UPSTREAM_PORT:-18092}
 nginx_port=${NGINX_PORT:-18093}
-seconds=${SECONDS_PER_PHASE:-10}
-concurrency=${CONCURRENCY:-32}
+camel_port=${CAMEL_PORT:-18094}
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 BENCH_GITHUB_API="http://127.0.0.1:$upstream_port/api/v3" write_config "$work" "$atlas_port" "http://127.0.0.1:1"
 
 cat > "$work/nginx.conf" <<NGINX
@@ -25,8 +28,8 @@ http {
   upstream github { server 127.0.0.1:$upstream_port; keepalive 64; }
   server {
     listen 127.0.0.1:$nginx_port;
-    location /vcs/rest/ {
-      proxy_pass http://github/api/v3/;
+    location = /vcs/graphql {
+      proxy_pass http://github/api/graphql;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
@@ -34,33 +37,27 @@ http {
 }
 NGINX
 
-java -cp "$jar" dev.atlas.bench.HelloServer "$upstream_port" 200 > "$work/upstream.log" 2>&1 & upstream=$!
+java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$upstream_port" 200 > "$work/upstream.log" 2>&1 & pids+=($!)
+java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes proxy "$camel_port" "http://127.0.0.1:$upstream_port" \
+  > "$work/camel.log" 2>&1 & pids+=($!)
 nginx -c "$work/nginx.conf" -p "$work"
-JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}" ATLAS_LOG_LEVEL=WARN \
-  "$dist/bin/atlas" run --config "$work/atlas.yaml" > "$work/atlas.log" 2>&1 & atlas=$!
-trap 'kill $atlas $upstream 2>/dev/null || true; nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
+ATLAS_LOG_LEVEL=WARN "$dist/bin/atlas" run --config "$work/atlas.yaml" > "$work/atlas.log" 2>&1 & atlas=$!
+pids+=($atlas)
+wait_listening "http://127.0.0.1:$upstream_port/api/graphql"
+wait_listening "http://127.0.0.1:$camel_port/vcs/graphql"
 wait_ready "http://127.0.0.1:$atlas_port/health/ready"
+JWT=$(jwt bench-runner bench-cloud-jwt-secret-long-enough-for-hs256-keys)
+export JWT
+code=$(curl -s -o "$work/check.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $JWT" -H 'X-App-ID: gh-main' \
+  -H 'Content-Type: application/json' -d '{"query":"query { viewer { login } }"}' "http://127.0.0.1:$atlas_port/vcs/graphql")
+[[ "$code" == 200 ]] || { echo "Atlas answered $code: $(cat "$work/check.json")" >&2; exit 1; }
 
-# a cloud JWT (HS256, 9 minutes), made with openssl: the load client only replays it
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"sub":"bench","aud":"bench-runner","exp":%d}' $(( $(date +%s) + 540 )) | b64url)
-signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac bench-cloud-jwt-secret-long-enough-for-hs256-keys -binary | b64url)
-jwt="$header.$payload.$signature"
-
-load() { java -cp "$jar" dev.atlas.bench.HttpLoad --header "Accept: application/vnd.github+json" \
-  --header "Authorization: Bearer $jwt" --header "X-App-ID: gh-main" "$@"; }
-direct="http://127.0.0.1:$upstream_port/api/v3/repos/acme/api"
-via_nginx="http://127.0.0.1:$nginx_port/vcs/rest/repos/acme/api"
-via_atlas="http://127.0.0.1:$atlas_port/vcs/rest/repos/acme/api"
-
-echo "warm-up (not reported)"
-for u in "$direct" "$via_nginx" "$via_atlas"; do load --url "$u" --duration 5 --concurrency "$concurrency" --label warm > /dev/null; done
-echo "throughput, closed loop, $concurrency in flight, ${seconds}s each:"
-load --url "$direct" --duration "$seconds" --concurrency "$concurrency" --label "  upstream direct"
-load --url "$via_nginx" --duration "$seconds" --concurrency "$concurrency" --label "  via nginx"
-load --url "$via_atlas" --duration "$seconds" --concurrency "$concurrency" --label "  via Atlas"
-echo "latency at a fixed 500 req/s, ${seconds}s each:"
-load --url "$direct" --duration "$seconds" --rate 500 --concurrency 256 --label "  upstream direct"
-load --url "$via_nginx" --duration "$seconds" --rate 500 --concurrency 256 --label "  via nginx"
-load --url "$via_atlas" --duration "$seconds" --rate 500 --concurrency 256 --label "  via Atlas"
+echo "VCS proxy, POST /vcs/graphql, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
+measure "upstream direct" "http://127.0.0.1:$upstream_port/api/graphql" "$here/wrk/proxy.lua"
+measure "nginx proxy_pass" "http://127.0.0.1:$nginx_port/vcs/graphql" "$here/wrk/proxy.lua"
+measure "bare Camel platform-http -> vertx-http" "http://127.0.0.1:$camel_port/vcs/graphql" "$here/wrk/proxy.lua"
+[[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas"
+measure "Atlas" "http://127.0.0.1:$atlas_port/vcs/graphql" "$here/wrk/proxy.lua"
+[[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas" "${JFR_FILE:-/tmp/atlas-proxy.jfr}"
+ratio "Atlas" "bare Camel platform-http -> vertx-http"
+ratio "Atlas" "nginx proxy_pass"

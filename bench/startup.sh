@@ -3,7 +3,7 @@
 # Needs the distribution: mvn -B -ntp -DskipTests package
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dist="$here/../deploy/target/atlas"
+dist="${ATLAS_DIST:-$here/../deploy/target/atlas}"
 source "$here/bench-config.sh"
 work=$(mktemp -d)
 port=${PORT:-18080}

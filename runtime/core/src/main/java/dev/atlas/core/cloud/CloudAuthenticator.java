@@ -31,17 +31,28 @@ import java.util.Optional;
  * by the config, so that a token the cloud signed for another runner never passes here); {@code iss} is checked when
  * configured.
  * Every refusal is a 401 whose message says what was wrong, never the token.
+ *
+ * <p>A token that verified is remembered (by its SHA-256, at most {@value #CACHE_ENTRIES} tokens) until its
+ * {@code exp}, so the cloud's repeated use of one token costs one parse and one signature check; its claims are
+ * still checked against the clock on every use.
  */
 public final class CloudAuthenticator {
     static final Duration MAX_LIFETIME = Duration.ofMinutes(10);
     private static final Duration SKEW = Duration.ofSeconds(30);
+    static final int CACHE_ENTRIES = 4096;
 
     private final Map<JWSAlgorithm, JWSVerifier> verifiers = new java.util.LinkedHashMap<>();
     private final Optional<String> audience;
     private final Optional<String> issuer;
     private final Clock clock;
+    private final VerifiedTokenCache verified;
 
     public CloudAuthenticator(AtlasConfig.CloudAuth auth, Clock clock) {
+        this(auth, clock, CACHE_ENTRIES);
+    }
+
+    CloudAuthenticator(AtlasConfig.CloudAuth auth, Clock clock, int cacheEntries) {
+        this.verified = new VerifiedTokenCache(cacheEntries);
         this.audience = auth.audience();
         this.issuer = auth.issuer();
         this.clock = clock;
@@ -87,9 +98,15 @@ public final class CloudAuthenticator {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
             throw AtlasException.unauthorized("the Authorization header must be 'Bearer <token>'");
         }
+        String token = header.substring(7).trim();
+        VerifiedTokenCache.Key key = VerifiedTokenCache.keyOf(token);
+        Optional<JWTClaimsSet> known = verified.get(key, clock.instant());
+        if (known.isPresent()) {
+            return checkClaims(known.get());
+        }
         SignedJWT jwt;
         try {
-            jwt = SignedJWT.parse(header.substring(7).trim());
+            jwt = SignedJWT.parse(token);
         } catch (ParseException e) {
             throw AtlasException.unauthorized("the bearer token is not a signed JWT");
         }
@@ -102,10 +119,21 @@ public final class CloudAuthenticator {
             if (!jwt.verify(verifier)) {
                 throw AtlasException.unauthorized("the token's signature does not verify");
             }
-            return checkClaims(jwt.getJWTClaimsSet());
+            JWTClaimsSet claims = checkClaims(jwt.getJWTClaimsSet());
+            // served from the cache while not expired, as checkClaims would judge it without the skew allowance
+            Instant now = clock.instant();
+            if (now.isBefore(claims.getExpirationTime().toInstant())) {
+                verified.put(key, claims, claims.getExpirationTime().toInstant(), now);
+            }
+            return claims;
         } catch (JOSEException | ParseException e) {
             throw AtlasException.unauthorized("the token's signature does not verify");
         }
+    }
+
+    /** How many verified tokens are remembered (for tests). */
+    int cachedTokens() {
+        return verified.size();
     }
 
     private JWTClaimsSet checkClaims(JWTClaimsSet claims) {

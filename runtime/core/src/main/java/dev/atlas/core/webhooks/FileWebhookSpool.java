@@ -39,10 +39,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code delivered/<key>}: an empty marker kept for de-duplication until {@code maxAge}</li>
  *   <li>{@code dead/<key>.wh} and {@code dead/<key>.state}: dead letters, with the reason in the state</li>
  * </ul>
- * Every write goes to {@code tmp/} first, is synced, then renamed atomically into place and the folder synced, so a
- * crash at any point leaves either the whole webhook or nothing. One Atlas process owns a spool folder (a lock file
- * keeps a second one out); {@code atlas webhooks replay} moves dead letters back without the lock, and the owner
- * picks them up at its next scan.
+ * Every file is written to {@code tmp/} first and renamed atomically into place, so a reader sees either the whole
+ * file or none. An acceptance is made durable by group commit: its pending file is written and renamed without a
+ * sync, and the same bytes are appended to the {@link SpoolJournal} ({@code journal/}), whose one writer syncs many
+ * acceptances with one flush; {@link #accept} returns once its record is synced. A full journal segment is retired
+ * by syncing the pending files still named in it; at start, leftover segments restore any pending file a crash
+ * lost or tore. Dead letters and replays are written and synced file by file. One Atlas process owns a spool folder
+ * (a lock file keeps a second one out); {@code atlas webhooks replay} moves dead letters back without the lock, and
+ * the owner picks them up at its next scan.
  */
 public final class FileWebhookSpool implements WebhookSpool {
     private static final Logger LOG = LoggerFactory.getLogger(FileWebhookSpool.class);
@@ -62,6 +66,12 @@ public final class FileWebhookSpool implements WebhookSpool {
     /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
     private final java.util.concurrent.ConcurrentSkipListSet<Due> queue = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+    /** Bodies of recent acceptances, so that a delivery need not read back what was just written; bounded in bytes. */
+    private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
+    private final Path journalDir;
+    private SpoolJournal journal;
 
     /** A pending key and when it is due; the sequence keeps equal times apart, oldest first. */
     private record Due(Instant at, long seq, String key) implements Comparable<Due> {
@@ -81,6 +91,7 @@ public final class FileWebhookSpool implements WebhookSpool {
         this.delivered = Files.createDirectories(root.resolve("delivered"));
         this.dead = Files.createDirectories(root.resolve("dead"));
         this.tmp = Files.createDirectories(root.resolve("tmp"));
+        this.journalDir = root.resolve("journal");
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
@@ -97,7 +108,9 @@ public final class FileWebhookSpool implements WebhookSpool {
         }
         FileWebhookSpool spool = new FileWebhookSpool(root, channel, lock);
         spool.cleanTmp();
+        spool.recoverJournal();
         spool.rescan();
+        spool.journal = new SpoolJournal(spool.journalDir, spool::makeDurable);
         return spool;
     }
 
@@ -111,6 +124,57 @@ public final class FileWebhookSpool implements WebhookSpool {
             for (Path file : files.toList()) {
                 Files.deleteIfExists(file);
             }
+        }
+    }
+
+    /**
+     * Restores from the journal segments a crash left behind every acknowledged webhook whose pending file is missing
+     * or torn (unless it was delivered or dead-lettered since), syncs the pending files they name, then deletes them.
+     */
+    private void recoverJournal() throws IOException {
+        List<Path> segments = SpoolJournal.segments(journalDir);
+        if (segments.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>();
+        int restored = 0;
+        for (Path segment : segments) {
+            for (SpoolJournal.Entry entry : SpoolJournal.replay(segment)) {
+                String key = entry.key();
+                Path file = pending.resolve(key + WEBHOOK);
+                if (Files.exists(delivered.resolve(key)) || Files.exists(dead.resolve(key + WEBHOOK))) {
+                    continue;
+                }
+                if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), entry.content())) {
+                    writeAtomically(file, entry.content(), false);
+                    restored++;
+                }
+                keys.add(key);
+            }
+        }
+        makeDurable(keys);
+        for (Path segment : segments) {
+            Files.delete(segment);
+        }
+        syncDir(journalDir);
+        if (restored > 0) {
+            LOG.warn("restored {} spooled webhooks from the journal", restored);
+        }
+    }
+
+    /** Syncs the pending files of {@code keys} that are still pending, then the pending folder. */
+    private void makeDurable(List<String> keys) {
+        try {
+            for (String key : keys) {
+                try (FileChannel channel = FileChannel.open(pending.resolve(key + WEBHOOK), StandardOpenOption.READ)) {
+                    channel.force(true);
+                } catch (NoSuchFileException e) {
+                    // delivered or dead-lettered since
+                }
+            }
+            syncDir(pending);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -134,26 +198,90 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     @Override
     public Acceptance accept(SpooledWebhook webhook) throws IOException {
-        String key = webhook.key();
-        synchronized (this) {
-            if (index.containsKey(key) || Files.exists(delivered.resolve(key))
-                || Files.exists(dead.resolve(key + WEBHOOK)) || Files.exists(pending.resolve(key + WEBHOOK))) {
-                return Acceptance.DUPLICATE;
-            }
-            // reserve the key so that a concurrent duplicate answers DUPLICATE while this one is being written
-            index.put(key, withoutBody(webhook));
-        }
         try {
+            return acceptAsync(webhook).toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the webhook was spooled");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
+                : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    /**
+     * Checks for a duplicate and writes the pending file on the calling thread (no sync), then completes, on the
+     * journal's writer thread, once the journal record is synced with its batch.
+     */
+    @Override
+    public java.util.concurrent.CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {
+        String key = webhook.key();
+        // reserve the key (no lock): a concurrent duplicate answers DUPLICATE while this one is being written
+        if (index.putIfAbsent(key, withoutBody(webhook)) != null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
+        }
+        Path file = pending.resolve(key + WEBHOOK);
+        byte[] content;
+        try {
+            if (Files.exists(delivered.resolve(key)) || Files.exists(dead.resolve(key + WEBHOOK))
+                || Files.exists(file)) {
+                index.remove(key);
+                return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(webhook.body().length + 512);
             out.write(JSON.writeValueAsBytes(header(webhook)));
             out.write('\n');
             out.write(webhook.body());
-            writeAtomically(pending.resolve(key + WEBHOOK), out.toByteArray());
-            schedule(key, webhook.nextAttemptAt());
-            return Acceptance.SPOOLED;
+            content = out.toByteArray();
+            if (journal == null) {
+                writeAtomically(file, content);
+                return java.util.concurrent.CompletableFuture.completedFuture(spooled(webhook));
+            }
+            // the pending file is not synced: the journal record, synced with its batch, is the durable copy
+            writeAtomically(file, content, false);
         } catch (IOException | RuntimeException e) {
             index.remove(key);
-            throw e;
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        return journal.appendAsync(key, content).handle((synced, failure) -> {
+            if (failure == null) {
+                return spooled(webhook);
+            }
+            index.remove(key);
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            throw new java.util.concurrent.CompletionException(failure);
+        });
+    }
+
+    private Acceptance spooled(SpooledWebhook webhook) {
+        cacheBody(webhook.key(), webhook.body());
+        schedule(webhook.key(), webhook.nextAttemptAt());
+        return Acceptance.SPOOLED;
+    }
+
+    private void cacheBody(String key, byte[] body) {
+        if (cachedBytes.addAndGet(body.length) <= MAX_CACHED_BYTES) {
+            bodies.put(key, body);
+        } else {
+            cachedBytes.addAndGet(-body.length);
+        }
+    }
+
+    private void forgetBody(String key) {
+        byte[] body = bodies.remove(key);
+        if (body != null) {
+            cachedBytes.addAndGet(-body.length);
         }
     }
 
@@ -174,7 +302,9 @@ public final class FileWebhookSpool implements WebhookSpool {
                 continue; // delivered, rescheduled or already out: a stale entry
             }
             try {
-                out.add(read(pending, head.key(), true));
+                // the index holds the header and the attempt state: only the body may need the disk
+                byte[] body = bodies.get(head.key());
+                out.add(withBody(meta, body != null ? body : readBody(pending.resolve(head.key() + WEBHOOK))));
             } catch (IOException e) {
                 handedOut.remove(head.key());
                 LOG.warn("cannot read spooled webhook {}: {}", meta.id(), e.toString());
@@ -183,6 +313,21 @@ public final class FileWebhookSpool implements WebhookSpool {
             }
         }
         return out;
+    }
+
+    private static SpooledWebhook withBody(SpooledWebhook w, byte[] body) {
+        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
+            body, w.attempts(), w.nextAttemptAt(), w.lastError(), w.target());
+    }
+
+    /** The body of a spooled webhook file: everything after the header line. */
+    private static byte[] readBody(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        int newline = 0;
+        while (newline < all.length && all[newline] != '\n') {
+            newline++;
+        }
+        return java.util.Arrays.copyOfRange(all, Math.min(newline + 1, all.length), all.length);
     }
 
     private static SpooledWebhook rescheduled(SpooledWebhook w, Instant at) {
@@ -206,6 +351,7 @@ public final class FileWebhookSpool implements WebhookSpool {
         Files.deleteIfExists(pending.resolve(key + STATE));
         Files.deleteIfExists(pending.resolve(key + WEBHOOK));
         index.remove(key);
+        forgetBody(key);
         handedOut.remove(key);
     }
 
@@ -222,11 +368,13 @@ public final class FileWebhookSpool implements WebhookSpool {
     public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
         String key = webhook.key();
         writeAtomically(dead.resolve(key + STATE), JSON.writeValueAsBytes(state(webhook, reason)));
+        makeDurable(List.of(key)); // accepted files are synced lazily (see the journal): this one leaves its reach
         move(pending.resolve(key + WEBHOOK), dead.resolve(key + WEBHOOK));
         Files.deleteIfExists(pending.resolve(key + STATE));
         syncDir(pending);
         syncDir(dead);
         index.remove(key);
+        forgetBody(key);
         handedOut.remove(key);
     }
 
@@ -301,6 +449,9 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     @Override
     public void close() {
+        if (journal != null) {
+            journal.close();
+        }
         try {
             if (lock != null) {
                 lock.release();
@@ -414,7 +565,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     /** Syncs a folder so that a rename in it survives a crash. */
-    private static void syncDir(Path dir) throws IOException {
+    static void syncDir(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

@@ -22,6 +22,21 @@ public interface WebhookSpool extends AutoCloseable {
     /** Stores {@code webhook} durably unless it is a duplicate; throws when it could not be stored. */
     Acceptance accept(SpooledWebhook webhook) throws IOException;
 
+    /**
+     * Like {@link #accept}, without holding the calling thread while the webhook is made durable: the stage completes
+     * once it is (still the condition for a 202), or fails when it could not be stored. The webhook may be written
+     * on the calling thread before this returns (blocking file I/O: call it from a worker, not an event loop), and
+     * the stage may complete on the spool's own thread: continue on the caller's context, not on that thread.
+     * This default runs {@link #accept} on the calling thread.
+     */
+    default java.util.concurrent.CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(accept(webhook));
+        } catch (IOException | RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
     List<SpooledWebhook> due(Instant now, int limit);
 

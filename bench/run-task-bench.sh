@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Task ingress over HTTP (POST /api/tasks/{id}: cloud JWT, task checks, clone credential, dispatch to the local
+# driver whose one step is `true`) with wrk, in one run beside a bare Camel platform-http route answering 202 and a
+# bare Vert.x server answering 202 (what any POST costs on this machine). Every task has its own id. Atlas also runs
+# the accepted jobs (four at a time) while it is measured. Loopback only, bounded in time.
+# Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl.
+# ATLAS_DIST=dir runs another distribution; JFR=1 profiles Atlas's measured run.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# a task can take seconds to be accepted: wrk's default 2 s timeout would drop the slow ones from the figures
+WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
+source "$here/bench-config.sh"
+dist="${ATLAS_DIST:-$here/../deploy/target/atlas}"
+work=$(mktemp -d)
+atlas_port=${ATLAS_PORT:-18071}
+vertx_port=${VERTX_PORT:-18072}
+camel_port=${CAMEL_PORT:-18073}
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+secret=bench-cloud-jwt-secret-long-enough-for-hs256-keys
+cat > "$work/atlas.yaml" <<YAML
+runner: { id: bench-runner, publicUrl: "http://127.0.0.1:$atlas_port", cloudSecret: bench-cloud-secret }
+server: { host: 127.0.0.1, port: $atlas_port }
+cloud:
+  url: https://asgard.example
+  auth: { hmacSecret: $secret, audience: bench-runner }
+installations:
+  - id: bench
+    apps:
+      - id: gl-bench
+        vcs: gitlab
+        webUrl: https://gitlab.example
+        apiUrl: https://gitlab.example/api/v4
+        webhookSecret: bench-hook-secret
+        gitlab: { token: bench-gitlab-token }
+tasks:
+  driver: local
+  cloneStep: false
+  local: { maxConcurrent: 4 }
+auth: { signingKeys: data/keys }
+YAML
+cat > "$work/task.json" <<JSON
+{"type": "analysis", "appId": "gl-bench",
+ "repository": {"cloneUrl": "https://gitlab.example/acme/widgets.git", "ref": "main",
+                "sha": "0123456789abcdef0123456789abcdef01234567"},
+ "resultUrl": "https://asgard.example/results",
+ "analyzers": [{"name": "noop", "image": "busybox:1.36", "command": ["true"], "cpu": "100m", "memory": "64Mi"}]}
+JSON
+export TASK_BODY="$work/task.json"
+
+java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx.log" 2>&1 & pids+=($!)
+java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes accept "$camel_port" > "$work/camel.log" 2>&1 & pids+=($!)
+ATLAS_LOG_LEVEL=WARN "$dist/bin/atlas" run --config "$work/atlas.yaml" > "$work/atlas.log" 2>&1 & atlas=$!
+pids+=($atlas)
+wait_listening "http://127.0.0.1:$vertx_port/api/tasks"
+wait_listening "http://127.0.0.1:$camel_port/api/tasks"
+wait_ready "http://127.0.0.1:$atlas_port/health/ready"
+JWT=$(jwt bench-runner "$secret")
+export JWT
+code=$(curl -s -o "$work/check.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $JWT" \
+  -H 'Content-Type: application/json' --data-binary @"$work/task.json" "http://127.0.0.1:$atlas_port/api/tasks/bench-check")
+[[ "$code" == 201 ]] || { echo "Atlas answered $code: $(cat "$work/check.json")" >&2; exit 1; }
+
+echo "task ingress, POST /api/tasks/{id}, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
+measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/api/tasks" "$here/wrk/task.lua"
+measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/api/tasks" "$here/wrk/task.lua"
+[[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas"
+measure "Atlas" "http://127.0.0.1:$atlas_port/api/tasks" "$here/wrk/task.lua"
+[[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas" "${JFR_FILE:-/tmp/atlas-task.jfr}"
+ratio "Atlas" "bare Camel platform-http 202"
+ratio "Atlas" "bare Vert.x 202"
+if [[ -n "${SHOW_LOG:-}" ]]; then tail -n "$SHOW_LOG" "$work/atlas.log"; fi

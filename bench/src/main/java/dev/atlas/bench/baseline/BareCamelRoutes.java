@@ -1,0 +1,30 @@
+package dev.atlas.bench.baseline;
+
+import org.apache.camel.main.Main;
+
+/**
+ * The bare Camel baselines the load scripts run beside Atlas: one of the YAML routes in {@code baseline/} on
+ * {@code platform-http} (Vert.x), with nothing of Atlas in the way. Usage:
+ * {@code BareCamelRoutes accept|proxy PORT [UPSTREAM]}: {@code accept} answers 202 to
+ * any {@code POST} after reading the body; {@code proxy} forwards {@code POST /vcs/graphql} to
+ * {@code UPSTREAM/api/graphql} with the {@code vertx-http} producer.
+ */
+public final class BareCamelRoutes {
+    private BareCamelRoutes() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String route = args[0];
+        if (!route.equals("accept") && !route.equals("proxy")) {
+            throw new IllegalArgumentException("route must be accept or proxy");
+        }
+        Main main = new Main(BareCamelRoutes.class);
+        main.addInitialProperty("camel.main.name", "bare-" + route);
+        main.addInitialProperty("camel.main.routesIncludePattern", "classpath:baseline/" + route + ".yaml");
+        main.addInitialProperty("camel.server.enabled", "true");
+        main.addInitialProperty("camel.server.host", "127.0.0.1");
+        main.addInitialProperty("camel.server.port", args[1]);
+        main.addInitialProperty("bench.upstream", args.length > 2 ? args[2] : "http://127.0.0.1:1");
+        main.run();
+    }
+}

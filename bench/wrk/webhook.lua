@@ -1,0 +1,34 @@
+-- wrk script: signed GitHub push webhooks, each body unique within WEBHOOK_BODIES (one "signature<TAB>body" per
+-- line, made by run-webhook-bench.sh) and each delivery id unique within the run (RUN_ID, thread, counter).
+-- Thread i of n sends the lines i, i+n, i+2n... so that no two threads send one body at once.
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+  thread:set("nthreads", tonumber(os.getenv("WRK_THREADS") or "2"))
+end
+
+local sigs, bodies, n, i, run = {}, {}, 0, 0, os.getenv("RUN_ID") or "run"
+function init(args)
+  local k = 0
+  for line in io.lines(os.getenv("WEBHOOK_BODIES")) do
+    if k % nthreads == tid then
+      local tab = line:find("\t", 1, true)
+      n = n + 1
+      sigs[n] = line:sub(1, tab - 1)
+      bodies[n] = line:sub(tab + 1)
+    end
+    k = k + 1
+  end
+end
+
+function request()
+  i = i + 1
+  local j = (i - 1) % n + 1
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/json",
+    ["X-GitHub-Event"] = "push",
+    ["X-GitHub-Delivery"] = run .. "-" .. tid .. "-" .. i,
+    ["X-Hub-Signature-256"] = "sha256=" .. sigs[j],
+  }, bodies[j])
+end
