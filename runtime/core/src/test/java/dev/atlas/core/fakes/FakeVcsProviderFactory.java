@@ -9,6 +9,9 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.GitAccess;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
 import dev.atlas.api.vcs.WebhookRequest;
@@ -55,7 +58,7 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
     }
 
     /** The provider: webhook verification and API/clone credentials. */
-    static final class Provider implements VcsProvider, WebhookVerifier, ApiCredentials {
+    static final class Provider implements VcsProvider, WebhookVerifier, ApiCredentials, PullRequests {
         private final AppSettings app;
 
         Provider(AppSettings app) {
@@ -113,6 +116,18 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         @Override
         public Set<String> relayedHeaders() {
             return Set.of("x-fake-event", "x-fake-delivery");
+        }
+
+        /** A GitHub-shaped call: {@code POST /repos/{owner}/{repo}/pulls}. */
+        @Override
+        public PullRequestCall pullRequestCall(PullRequestRequest request) {
+            String[] segments = request.repositoryPath().split("/");
+            String repository = segments[segments.length - 2] + "/" + segments[segments.length - 1];
+            return new PullRequestCall("POST", "/repos/" + repository + "/pulls",
+                "{\"title\": \"" + request.title() + "\", \"head\": \"" + request.branch() + "\", \"base\": \""
+                    + request.base() + "\"}",
+                request.installationId().map(id -> Map.of("X-Installation-ID", id)).orElse(Map.of()), "/html_url",
+                "/number");
         }
     }
 }
