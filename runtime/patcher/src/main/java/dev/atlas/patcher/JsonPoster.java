@@ -34,11 +34,17 @@ final class JsonPoster {
 
     /** {@link #post(URI, Map, String)} with the JSON as bytes, sent exactly as given. */
     HttpResponse<String> post(URI uri, Map<String, String> headers, byte[] json) throws IOException, InterruptedException {
+        return send("POST", uri, headers, json);
+    }
+
+    /** {@link #post(URI, Map, byte[])} with another method (a VCS plugin's pull-request call names its own). */
+    HttpResponse<String> send(String method, URI uri, Map<String, String> headers, byte[] json)
+        throws IOException, InterruptedException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
             .timeout(REQUEST_TIMEOUT)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(json));
         headers.forEach(builder::header);
         HttpRequest request = builder.build();
         for (int attempt = 1; ; attempt++) {
@@ -50,12 +56,13 @@ final class JsonPoster {
                 if (response.statusCode() < 500 || attempt >= retry.maxAttempts()) {
                     return response;
                 }
-                LOG.warn("POST to {} answered {} (attempt {} of {})", uri.getHost(), response.statusCode(), attempt, retry.maxAttempts());
+                LOG.warn("{} to {} answered {} (attempt {} of {})", method, uri.getHost(), response.statusCode(), attempt,
+                    retry.maxAttempts());
             } catch (IOException e) {
                 if (attempt >= retry.maxAttempts()) {
                     throw e;
                 }
-                LOG.warn("POST to {} failed: {} (attempt {} of {})", uri.getHost(), e.getClass().getSimpleName(), attempt,
+                LOG.warn("{} to {} failed: {} (attempt {} of {})", method, uri.getHost(), e.getClass().getSimpleName(), attempt,
                     retry.maxAttempts());
             }
         }

@@ -13,21 +13,20 @@ import org.eclipse.jgit.lib.Repository;
  * the rest of the run can trust it; a bad field ends the run with status {@code error} and a detail naming it.
  *
  * @param patch the diff text from the {@code patch} field, or null when {@code patch.diff} supplies it
- * @param repositoryId the repository's VCS id that Atlas looked up for the pull-request call (GitLab's numeric
- *     project id), or null
+ * @param pullRequestCall the call that opens the pull request, built by the app's VCS plugin; null without
+ *     {@code pullRequest}. {@code vcs} in task.json is information only: the patcher knows no VCS.
  */
 public record PatchTask(
     String taskId,
     String appId,
     String installationId,
-    Vcs vcs,
     RepositoryRef repository,
     URI resultUrl,
     String patch,
     CommitSpec commit,
     PullRequestSpec pullRequest,
     URI proxyUrl,
-    String repositoryId,
+    PullRequestCall pullRequestCall,
     List<String> allowPaths) {
 
     /**
@@ -54,7 +53,6 @@ public record PatchTask(
     // Task ids travel in an HTTP header and in a commit trailer: keep them to a conservative character set.
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern REPOSITORY_ID = Pattern.compile("[1-9][0-9]{0,18}");
 
     /** Reads and validates the task; {@code patchFilePresent} says whether {@code patch.diff} supplies the diff. */
     public static PatchTask parse(JsonNode root, boolean patchFilePresent) throws PatchFailure {
@@ -70,9 +68,6 @@ public record PatchTask(
             throw PatchFailure.invalidField("type", "must be \"patch\"");
         }
         String appId = text(root, "appId", true);
-        String vcsId = text(root, "vcs", false);
-        Vcs vcs = vcsId == null ? Vcs.GITHUB
-            : Vcs.byId(vcsId).orElseThrow(() -> PatchFailure.invalidField("vcs", "unknown VCS id"));
         JsonNode installation = root.get("installationId");
         String installationId = installation == null || installation.isNull() ? null : installation.asText();
 
@@ -87,6 +82,7 @@ public record PatchTask(
 
         PullRequestSpec pullRequest = null;
         URI proxyUrl = null;
+        PullRequestCall call = null;
         JsonNode pr = object(root, "pullRequest", false);
         if (pr != null) {
             String base = optionalText(pr, "pullRequest.base");
@@ -95,13 +91,10 @@ public record PatchTask(
                 optionalText(pr, "pullRequest.body") == null ? "" : optionalText(pr, "pullRequest.body"),
                 base == null ? Repository.shortenRefName(repository.ref()) : base);
             proxyUrl = httpUrl(text(root, "proxyUrl", true), "proxyUrl");
+            call = PullRequestCall.parse(root.get(PullRequestCall.FIELD));
         }
-        String repositoryId = text(root, "repositoryId", false);
-        if (repositoryId != null && !REPOSITORY_ID.matcher(repositoryId).matches()) {
-            throw PatchFailure.invalidField("repositoryId", "must be a numeric id");
-        }
-        return new PatchTask(taskId, appId, installationId, vcs, repository, resultUrl, patch, commit, pullRequest, proxyUrl,
-            repositoryId, allowPaths(root));
+        return new PatchTask(taskId, appId, installationId, repository, resultUrl, patch, commit, pullRequest, proxyUrl,
+            call, allowPaths(root));
     }
 
     /** {@code push.allowPaths}: CI-configuration paths the admin lets pushes touch ({@link CiConfigPaths}). */

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * The secret files the driver mounted for this job. {@link #toString()} never shows a value, so a record printed
  * by accident (a log line, a failed assertion) cannot leak one.
  *
- * @param cloneUser   user name sent with the clone token; from {@code clone-username}, else the VCS default
+ * @param cloneUser   user name sent with the clone token; from {@code clone-username} (Atlas always writes it),
+ *     else {@value #DEFAULT_CLONE_USER} (Atlas's git endpoint ignores the user name)
  * @param proxyToken  task-scoped token for the pull-request call through Atlas's proxy; null when absent
  */
 public record Secrets(String cloneToken, String cloneUser, String resultToken, String proxyToken) {
@@ -18,6 +19,7 @@ public record Secrets(String cloneToken, String cloneUser, String resultToken, S
     static final String CLONE_USERNAME = "clone-username";
     static final String RESULT_TOKEN = "result-token";
     static final String PROXY_TOKEN = "proxy-token";
+    static final String DEFAULT_CLONE_USER = "x-access-token";
 
     /** Reads the result token alone: needed to report even when the rest of the task is unusable. */
     static String readResultToken(Path secretsDir) throws PatchFailure {
@@ -30,7 +32,7 @@ public record Secrets(String cloneToken, String cloneUser, String resultToken, S
         String user = optional(secretsDir, CLONE_USERNAME);
         String resultToken = required(secretsDir, RESULT_TOKEN);
         String proxyToken = task.pullRequest() == null ? optional(secretsDir, PROXY_TOKEN) : required(secretsDir, PROXY_TOKEN);
-        return new Secrets(cloneToken, user == null ? task.vcs().defaultCloneUser() : user, resultToken, proxyToken);
+        return new Secrets(cloneToken, user == null ? DEFAULT_CLONE_USER : user, resultToken, proxyToken);
     }
 
     /** A redactor that knows every value held here. */

@@ -77,10 +77,18 @@ final class PatchHarness {
         commit.putObject("author").put("name", "Atlas Bot").put("email", "bot@atlas.example");
     }
 
-    /** Adds a pull request to the task, pointed at the fake proxy. */
+    /**
+     * Adds a pull request to the task, pointed at the fake proxy, with the call a GitHub plugin builds for it
+     * ({@code pullRequestCall}: Atlas writes it; the patcher knows no VCS).
+     */
     PatchHarness withPullRequest() {
         task.putObject("pullRequest").put("title", "Fix greeting").put("body", "Autofix").put("base", "main");
         task.put("proxyUrl", cloud.baseUrl());
+        String owner = remote.dir().getParent().getFileName().toString();
+        ObjectNode call = task.putObject("pullRequestCall").put("method", "POST")
+            .put("path", "/repos/" + owner + "/remote/pulls").put("urlPointer", "/html_url").put("numberPointer", "/number");
+        call.putObject("body").put("title", "Fix greeting").put("body", "Autofix").put("head", BRANCH).put("base", "main");
+        call.putObject("headers");
         return this;
     }
 

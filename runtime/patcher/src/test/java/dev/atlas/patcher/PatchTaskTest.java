@@ -23,13 +23,26 @@ class PatchTaskTest {
             """);
     }
 
-    @Test
-    void readsAValidTaskWithGithubAsTheDefaultVcs() throws Exception {
-        PatchTask task = PatchTask.parse(task(), false);
+    private static ObjectNode withPullRequest(ObjectNode json) {
+        json.putObject("pullRequest").put("title", "Fix");
+        json.put("proxyUrl", "http://atlas:8080");
+        ObjectNode call = json.putObject("pullRequestCall").put("method", "POST").put("path", "/projects/4711/merge_requests")
+            .put("urlPointer", "/web_url").put("numberPointer", "/iid");
+        call.putObject("body").put("title", "Fix");
+        call.putObject("headers").put("X-Installation-ID", "99");
+        return json;
+    }
 
-        assertThat(task.vcs()).isEqualTo(Vcs.GITHUB);
+    @ParameterizedTest(name = "vcs {0}")
+    @CsvSource({"github", "gitea", "svn"})
+    void readsAValidTaskWhateverVcsItNames(String vcs) throws Exception {
+        ObjectNode json = task();
+        json.put("vcs", vcs);
+        PatchTask task = PatchTask.parse(json, false);
+
         assertThat(task.commit().branch()).isEqualTo("atlas/fix");
         assertThat(task.pullRequest()).isNull();
+        assertThat(task.pullRequestCall()).isNull();
     }
 
     @Test
@@ -41,20 +54,60 @@ class PatchTaskTest {
         assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessage("proxyUrl: missing or empty");
 
         json.put("proxyUrl", "http://atlas:8080");
+        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith("pullRequestCall: missing");
+
+        withPullRequest(json).with("repository").put("ref", "refs/heads/develop");
+        ((ObjectNode) json.get("pullRequest")).remove("base");
         assertThat(PatchTask.parse(json, false).pullRequest().base()).isEqualTo("develop");
         assertThat(PatchTask.parse(json, false).pullRequest().body()).isEmpty();
     }
 
     @Test
-    void readsTheRepositoryIdAtlasWroteAndRefusesOneThatIsNotNumeric() throws Exception {
-        ObjectNode json = task();
-        json.put("repositoryId", "4711");
-        assertThat(PatchTask.parse(json, false).repositoryId()).isEqualTo("4711");
+    void readsThePullRequestCallAtlasWrote() throws Exception {
+        PullRequestCall call = PatchTask.parse(withPullRequest(task()), false).pullRequestCall();
 
-        json.put("repositoryId", "g%2Fp");
-        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith("repositoryId: must be a numeric id");
-        json.put("repositoryId", "42/../7");
-        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith("repositoryId:");
+        assertThat(call.method()).isEqualTo("POST");
+        assertThat(call.path()).isEqualTo("/projects/4711/merge_requests");
+        assertThat(call.body().toString()).isEqualTo("{\"title\":\"Fix\"}");
+        assertThat(call.headers()).containsExactly(java.util.Map.entry("X-Installation-ID", "99"));
+        assertThat(call.urlPointer().toString()).isEqualTo("/web_url");
+        assertThat(call.numberPointer().toString()).isEqualTo("/iid");
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+        "method|'POST /x'|pullRequestCall.method: must be an HTTP method",
+        "method|post|pullRequestCall.method: must be an HTTP method",
+        "path|repos/a/b/pulls|pullRequestCall.path: must be a plain REST path",
+        "path|/repos/a/b/pulls?x=1|pullRequestCall.path: must be a plain REST path",
+        "path|/repos/a/../pulls|pullRequestCall.path: must be a plain REST path",
+        "path|/projects/g%2Fp/merge_requests|pullRequestCall.path: must be a plain REST path",
+        "path|'/repos/a/b/pulls\r\nX: 1'|pullRequestCall.path: must be a plain REST path",
+        "path|//evil.example/pulls|pullRequestCall.path: must be a plain REST path",
+        "urlPointer|html_url|pullRequestCall.urlPointer: must be a JSON pointer",
+        "headers.Authorization|Bearer x|pullRequestCall.headers: holds a header",
+        "headers.x-app-id|other|pullRequestCall.headers: holds a header",
+        "headers.Host|evil.example|pullRequestCall.headers: holds a header",
+        "headers.X-Bad|'a\nb'|pullRequestCall.headers: holds a header"})
+    void refusesAPullRequestCallItCannotSendSafely(String field, String value, String expected) throws Exception {
+        ObjectNode json = withPullRequest(task());
+        ObjectNode call = (ObjectNode) json.get("pullRequestCall");
+        String unescaped = value.replace("\\r", "\r").replace("\\n", "\n");
+        if (field.startsWith("headers.")) {
+            ((ObjectNode) call.get("headers")).put(field.substring("headers.".length()), unescaped);
+        } else {
+            call.put(field, unescaped);
+        }
+
+        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith(expected);
+    }
+
+    @Test
+    void refusesAPullRequestCallBodyThatIsNotAnObject() throws Exception {
+        ObjectNode json = withPullRequest(task());
+        ((ObjectNode) json.get("pullRequestCall")).put("body", "{}");
+
+        assertThatThrownBy(() -> PatchTask.parse(json, false)).hasMessageStartingWith("pullRequestCall.body:");
     }
 
     @Test
@@ -70,7 +123,6 @@ class PatchTaskTest {
     @CsvSource(delimiter = '|', value = {
         "taskId|'bad id\r\nX-Injected: 1'|taskId: must match",
         "type|analysis|type: must be \"patch\"",
-        "vcs|svn|vcs: unknown VCS id",
         "resultUrl|ftp://asgard.example/r|resultUrl: must be an absolute http(s) URL",
         "resultUrl|https://user:pw@asgard.example/r|resultUrl: must not contain credentials",
         "repository.sha|abc123|repository.sha: must be a 40-character hex commit id",

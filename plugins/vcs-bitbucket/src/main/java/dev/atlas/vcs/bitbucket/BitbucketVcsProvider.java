@@ -5,6 +5,10 @@ import dev.atlas.api.vcs.ApiPolicyDefaults;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
@@ -24,7 +28,8 @@ import java.util.Set;
  * token and supplies the built-in policy. OAuth login is added by {@link BitbucketOAuthVcsProvider} only when the
  * app has an OAuth client.
  */
-class BitbucketVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults {
+class BitbucketVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults,
+    PullRequests {
     /**
      * Bitbucket puts a SHA-256 HMAC in the header name GitHub uses for SHA-1; a {@code sha1=} value is refused like
      * any other malformed one.
@@ -104,5 +109,11 @@ class BitbucketVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentia
     @Override
     public Optional<String> graphqlSchema() {
         return Optional.empty();
+    }
+
+    /** The flavour's "create a pull request" ({@link BitbucketPullRequests}): asks Bitbucket nothing. */
+    @Override
+    public PullRequestCall pullRequestCall(PullRequestRequest request) throws CredentialException {
+        return BitbucketPullRequests.call(flavor, request);
     }
 }

@@ -5,6 +5,10 @@ import dev.atlas.api.vcs.ApiPolicyDefaults;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
@@ -16,11 +20,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One Gitea or Forgejo app: verifies its webhooks, injects its access token and supplies the built-in REST policy.
+ * One Gitea or Forgejo app: verifies its webhooks, injects its access token and supplies the built-in REST policy
+ * and the pull-request call of patch jobs.
  * OAuth login is added by {@link GiteaOAuthVcsProvider} only when the app has an OAuth client. Gitea has no GraphQL
  * API: the built-in policy denies GraphQL, so no GraphQL request ever reaches the credentials.
  */
-class GiteaVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults {
+class GiteaVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults,
+    PullRequests {
     static final String POLICY = "atlas/policy/gitea.yaml";
     /** Gitea ignores the user name of HTTP basic auth when the password is an access token (services/auth/basic.go). */
     static final String CLONE_USER = "oauth2";
@@ -78,5 +84,11 @@ class GiteaVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, 
     @Override
     public Optional<String> graphqlSchema() {
         return Optional.empty();
+    }
+
+    /** {@code POST /repos/{owner}/{repo}/pulls} ({@link GiteaPullRequests}): asks Gitea nothing. */
+    @Override
+    public PullRequestCall pullRequestCall(PullRequestRequest request) throws CredentialException {
+        return GiteaPullRequests.call(request);
     }
 }

@@ -8,6 +8,9 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.GitAccess;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
@@ -26,7 +29,8 @@ import java.util.Set;
  * built-in policy. OAuth login is added by {@link GithubOAuthVcsProvider} only when the app configures an OAuth
  * client, so the host's capability check tells whether the app can log users in.
  */
-class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults {
+class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults,
+    PullRequests {
     static final String POLICY = "atlas/policy/github.yaml";
     static final String SCHEMA = "atlas/policy/github.graphqls";
 
@@ -126,5 +130,11 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
             return URI.create(apiUrl.getScheme() + "://" + apiUrl.getRawAuthority() + prefix + "/api/graphql");
         }
         return Upstream.join(apiUrl, "/graphql");
+    }
+
+    /** {@code POST /repos/{owner}/{repo}/pulls}: asks GitHub nothing. */
+    @Override
+    public PullRequestCall pullRequestCall(PullRequestRequest request) throws CredentialException {
+        return GithubPullRequests.call(request);
     }
 }

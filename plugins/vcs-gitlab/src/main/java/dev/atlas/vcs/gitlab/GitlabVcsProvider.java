@@ -7,7 +7,9 @@ import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
-import dev.atlas.api.vcs.RepositoryIds;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
@@ -25,7 +27,7 @@ import java.util.Set;
  * One GitLab app: verifies its webhooks (secret token or signing token), injects its access token and supplies the
  * built-in policy. OAuth login is added by {@link GitlabOAuthVcsProvider} only when the app has an OAuth client.
  */
-class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults, RepositoryIds {
+class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults, PullRequests {
     static final String POLICY = "atlas/policy/gitlab.yaml";
     static final String SCHEMA = "atlas/policy/gitlab.graphqls";
 
@@ -74,14 +76,18 @@ class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
         return new CloneCredential("oauth2", config.token());
     }
 
-    /** The numeric project id, which the merge-request path of a patch job needs (SPEC 6). */
+    /**
+     * {@code POST /projects/{id}/merge_requests}, with the numeric project id asked of GitLab with the app's token
+     * (SPEC 6).
+     */
     @Override
-    public String repositoryId(String repositoryPath) throws CredentialException {
+    public PullRequestCall pullRequestCall(PullRequestRequest request) throws CredentialException {
         HttpClient client = http;
         if (client == null) {
             throw new CredentialException("the GitLab provider is not open", false);
         }
-        return GitlabProjectIds.resolve(client, app.apiUrl(), config.token(), repositoryPath);
+        return GitlabMergeRequests.call(request,
+            GitlabProjectIds.resolve(client, app.apiUrl(), config.token(), request.repositoryPath()));
     }
 
     @Override

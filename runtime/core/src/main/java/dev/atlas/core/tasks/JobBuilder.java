@@ -6,7 +6,7 @@ import dev.atlas.api.driver.ContainerSpec;
 import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.driver.Resources;
 import dev.atlas.api.vcs.CredentialException;
-import dev.atlas.api.vcs.RepositoryIds;
+import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.JsonResponses;
 import java.net.URI;
@@ -38,10 +38,11 @@ import java.util.Set;
  *       which clones and pushes through the git endpoint and posts its result to Atlas itself.</li>
  * </ul>
  * Files: {@code task.json} (always; {@code repository.cloneUrl} rewritten to the git endpoint, {@code repository.path}
- * added, and for a patch that opens a pull request on a VCS addressing repositories by id, {@code repositoryId} looked
- * up by Atlas), {@code patch.diff} (patch). Secrets (Atlas's own per-task tokens, never a VCS credential):
- * {@code clone-username}, {@code clone-token} (the git token, {@link TaskTokens#gitToken}), {@code result-token}, and
- * {@code proxy-token} for patches that open a pull request (with the same {@code repo_id}). Atlas's containers also
+ * added, and for a patch that opens a pull request {@code pullRequestCall}, the call the app's plugin built
+ * ({@link PullRequestCalls})), {@code patch.diff} (patch). Secrets (Atlas's own per-task tokens, never a VCS
+ * credential): {@code clone-username}, {@code clone-token} (the git token, {@link TaskTokens#gitToken}),
+ * {@code result-token}, and {@code proxy-token} for patches that open a pull request (allowing that call's method and
+ * path only). Atlas's containers also
  * get {@code ATLAS_JOB_URL} = {@code {jobUrl}/jobs/{taskId}}.
  */
 public final class JobBuilder {
@@ -68,8 +69,6 @@ public final class JobBuilder {
         "cd \"$ATLAS_WORKSPACE/repo\"",
         "g fetch -q --depth 1 -- \"$url\" \"$sha\" || g fetch -q -- \"$url\" \"$ref\"",
         "git -c core.hooksPath=/dev/null checkout -q --detach \"$sha\"");
-    /** The {@code task.json} field holding the repository's VCS id (GitLab project id) for the pull-request call. */
-    public static final String REPOSITORY_ID = "repositoryId";
     static final String PATCH_SCRIPT = TRUST + "\n"
         + "exec atlas patch --task-dir \"$ATLAS_TASK_DIR\" --secrets-dir \"$ATLAS_SECRETS_DIR\"";
     static final String REPORT_SCRIPT = TRUST + "\n"
@@ -108,11 +107,12 @@ public final class JobBuilder {
     }
 
     /**
-     * The job of {@code task} (not a cancel). Calls nothing remote: the VCS credential is used by Atlas's git endpoint
-     * only, when the job fetches or pushes.
+     * The job of {@code task} (not a cancel). The VCS credential is used by Atlas's git endpoint only, when the job
+     * fetches or pushes; for a patch that opens a pull request the app's plugin builds the call, and may ask the VCS
+     * for it (GitLab's project id).
      *
-     * @throws CredentialException when the app's plugin cannot serve a job (reserved for plugins that must resolve
-     *     something about the repository first)
+     * @throws CredentialException when the app's plugin cannot build the pull-request call
+     * @throws dev.atlas.core.http.AtlasException 400 when the task asks for a pull request the plugin cannot open
      */
     public JobSpec build(Task task, VcsProvider provider) throws CredentialException {
         Task.Repository repository = task.repository().orElseThrow();
@@ -121,9 +121,9 @@ public final class JobBuilder {
         Map<String, String> atlasEnv = Map.of("ATLAS_TASK_ID", task.taskId(), "ATLAS_TASK_TYPE", task.type(),
             "ATLAS_JOB_URL", endpoint, "GIT_TERMINAL_PROMPT", "0");
         List<ContainerSpec> init = new ArrayList<>();
-        Optional<String> repositoryId = pullRequestRepositoryId(task, provider, repository);
+        Optional<PullRequestCall> pullRequestCall = PullRequestCalls.of(task, provider);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        ObjectNode document = jobDocument(task, repositoryId, endpoint);
+        ObjectNode document = jobDocument(task, pullRequestCall, endpoint);
         Task.Body body = task.body();
         ContainerSpec main;
         if (body instanceof Task.Patch patch) {
@@ -147,7 +147,7 @@ public final class JobBuilder {
         if (jobTrust != null) {
             files.put(CA_FILE, jobTrust.clone());
         }
-        return spec(task, init, main, files, provider, repositoryId);
+        return spec(task, init, main, files, provider, pullRequestCall);
     }
 
     private static List<Task.Step> steps(Task.Body body) {
@@ -162,42 +162,32 @@ public final class JobBuilder {
     }
 
     /**
-     * The repository's id for a patch that opens a pull request on a VCS whose API addresses repositories by id
-     * (GitLab's numeric project id), looked up by Atlas with the app's credentials; the job never asks the VCS.
-     */
-    private static Optional<String> pullRequestRepositoryId(Task task, VcsProvider provider, Task.Repository repository)
-        throws CredentialException {
-        if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()
-            && provider instanceof RepositoryIds ids) {
-            return Optional.of(ids.repositoryId(repository.path()));
-        }
-        return Optional.empty();
-    }
-
-    /**
      * {@code task.json}: the task's document with {@code repository.cloneUrl} pointing at the task's git endpoint,
      * {@code repository.path} (the repository as the VCS's API names it, which the clone URL no longer shows) and
-     * {@code repositoryId} set by Atlas when it looked one up.
+     * {@code pullRequestCall} set by Atlas when the task opens a pull request (whatever the cloud sent under that name
+     * is dropped).
      */
-    private static ObjectNode jobDocument(Task task, Optional<String> repositoryId, String endpoint) {
+    private static ObjectNode jobDocument(Task task, Optional<PullRequestCall> call, String endpoint)
+        throws CredentialException {
         ObjectNode document = task.document().deepCopy();
         ObjectNode repository = (ObjectNode) document.get("repository");
         repository.put("cloneUrl", endpoint + "/git");
         repository.put("path", task.repository().orElseThrow().path());
-        document.remove(REPOSITORY_ID);
-        repositoryId.ifPresent(id -> document.put(REPOSITORY_ID, id));
+        document.remove(PullRequestCalls.FIELD);
+        if (call.isPresent()) {
+            document.set(PullRequestCalls.FIELD, PullRequestCalls.toJson(call.get()));
+        }
         return document;
     }
 
     private JobSpec spec(Task task, List<ContainerSpec> init, ContainerSpec main, Map<String, byte[]> files,
-        VcsProvider provider, Optional<String> repositoryId) {
+        VcsProvider provider, Optional<PullRequestCall> pullRequestCall) {
         Map<String, Secret> secrets = new LinkedHashMap<>();
         secrets.put("clone-username", Secret.of(GIT_USER));
         secrets.put("clone-token", Secret.of(tokens.gitToken(task)));
         secrets.put("result-token", Secret.of(tokens.resultToken(task)));
-        if (task.body() instanceof Task.Patch patch && patch.pullRequest().isPresent()) {
-            secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs(), repositoryId)));
-        }
+        pullRequestCall.ifPresent(call ->
+            secrets.put("proxy-token", Secret.of(tokens.proxyToken(task, provider.app().vcs(), call))));
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/managed-by", "atlas");
         labels.put(JobSpec.JOB_LABEL, "true");

@@ -91,6 +91,7 @@ public final class TaskDispatcher {
             Task task;
             try {
                 task = parser.parse(pathTaskId, body);
+                PullRequestCalls.requireCapability(task, providers.get(task.appId()));
             } catch (AtlasException e) {
                 metrics.count("tasks_received_total", "type", "invalid", "driver", driverId);
                 metrics.count("tasks_rejected_total", "reason", e.kind() == ErrorKind.NOT_FOUND ? "unknown_app"

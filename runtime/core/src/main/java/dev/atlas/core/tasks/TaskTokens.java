@@ -2,6 +2,7 @@ package dev.atlas.core.tasks;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.core.keys.SigningKeys;
 import dev.atlas.core.keys.TokenRejected;
 import java.net.URI;
@@ -25,9 +26,9 @@ import java.util.UUID;
  *       verifies it; the cloud may verify it on the JWKS too;</li>
  *   <li>proxy token, {@code typ: atlas-proxy+jwt} (patch tasks that open a pull request):
  *       {@code aud} Atlas's VCS proxy ({@code <publicUrl>/vcs}), {@code scope: "pr:create"}, {@code app}, {@code vcs} and
- *       {@code repo} (the repository path), for VCSs that address repositories by id ({@code RepositoryIds}, GitLab)
- *       {@code repo_id} (the id Atlas looked up), same {@code sub} and {@code exp}. {@link ProxyGrant} says what the
- *       proxy lets it do;</li>
+ *       {@code repo} (the repository path), {@code pr_method} and {@code pr_path} (the method and REST path of the one
+ *       call the app's plugin said opens the pull request, {@code PullRequests}), same {@code sub} and {@code exp}.
+ *       {@link ProxyGrant} says what the proxy lets it do;</li>
  *   <li>git token, {@code typ: atlas-git+jwt} (the {@code clone} and {@code report} parts of a job, as
  *       {@code clone-token}): {@code aud} Atlas's job endpoints ({@code <publicUrl>/jobs}), {@code scope} {@value #GIT_READ}
  *       or {@value #GIT_PUSH} (transformer and patch tasks), {@code app}, {@code repo}, {@code clone_url} (the real
@@ -76,12 +77,10 @@ public final class TaskTokens {
     /**
      * What a verified proxy token allows: one pull-request call of one app on one repository.
      *
-     * @param repositoryId the VCS's id of the repository, when its API addresses repositories by id (GitLab)
+     * @param method the call's HTTP method ({@code pr_method})
+     * @param path the call's REST path below the proxy's REST prefix ({@code pr_path}), as the app's plugin built it
      */
-    public record ProxyGrant(String taskId, String appId, String vcs, String repository, Optional<String> repositoryId) {
-        public ProxyGrant(String taskId, String appId, String vcs, String repository) {
-            this(taskId, appId, vcs, repository, Optional.empty());
-        }
+    public record ProxyGrant(String taskId, String appId, String vcs, String repository, String method, String path) {
     }
 
     /**
@@ -129,23 +128,20 @@ public final class TaskTokens {
             .build(), RESULT_TYPE);
     }
 
-    /** A proxy token for a patch task that opens a pull request on {@code vcs}. */
-    public String proxyToken(Task task, String vcs) {
-        return proxyToken(task, vcs, Optional.empty());
-    }
-
     /**
-     * A proxy token for a patch task that opens a pull request on {@code vcs}, with the repository's id when the
-     * VCS's pull-request path needs it ({@code repo_id}).
+     * A proxy token for a patch task that opens a pull request on {@code vcs} with {@code call} (its method and path
+     * are the one call the token allows: {@code pr_method}, {@code pr_path}).
      */
-    public String proxyToken(Task task, String vcs, Optional<String> repositoryId) {
+    public String proxyToken(Task task, String vcs, PullRequestCall call) {
         Task.Repository repository = task.repository().orElseThrow();
-        JWTClaimsSet.Builder claims = base(task, proxyAudience())
+        JWTClaimsSet claims = base(task, proxyAudience())
             .claim("scope", PR_CREATE)
             .claim("vcs", vcs)
-            .claim("repo", repository.path());
-        repositoryId.ifPresent(id -> claims.claim("repo_id", id));
-        return keys.sign(claims.build(), PROXY_TYPE);
+            .claim("repo", repository.path())
+            .claim("pr_method", call.method())
+            .claim("pr_path", call.path())
+            .build();
+        return keys.sign(claims, PROXY_TYPE);
     }
 
     /**
@@ -257,13 +253,13 @@ public final class TaskTokens {
      */
     public ProxyGrant verifyProxyToken(String token) throws TokenRejected {
         JWTClaimsSet claims = keys.verify(token, PROXY_TYPE, keys.claimsVerifier(issuer, Set.of(proxyAudience()),
-            Set.of("sub", "scope", "app", "vcs", "repo", "iat")));
+            Set.of("sub", "scope", "app", "vcs", "repo", "pr_method", "pr_path", "iat")));
         try {
             if (!PR_CREATE.equals(claims.getStringClaim("scope"))) {
                 throw new TokenRejected("the token's scope is not " + PR_CREATE);
             }
             return new ProxyGrant(claims.getSubject(), claims.getStringClaim("app"), claims.getStringClaim("vcs"),
-                claims.getStringClaim("repo"), Optional.ofNullable(claims.getStringClaim("repo_id")));
+                claims.getStringClaim("repo"), claims.getStringClaim("pr_method"), claims.getStringClaim("pr_path"));
         } catch (java.text.ParseException e) {
             throw new TokenRejected("the token's claims are malformed");
         }

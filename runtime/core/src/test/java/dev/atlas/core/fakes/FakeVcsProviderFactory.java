@@ -9,6 +9,9 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.GitAccess;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
 import dev.atlas.api.vcs.WebhookRequest;
@@ -38,7 +41,9 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         section.allowOnly(Set.of("flavour"));
         section.string("flavour").filter(f -> !f.equals("plain") && !f.equals("spicy"))
             .ifPresent(f -> problems.add(section.keyOf("flavour"), "must be plain or spicy"));
-        return new Provider(app);
+        // spicy: a VCS that cannot open pull requests (patch tasks with pullRequest are refused)
+        return section.string("flavour").filter("spicy"::equals).isPresent() ? new Provider(app)
+            : new PullRequestProvider(app);
     }
 
     /** When true, clone credentials fail as if the VCS could not be reached. */
@@ -55,7 +60,7 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
     }
 
     /** The provider: webhook verification and API/clone credentials. */
-    static final class Provider implements VcsProvider, WebhookVerifier, ApiCredentials {
+    static class Provider implements VcsProvider, WebhookVerifier, ApiCredentials {
         private final AppSettings app;
 
         Provider(AppSettings app) {
@@ -113,6 +118,25 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         @Override
         public Set<String> relayedHeaders() {
             return Set.of("x-fake-event", "x-fake-delivery");
+        }
+    }
+
+    /** The provider of the plain flavour: also builds a pull request call. */
+    static final class PullRequestProvider extends Provider implements PullRequests {
+        PullRequestProvider(AppSettings app) {
+            super(app);
+        }
+
+        /** A GitHub-shaped call: {@code POST /repos/{owner}/{repo}/pulls}. */
+        @Override
+        public PullRequestCall pullRequestCall(PullRequestRequest request) {
+            String[] segments = request.repositoryPath().split("/");
+            String repository = segments[segments.length - 2] + "/" + segments[segments.length - 1];
+            return new PullRequestCall("POST", "/repos/" + repository + "/pulls",
+                "{\"title\": \"" + request.title() + "\", \"head\": \"" + request.branch() + "\", \"base\": \""
+                    + request.base() + "\"}",
+                request.installationId().map(id -> Map.of("X-Installation-ID", id)).orElse(Map.of()), "/html_url",
+                "/number");
         }
     }
 }

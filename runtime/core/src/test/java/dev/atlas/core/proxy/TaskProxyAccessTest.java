@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
@@ -31,19 +32,28 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The task-scoped proxy token of patch jobs: accepted for its own repository's pull-request call only. Every other
  * use is refused: another repository, method, app or path, a query, GraphQL, an expired token, and tokens of other
- * kinds signed with the same keys (the result token, meant for the cloud).
+ * kinds signed with the same keys (the result token, meant for the cloud). The allowed call is the one the app's plugin
+ * built (the token's {@code pr_method} and {@code pr_path}); the proxy knows no VCS's paths.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TaskProxyAccessTest {
     private static final URI ATLAS = URI.create("https://atlas.acme.example");
     private static final URI CLOUD = URI.create("https://asgard.example");
 
+    private static final PullRequestCall GITHUB_CALL = call("POST", "/repos/acme/widgets/pulls");
+
+    SigningKeys keys;
     TaskTokens tokens;
     Task patch;
 
+    private static PullRequestCall call(String method, String path) {
+        return new PullRequestCall(method, path, "{}", Map.of(), "/html_url", "/number");
+    }
+
     @BeforeAll
     void keys(@TempDir Path dir) throws Exception {
-        tokens = new TaskTokens(SigningKeys.open(dir, Clock.systemUTC()), ATLAS, CLOUD, Clock.systemUTC());
+        keys = SigningKeys.open(dir, Clock.systemUTC());
+        tokens = new TaskTokens(keys, ATLAS, CLOUD, Clock.systemUTC());
         patch = patchTask("acme/widgets");
     }
 
@@ -69,7 +79,7 @@ class TaskProxyAccessTest {
 
     @Test
     void allowsThePullRequestCallOfItsOwnRepository() {
-        String token = tokens.proxyToken(patch, "github");
+        String token = tokens.proxyToken(patch, "github", GITHUB_CALL);
         TaskTokens.ProxyGrant grant = grant(token);
         assertThat(grant.repository()).isEqualTo("acme/widgets");
         TaskProxyAccess.check(grant, "gh-main", "github", request("POST", "/repos/acme/widgets/pulls", null, token),
@@ -91,7 +101,7 @@ class TaskProxyAccessTest {
         POST,   /repos/ACME/widgets/pulls,        gh-main, github, ''
         """)
     void refusesEveryOtherCall(String method, String path, String app, String vcs, String query) {
-        String token = tokens.proxyToken(patch, "github");
+        String token = tokens.proxyToken(patch, "github", GITHUB_CALL);
         InboundRequest request = request(method, path, query.isEmpty() ? null : query, token);
         assertThatThrownBy(() -> TaskProxyAccess.check(grant(token), app, vcs, request, false, path))
             .isInstanceOfSatisfying(AtlasException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN));
@@ -99,7 +109,7 @@ class TaskProxyAccessTest {
 
     @Test
     void refusesGraphql() {
-        String token = tokens.proxyToken(patch, "github");
+        String token = tokens.proxyToken(patch, "github", GITHUB_CALL);
         assertThatThrownBy(() -> TaskProxyAccess.check(grant(token), "gh-main", "github",
             request("POST", "/repos/acme/widgets/pulls", null, token), true, ""))
             .isInstanceOfSatisfying(AtlasException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN));
@@ -110,7 +120,7 @@ class TaskProxyAccessTest {
         Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
         TaskTokens old = new TaskTokens(SigningKeys.open(dir, past), ATLAS, CLOUD, past);
         TaskTokens now = new TaskTokens(SigningKeys.open(dir, Clock.systemUTC()), ATLAS, CLOUD, Clock.systemUTC());
-        String expired = old.proxyToken(patch, "github");
+        String expired = old.proxyToken(patch, "github", GITHUB_CALL);
         assertThatThrownBy(() -> TaskProxyAccess.grant(request("POST", "/x", null, expired), Optional.of(now)))
             .isInstanceOfSatisfying(AtlasException.class, e -> {
                 assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
@@ -121,7 +131,7 @@ class TaskProxyAccessTest {
     @Test
     void refusesATokenSignedWithOtherKeys(@TempDir Path dir) throws Exception {
         TaskTokens other = new TaskTokens(SigningKeys.open(dir, Clock.systemUTC()), ATLAS, CLOUD, Clock.systemUTC());
-        String foreign = other.proxyToken(patch, "github");
+        String foreign = other.proxyToken(patch, "github", GITHUB_CALL);
         assertThatThrownBy(() -> grant(foreign)).isInstanceOfSatisfying(AtlasException.class,
             e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
     }
@@ -135,52 +145,51 @@ class TaskProxyAccessTest {
         assertThatThrownBy(() -> tokens.verifyProxyToken(result)).isInstanceOf(dev.atlas.core.keys.TokenRejected.class);
     }
 
-    @ParameterizedTest(name = "{0}: {1} → {2}")
-    @CsvSource(textBlock = """
-        github,       acme/widgets,           '',   /repos/acme/widgets/pulls
-        gitlab,       group/sub/project,      4711, /projects/4711/merge_requests
-        bitbucket,    team/repo,              '',   /repositories/team/repo/pullrequests
-        bitbucket-dc, scm/PROJ/repo,          '',   /rest/api/1.0/projects/PROJ/repos/repo/pull-requests
-        """)
-    void knowsThePullRequestPathOfEachVcs(String vcs, String repository, String id, String path) {
-        assertThat(TaskProxyAccess.pullRequestPath(vcs, repository, Optional.of(id).filter(s -> !s.isEmpty())))
-            .hasValue(path);
-    }
-
-    @ParameterizedTest(name = "repo_id {0}")
-    @CsvSource(textBlock = """
-        ''
-        group%2Fsub%2Fproject
-        0
-        42/../7
-        -1
-        """)
-    void hasNoGitlabPathWithoutANumericProjectId(String id) {
-        assertThat(TaskProxyAccess.pullRequestPath("gitlab", "group/sub/project", Optional.of(id).filter(s -> !s.isEmpty())))
-            .isEmpty();
-    }
-
     @Test
-    void allowsAGitlabTokenOnlyTheMergeRequestCallOfItsOwnProjectId() {
-        String token = tokens.proxyToken(patchTask("group/sub/project"), "gitlab", Optional.of("4711"));
+    void allowsExactlyTheMethodAndPathThePluginGaveWithoutKnowingTheVcs() {
+        String token = tokens.proxyToken(patchTask("group/sub/project"), "gitlab",
+            call("POST", "/projects/4711/merge_requests"));
         TaskTokens.ProxyGrant grant = grant(token);
-        assertThat(grant.repositoryId()).hasValue("4711");
+        assertThat(grant.method()).isEqualTo("POST");
+        assertThat(grant.path()).isEqualTo("/projects/4711/merge_requests");
 
         TaskProxyAccess.check(grant, "gh-main", "gitlab", request("POST", "/projects/4711/merge_requests", null, token),
             false, "/projects/4711/merge_requests");
         for (String other : List.of("/projects/4712/merge_requests", "/projects/group%2Fsub%2Fproject/merge_requests",
-            "/projects/4711/merge_requests/1/notes", "/projects/4711")) {
+            "/projects/4711/merge_requests/1/notes", "/projects/4711", "/projects/4711/merge_requests/",
+            "/projects/4711/merge_requests/../../4712/merge_requests")) {
             assertThatThrownBy(() -> TaskProxyAccess.check(grant, "gh-main", "gitlab", request("POST", other, null, token),
                 false, other)).isInstanceOfSatisfying(AtlasException.class,
-                    e -> assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN));
+                    e -> assertThat(e.getMessage()).isEqualTo(
+                        "the task token allows only opening a pull request on group/sub/project"));
         }
+        assertThatThrownBy(() -> TaskProxyAccess.check(grant, "gh-main", "gitlab",
+            request("PUT", "/projects/4711/merge_requests", null, token), false, "/projects/4711/merge_requests"))
+            .isInstanceOf(AtlasException.class);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(textBlock = """
+        PUT,  /repos/acme/widgets/pulls
+        POST, /repos/acme/widgets/pulls/1/merge
+        """)
+    void allowsAnotherMethodOnlyWhenThePluginSaidSo(String method, String path) {
+        String token = tokens.proxyToken(patch, "github", call(method, path));
+        TaskProxyAccess.check(grant(token), "gh-main", "github", request(method, path, null, token), false, path);
+        assertThatThrownBy(() -> TaskProxyAccess.check(grant(token), "gh-main", "github",
+            request("POST", "/repos/acme/widgets/pulls", null, token), false, "/repos/acme/widgets/pulls"))
+            .isInstanceOf(AtlasException.class);
     }
 
     @Test
-    void refusesAGitlabTokenWithoutAProjectId() {
-        String token = tokens.proxyToken(patchTask("group/sub/project"), "gitlab");
-        String path = "/projects/group%2Fsub%2Fproject/merge_requests";
-        assertThatThrownBy(() -> TaskProxyAccess.check(grant(token), "gh-main", "gitlab", request("POST", path, null, token),
-            false, path)).isInstanceOfSatisfying(AtlasException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FORBIDDEN));
+    void refusesAProxyTokenWithoutTheCallsMethodAndPath() throws Exception {
+        // a token of the old shape (repo_id, no pr_method/pr_path) signed with Atlas's own keys does not verify
+        String old = keys.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(ATLAS.toString())
+            .subject("t-1").audience(ATLAS + "/vcs").issueTime(new java.util.Date())
+            .expirationTime(java.util.Date.from(Instant.now().plusSeconds(300))).claim("scope", TaskTokens.PR_CREATE)
+            .claim("app", "gh-main").claim("vcs", "gitlab").claim("repo", "group/sub/project").claim("repo_id", "4711")
+            .build(), TaskTokens.PROXY_TYPE);
+        assertThatThrownBy(() -> grant(old)).isInstanceOfSatisfying(AtlasException.class,
+            e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
     }
 }

@@ -1,6 +1,7 @@
 package dev.atlas.core.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -12,8 +13,13 @@ import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
-import dev.atlas.api.vcs.RepositoryIds;
+import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.api.vcs.PullRequestRequest;
+import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.core.http.AtlasException;
+import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.keys.SigningKeys;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +46,7 @@ class JobBuilderTest {
     SigningKeys keys;
     JobBuilder builder;
     List<ApiTarget> targets = new ArrayList<>();
+    List<PullRequestRequest> asked = new ArrayList<>();
     VcsProvider provider;
 
     @BeforeAll
@@ -52,7 +59,7 @@ class JobBuilderTest {
     }
 
     /** A GitHub-like provider that hands out one clone token and records what it was asked for. */
-    private final class Provider implements VcsProvider, ApiCredentials {
+    private final class Provider implements VcsProvider, ApiCredentials, PullRequests {
         @Override
         public AppSettings app() {
             return new AppSettings("acme", "fake-main", "github", URI.create("https://vcs.example"),
@@ -73,6 +80,15 @@ class JobBuilderTest {
         @Override
         public URI graphqlEndpoint() {
             return URI.create("https://vcs.example/api/graphql");
+        }
+
+        @Override
+        public PullRequestCall pullRequestCall(PullRequestRequest request) {
+            asked.add(request);
+            return new PullRequestCall("POST", "/repos/" + request.repositoryPath() + "/pulls",
+                "{\"title\": \"" + request.title() + "\", \"head\": \"" + request.branch() + "\"}",
+                request.installationId().map(id -> Map.of("X-Installation-ID", id)).orElse(Map.of()), "/html_url",
+                "/number");
         }
     }
 
@@ -213,65 +229,68 @@ class JobBuilderTest {
         assertThat(job.secretFiles()).containsKeys("clone-token", "result-token", "proxy-token");
         TaskTokens.ProxyGrant grant = new TaskTokens(keys, URI.create("https://atlas.acme.example"),
             URI.create(CLOUD), Clock.systemUTC()).verifyProxyToken(job.secretFiles().get("proxy-token").reveal());
-        assertThat(grant).isEqualTo(new TaskTokens.ProxyGrant("t-1", "fake-main", "github", "acme/widgets"));
+        assertThat(grant).isEqualTo(new TaskTokens.ProxyGrant("t-1", "fake-main", "github", "acme/widgets", "POST",
+            "/repos/acme/widgets/pulls"));
         assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("proxyUrl").asText())
             .isEqualTo("http://atlas.internal:8080");
     }
 
-    /** A GitLab-like provider: addresses repositories by a numeric id that Atlas looks up. */
-    private final class ProjectIdProvider implements VcsProvider, ApiCredentials, RepositoryIds {
-        final List<String> asked = new ArrayList<>();
-
+    /** A provider that cannot open pull requests. */
+    private static final class NoPullRequests implements VcsProvider {
         @Override
         public AppSettings app() {
-            return new AppSettings("acme", "fake-main", "gitlab", URI.create("https://vcs.example"),
-                URI.create("https://vcs.example/api/v4"), Secret.of("s"), Optional.empty(), "apps[0]");
-        }
-
-        @Override
-        public Map<String, String> authHeaders(ApiTarget target) {
-            return Map.of();
-        }
-
-        @Override
-        public CloneCredential cloneCredential(ApiTarget target) {
-            return new CloneCredential("oauth2", Secret.of(CLONE_TOKEN));
-        }
-
-        @Override
-        public URI graphqlEndpoint() {
-            return URI.create("https://vcs.example/api/graphql");
-        }
-
-        @Override
-        public String repositoryId(String repositoryPath) {
-            asked.add(repositoryPath);
-            return "4711";
+            return new AppSettings("acme", "fake-main", "other", URI.create("https://vcs.example"),
+                URI.create("https://vcs.example/api"), Secret.of("s"), Optional.empty(), "apps[0]");
         }
     }
 
     @Test
-    void looksUpTheProjectIdForAPullRequestAndPutsItInTaskJsonAndTheProxyToken() throws Exception {
-        ProjectIdProvider gitlab = new ProjectIdProvider();
-        String sample = TaskSamples.patch(CLOUD).replace("\"patch\": \"", "\"repositoryId\": \"1\", \"patch\": \"");
-        JobSpec job = builder.build(TaskParserTest.PARSER.parse("t-1", sample.getBytes(StandardCharsets.UTF_8)), gitlab);
+    void writesThePluginsPullRequestCallIntoTaskJsonAndItsMethodAndPathIntoTheProxyToken() throws Exception {
+        asked.clear();
+        String sample = TaskSamples.patch(CLOUD).replace("\"patch\": \"",
+            "\"installationId\": \"99\", \"pullRequestCall\": {\"path\": \"/evil\"}, \"patch\": \"");
+        JobSpec job = builder.build(TaskParserTest.PARSER.parse("t-1", sample.getBytes(StandardCharsets.UTF_8)),
+            provider);
 
-        assertThat(gitlab.asked).containsExactly("acme/widgets");
-        assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("repositoryId").asText()).isEqualTo("4711");
+        assertThat(asked).containsExactly(new PullRequestRequest("acme/widgets", Optional.of("99"), "atlas/fix-1",
+            "main", "Fix it", ""));
+        assertThat(JSON.readTree(job.taskFiles().get("task.json")).get("pullRequestCall")).isEqualTo(JSON.readTree("""
+            {"method": "POST", "path": "/repos/acme/widgets/pulls", "body": {"title": "Fix it", "head": "atlas/fix-1"},
+             "headers": {"X-Installation-ID": "99"}, "urlPointer": "/html_url", "numberPointer": "/number"}
+            """));
         TaskTokens.ProxyGrant grant = new TaskTokens(keys, URI.create("https://atlas.acme.example"),
             URI.create(CLOUD), Clock.systemUTC()).verifyProxyToken(job.secretFiles().get("proxy-token").reveal());
-        assertThat(grant.repositoryId()).hasValue("4711");
-        assertThat(grant.vcs()).isEqualTo("gitlab");
+        assertThat(grant.method()).isEqualTo("POST");
+        assertThat(grant.path()).isEqualTo("/repos/acme/widgets/pulls");
     }
 
     @Test
-    void asksForNoProjectIdWithoutAPullRequest() throws Exception {
-        ProjectIdProvider gitlab = new ProjectIdProvider();
-        String analysis = TaskSamples.analysis(CLOUD, "");
-        JobSpec job = builder.build(TaskParserTest.PARSER.parse("t-1", analysis.getBytes(StandardCharsets.UTF_8)), gitlab);
+    void asksNoPullRequestCallWithoutAPullRequest() throws Exception {
+        asked.clear();
+        JobSpec job = build(TaskSamples.analysis(CLOUD, ""));
 
-        assertThat(gitlab.asked).isEmpty();
-        assertThat(JSON.readTree(job.taskFiles().get("task.json")).has("repositoryId")).isFalse();
+        assertThat(asked).isEmpty();
+        assertThat(JSON.readTree(job.taskFiles().get("task.json")).has("pullRequestCall")).isFalse();
+        assertThat(job.secretFiles()).doesNotContainKey("proxy-token");
+    }
+
+    @Test
+    void refusesAPullRequestTheAppsPluginCannotOpenNamingPullRequest() {
+        Task task = TaskParserTest.PARSER.parse("t-1", TaskSamples.patch(CLOUD).getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> builder.build(task, new NoPullRequests()))
+            .isInstanceOfSatisfying(AtlasException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                assertThat(e.getMessage()).startsWith("pullRequest:");
+            });
+        assertThatThrownBy(() -> PullRequestCalls.requireCapability(task, new NoPullRequests()))
+            .isInstanceOf(AtlasException.class);
+    }
+
+    @Test
+    void refusesAPluginBodyThatIsNotAJsonObject() {
+        assertThatThrownBy(() -> PullRequestCalls.toJson(new PullRequestCall("POST", "/x", "[1]", Map.of(), "/a", "/b")))
+            .isInstanceOf(CredentialException.class);
     }
 
     @Test

@@ -35,7 +35,10 @@ class TaskApiIT {
     void start(@TempDir Path dir) throws Exception {
         String other = "      - id: fake-other\n        vcs: fakevcs\n        webUrl: https://vcs.example\n"
             + "        apiUrl: https://vcs.example/api\n        webhookSecret: hook-secret-2\n        fakevcs:\n"
-            + "          flavour: plain\n";
+            + "          flavour: plain\n"
+            + "      - id: fake-nopr\n        vcs: fakevcs\n        webUrl: https://vcs.example\n"
+            + "        apiUrl: https://vcs.example/api\n        webhookSecret: hook-secret-3\n        fakevcs:\n"
+            + "          flavour: spicy\n";
         Path config = TestConfigs.write(dir, TaskSamples.config(0, CLOUD, "  timeLimit: 20m\n", "")
             .replace("tasks:\n  driver", other + "tasks:\n  driver"));
         atlas = RunningAtlas.start(config, Map.of());
@@ -169,6 +172,17 @@ class TaskApiIT {
         assertThat(post(id(), TaskSamples.analysis(CLOUD, "").replace("fake-main", "no-such-app")).statusCode())
             .isEqualTo(404);
         assertThat(FakeDriverFactory.SUBMITS.get()).isEqualTo(submits);
+    }
+
+    @Test
+    void refusesAPullRequestTheAppsPluginCannotOpenWith400BeforeAnyJob() throws Exception {
+        int submits = FakeDriverFactory.SUBMITS.get();
+        HttpResponse<String> refused = post(id(), TaskSamples.patch(CLOUD).replace("fake-main", "fake-nopr"));
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).get("message").asText()).startsWith("pullRequest:");
+        assertThat(FakeDriverFactory.SUBMITS.get()).isEqualTo(submits);
+        assertThat(post(id(), TaskSamples.patch(CLOUD)).statusCode()).isEqualTo(201);
     }
 
     @Test
