@@ -38,10 +38,11 @@ wait_ready() {
 }
 
 # --- wrk helpers shared by run-proxy-bench.sh, run-webhook-bench.sh and run-task-bench.sh ---
-# Every figure comes from Debian's wrk: 2 threads, 32 connections, WARMUP seconds not reported, then SECONDS_PER_RUN.
+# Every figure comes from Debian's wrk: 2 threads, 32 connections, WARMUP seconds (default 30: C2 needs that long on
+# two busy cores) not reported, then SECONDS_PER_RUN.
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-30}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

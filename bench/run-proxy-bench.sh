@@ -53,9 +53,11 @@ code=$(curl -s -o "$work/check.json" -w '%{http_code}' -X POST -H "Authorization
 [[ "$code" == 200 ]] || { echo "Atlas answered $code: $(cat "$work/check.json")" >&2; exit 1; }
 
 echo "VCS proxy, POST /vcs/graphql, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
-measure "upstream direct" "http://127.0.0.1:$upstream_port/api/graphql" "$here/wrk/proxy.lua"
-measure "nginx proxy_pass" "http://127.0.0.1:$nginx_port/vcs/graphql" "$here/wrk/proxy.lua"
-measure "bare Camel platform-http -> vertx-http" "http://127.0.0.1:$camel_port/vcs/graphql" "$here/wrk/proxy.lua"
+if [[ -z "${SKIP_BASELINES:-}" ]]; then # SKIP_BASELINES=1: Atlas alone, e.g. to compare JVM options
+  measure "upstream direct" "http://127.0.0.1:$upstream_port/api/graphql" "$here/wrk/proxy.lua"
+  measure "nginx proxy_pass" "http://127.0.0.1:$nginx_port/vcs/graphql" "$here/wrk/proxy.lua"
+  measure "bare Camel platform-http -> vertx-http" "http://127.0.0.1:$camel_port/vcs/graphql" "$here/wrk/proxy.lua"
+fi
 [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas"
 measure "Atlas" "http://127.0.0.1:$atlas_port/vcs/graphql" "$here/wrk/proxy.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas" "${JFR_FILE:-/tmp/atlas-proxy.jfr}"

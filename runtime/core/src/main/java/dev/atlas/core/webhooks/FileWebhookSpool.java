@@ -254,12 +254,12 @@ public final class FileWebhookSpool implements WebhookSpool {
             if (failure == null) {
                 return spooled(webhook);
             }
-            index.remove(key);
             try {
-                Files.deleteIfExists(file);
+                Files.deleteIfExists(file); // before the key is released, so that no rescan picks the file up
             } catch (IOException e) {
                 failure.addSuppressed(e);
             }
+            index.remove(key);
             throw new java.util.concurrent.CompletionException(failure);
         });
     }
