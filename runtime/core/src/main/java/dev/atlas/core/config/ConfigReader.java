@@ -333,7 +333,7 @@ public final class ConfigReader {
 
     private static String quantity(ConfigSection section, String key, String fallback, boolean cpu) {
         String value = section.string(key).orElse(fallback);
-        if (dev.atlas.core.tasks.Quantities.parse(value, cpu).isEmpty()) {
+        if (dev.atlas.core.config.Quantities.parse(value, cpu).isEmpty()) {
             section.problems().add(section.keyOf(key), "not a Kubernetes " + (cpu ? "CPU" : "memory")
                 + " quantity (such as " + (cpu ? "500m or 2" : "512Mi or 1Gi") + ")");
             return fallback;

@@ -3,7 +3,7 @@ package dev.atlas.core.jobs;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
-import dev.atlas.core.tasks.TaskTokens;
+import dev.atlas.core.tokens.TaskTokens;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

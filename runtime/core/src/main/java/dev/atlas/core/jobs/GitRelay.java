@@ -5,7 +5,7 @@ import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.GitAccess;
-import dev.atlas.core.tasks.TaskTokens.GitGrant;
+import dev.atlas.core.tokens.TaskTokens.GitGrant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.atlas.core.jobs;
 
-import dev.atlas.core.tasks.TaskTokens.GitGrant;
+import dev.atlas.core.tokens.TaskTokens.GitGrant;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.atlas.core.jobs;
 
 import dev.atlas.api.vcs.CloneCredential;
-import dev.atlas.core.tasks.TaskTokens.GitGrant;
+import dev.atlas.core.tokens.TaskTokens.GitGrant;
 import dev.atlas.patcher.GitCredentials;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -4,11 +4,11 @@ import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
-import dev.atlas.core.tasks.TaskTokens;
-import dev.atlas.core.webhooks.DeliveryRoute;
-import dev.atlas.core.webhooks.FileWebhookSpool;
-import dev.atlas.core.webhooks.RetryPolicy;
-import dev.atlas.core.webhooks.WebhookDelivery;
+import dev.atlas.core.tokens.TaskTokens;
+import dev.atlas.core.outbox.DeliveryRoute;
+import dev.atlas.core.outbox.FileWebhookSpool;
+import dev.atlas.core.outbox.RetryPolicy;
+import dev.atlas.core.outbox.WebhookDelivery;
 import java.nio.file.Path;
 
 /**

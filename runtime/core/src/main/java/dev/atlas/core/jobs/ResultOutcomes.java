@@ -1,8 +1,8 @@
 package dev.atlas.core.jobs;
 
 import dev.atlas.core.metrics.MicrometerMetrics;
-import dev.atlas.core.webhooks.DeliveryOutcomes;
-import dev.atlas.core.webhooks.SpooledWebhook;
+import dev.atlas.core.outbox.DeliveryOutcomes;
+import dev.atlas.core.outbox.SpooledWebhook;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.time.Duration;
 import java.time.Instant;

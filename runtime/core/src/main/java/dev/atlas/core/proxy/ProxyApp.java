@@ -6,7 +6,7 @@ import dev.atlas.core.http.AtlasHeaders;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.http.RoutePath;
-import dev.atlas.core.tasks.TaskTokens;
+import dev.atlas.core.tokens.TaskTokens;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

@@ -4,7 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.atlas.core.cloud.CloudAuthenticator;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
-import dev.atlas.core.tasks.TaskTokens;
+import dev.atlas.core.tokens.TaskTokens;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;

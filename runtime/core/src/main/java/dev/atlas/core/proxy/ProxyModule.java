@@ -3,7 +3,7 @@ package dev.atlas.core.proxy;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.cloud.CloudAuthenticator;
-import dev.atlas.core.tasks.TaskTokens;
+import dev.atlas.core.tokens.TaskTokens;
 import java.time.Duration;
 import java.util.Optional;
 

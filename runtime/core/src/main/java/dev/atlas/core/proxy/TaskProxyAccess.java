@@ -5,7 +5,7 @@ import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.keys.TokenRejected;
-import dev.atlas.core.tasks.TaskTokens;
+import dev.atlas.core.tokens.TaskTokens;
 import java.text.ParseException;
 import java.util.Optional;
 import org.slf4j.Logger;

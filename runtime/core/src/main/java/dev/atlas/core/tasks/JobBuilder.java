@@ -9,6 +9,8 @@ import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.JsonResponses;
+import dev.atlas.core.tokens.Task;
+import dev.atlas.core.tokens.TaskTokens;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import dev.atlas.api.vcs.PullRequests;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.JsonResponses;
+import dev.atlas.core.tokens.Task;
 import java.util.Optional;
 
 /**

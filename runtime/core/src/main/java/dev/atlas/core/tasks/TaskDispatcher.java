@@ -10,6 +10,7 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.metrics.MicrometerMetrics;
+import dev.atlas.core.tokens.Task;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -8,6 +8,7 @@ import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.cloud.CloudAuthenticator;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
+import dev.atlas.core.tokens.TaskTokens;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;

@@ -1,5 +1,6 @@
 package dev.atlas.core.webhooks;
 
+import dev.atlas.core.outbox.ReplayWindow;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

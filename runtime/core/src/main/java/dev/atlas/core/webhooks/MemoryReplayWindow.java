@@ -1,5 +1,6 @@
 package dev.atlas.core.webhooks;
 
+import dev.atlas.core.outbox.ReplayWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;

@@ -4,6 +4,16 @@ import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
+import dev.atlas.core.outbox.CloudSigner;
+import dev.atlas.core.outbox.DeliveryOutcomes;
+import dev.atlas.core.outbox.DeliveryRoute;
+import dev.atlas.core.outbox.ReplayWindow;
+import dev.atlas.core.outbox.RetryPolicy;
+import dev.atlas.core.outbox.WebhookDelivery;
+import dev.atlas.core.outbox.WebhookSend;
+import dev.atlas.core.outbox.WebhookSign;
+import dev.atlas.core.outbox.WebhookSpool;
+import dev.atlas.core.outbox.WebhookSpools;
 
 /**
  * The webhook relay (SPEC §4): binds the steps of {@code webhooks.camel.yaml} ({@code webhookApp},

@@ -10,6 +10,7 @@ import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.metrics.MicrometerMetrics;
+import dev.atlas.core.outbox.DeliveryRoute;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,7 +39,7 @@ public final class WebhookVerify implements Processor {
     /** Delivery ids used as {@code webhook-id} as they are; others are replaced by a hash (no '.' allowed there). */
     private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** The providers' event headers, in the order looked at. */
-    static final List<String> EVENT_HEADERS = List.of("X-GitHub-Event", "X-Gitlab-Event", "X-Event-Key");
+    static final List<String> EVENT_HEADERS = DeliveryRoute.EVENT_HEADERS;
     /** Names of secret-bearing headers (GitHub/Bitbucket signatures, GitLab token, any credential). */
     private static final Pattern SECRET = Pattern.compile("(?i).*(signature|token|secret|authorization).*");
 

@@ -8,7 +8,7 @@ import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.fakes.FakeGitServer;
 import dev.atlas.core.outbound.OutboundNetwork;
-import dev.atlas.core.tasks.TaskTokens;
+import dev.atlas.core.tokens.TaskTokens;
 import dev.atlas.testkit.net.ConnectProxy;
 import dev.atlas.testkit.net.TestPki;
 import java.net.URI;

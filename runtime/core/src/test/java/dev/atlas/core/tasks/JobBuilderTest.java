@@ -21,6 +21,8 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.keys.SigningKeys;
+import dev.atlas.core.tokens.Task;
+import dev.atlas.core.tokens.TaskTokens;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

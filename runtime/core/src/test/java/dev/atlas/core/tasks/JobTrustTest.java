@@ -7,6 +7,7 @@ import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.keys.SigningKeys;
+import dev.atlas.core.tokens.TaskTokens;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

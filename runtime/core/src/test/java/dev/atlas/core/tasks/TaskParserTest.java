@@ -9,6 +9,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
+import dev.atlas.core.tokens.Task;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.atlas.core.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atlas.core.outbox.ReplayWindow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.atlas.core.tasks;
+package dev.atlas.core.tokens;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;

@@ -1,6 +1,7 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import dev.atlas.core.http.AtlasHeaders;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -22,6 +23,8 @@ public final class DeliveryRoute {
     public static final String RESULTS = "direct:jobs-results-delivery";
     /** Exchange property: the spooled webhook of this attempt. */
     static final String WEBHOOK = "atlas.delivery.webhook";
+    /** The providers' event headers, in the order looked at ({@code webhookVerify} reads the same list). */
+    public static final List<String> EVENT_HEADERS = List.of("X-GitHub-Event", "X-Gitlab-Event", "X-Event-Key");
 
     private final CamelContext camel;
     private final String uri;
@@ -69,7 +72,7 @@ public final class DeliveryRoute {
     }
 
     private static String event(Map<String, String> relayed) {
-        for (String name : WebhookVerify.EVENT_HEADERS) {
+        for (String name : EVENT_HEADERS) {
             for (Map.Entry<String, String> header : relayed.entrySet()) {
                 if (header.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
                     return header.getValue();

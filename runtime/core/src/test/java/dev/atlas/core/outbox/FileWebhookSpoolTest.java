@@ -1,8 +1,8 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.atlas.core.webhooks.WebhookSpool.Acceptance;
+import dev.atlas.core.outbox.WebhookSpool.Acceptance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

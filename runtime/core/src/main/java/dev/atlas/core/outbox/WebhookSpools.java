@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import dev.atlas.core.config.AtlasConfig;
 import java.io.IOException;

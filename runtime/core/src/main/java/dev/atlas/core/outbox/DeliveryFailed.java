@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 /**
  * Why {@code webhookSend} could not deliver one attempt: the delivery loop retries it later ({@link #retryable()})

@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.atlas.core.tasks;
+package dev.atlas.core.tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.atlas.core.tasks;
+package dev.atlas.core.tokens;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;

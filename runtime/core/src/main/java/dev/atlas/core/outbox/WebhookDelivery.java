@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import java.io.IOException;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;

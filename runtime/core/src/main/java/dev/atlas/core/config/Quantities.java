@@ -1,4 +1,4 @@
-package dev.atlas.core.tasks;
+package dev.atlas.core.config;
 
 import java.math.BigDecimal;
 import java.util.Map;

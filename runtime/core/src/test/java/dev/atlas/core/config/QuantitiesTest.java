@@ -1,4 +1,4 @@
-package dev.atlas.core.tasks;
+package dev.atlas.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import dev.atlas.api.Secret;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.atlas.core.webhooks;
+package dev.atlas.core.outbox;
 
 import dev.atlas.core.metrics.MicrometerMetrics;
 import java.time.Duration;
