@@ -96,4 +96,14 @@ public final class IdpModule implements ApplicationModule {
             LOG.warn("login store sweep failed: {}", e.getMessage());
         }
     }
+
+    @Override
+    public String id() {
+        return "identity";
+    }
+
+    @Override
+    public int order() {
+        return 30;
+    }
 }

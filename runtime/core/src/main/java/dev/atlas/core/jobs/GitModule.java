@@ -40,4 +40,14 @@ public final class GitModule implements ApplicationModule {
         context.bind("jobsGit", new GitEndpoint(TaskTokens.on(context.signingKeys(), config, context.clock()),
             context.assembly().providers(), relay, context.metrics(), maxBody));
     }
+
+    @Override
+    public String id() {
+        return "git";
+    }
+
+    @Override
+    public int order() {
+        return 50;
+    }
 }

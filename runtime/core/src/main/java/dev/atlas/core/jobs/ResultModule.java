@@ -96,4 +96,14 @@ public final class ResultModule implements ApplicationModule {
             spool.close();
         }
     }
+
+    @Override
+    public String id() {
+        return "results";
+    }
+
+    @Override
+    public int order() {
+        return 60;
+    }
 }

@@ -29,4 +29,14 @@ public final class ProxyModule implements ApplicationModule {
             context.metrics()));
         context.bind("proxyRedact", new ProxyRedact(context.metrics()));
     }
+
+    @Override
+    public String id() {
+        return "proxy";
+    }
+
+    @Override
+    public int order() {
+        return 20;
+    }
 }

@@ -124,4 +124,14 @@ public final class TaskModule implements ApplicationModule {
             }
         }
     }
+
+    @Override
+    public String id() {
+        return "tasks";
+    }
+
+    @Override
+    public int order() {
+        return 40;
+    }
 }

@@ -94,4 +94,14 @@ public final class WebhookModule implements ApplicationModule {
             spool.close();
         }
     }
+
+    @Override
+    public String id() {
+        return "webhooks";
+    }
+
+    @Override
+    public int order() {
+        return 10;
+    }
 }
