@@ -27,7 +27,7 @@ final class HelmChart {
     static final Path DRIVER_ROLE = DEPLOY.resolve("../drivers/driver-kubernetes/src/main/resources/atlas/rbac/role.yaml")
         .normalize();
     static final Path LOGIN_STATE_ROLE = DEPLOY.resolve(
-        "../runtime/core/src/main/resources/atlas/rbac/login-state-role.yaml").normalize();
+        "../runtime/identity/src/main/resources/atlas/rbac/login-state-role.yaml").normalize();
     static final String RELEASE = "atlas";
     static final String NAMESPACE = "atlas";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

@@ -1,0 +1,107 @@
+package dev.atlas.webhooks;
+
+import dev.atlas.core.boot.ApplicationModule;
+import dev.atlas.core.boot.ModuleContext;
+import dev.atlas.core.config.AtlasConfig;
+import dev.atlas.core.health.ReadinessCheck;
+import dev.atlas.core.outbox.CloudSigner;
+import dev.atlas.core.outbox.DeliveryOutcomes;
+import dev.atlas.core.outbox.DeliveryRoute;
+import dev.atlas.core.outbox.ReplayWindow;
+import dev.atlas.core.outbox.RetryPolicy;
+import dev.atlas.core.outbox.WebhookDelivery;
+import dev.atlas.core.outbox.WebhookSend;
+import dev.atlas.core.outbox.WebhookSign;
+import dev.atlas.core.outbox.WebhookSpool;
+import dev.atlas.core.outbox.WebhookSpools;
+
+/**
+ * The webhook relay (SPEC §4): binds the steps of {@code webhooks.camel.yaml} ({@code webhookApp},
+ * {@code webhookVerify}, {@code webhookSpool}; {@code webhookSign}, {@code webhookSend}, which the job results'
+ * delivery route shares) and starts the delivery loop that feeds {@code webhook-delivery}, opens the spool
+ * ({@code webhooks.spool}), and makes readiness depend on the spool
+ * being writable.
+ */
+public final class WebhookModule implements ApplicationModule {
+    /** Deliveries under way at once: they wait on the cloud, not on this machine. */
+    static final int DELIVERY_CONCURRENCY = 16;
+
+    private WebhookSpool spool;
+    private WebhookDelivery delivery;
+
+    @Override
+    public void configure(ModuleContext context) throws Exception {
+        AtlasConfig config = context.assembly().config();
+        AtlasConfig.Webhooks settings = config.webhooks();
+        spool = WebhookSpools.open(config);
+        RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
+        delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS), policy,
+            config.cloud().deliveryTimeout(), context.clock(), DeliveryOutcomes.webhooks(context.metrics()),
+            DELIVERY_CONCURRENCY);
+        ReplayWindow replays = settings.spool().equals("rabbitmq")
+            ? new MemoryReplayWindow(settings.replayWindow(), MemoryReplayWindow.DEFAULT_CAPACITY)
+            : new FileReplayWindow(settings.spoolDir().resolve("bodies"), settings.replayWindow());
+        delivery.alsoPrune(replays);
+        context.bind("webhookApp", new WebhookApp(context.assembly().providers(), context.metrics()));
+        context.bind("webhookVerify", new WebhookVerify(context.metrics()));
+        context.bind("webhookSpool", new WebhookSpoolStep(spool, replays, delivery::wake, context.metrics(),
+            context.clock()));
+        // shared by every delivery route (the relay's and the job results')
+        context.bind("webhookSign", new WebhookSign(new CloudSigner(config.runner().cloudSecret()), config.runner().id(),
+            context.clock()));
+        context.bind("webhookSend", new WebhookSend(config.cloud().url(), context.outbound().httpClient(),
+            config.cloud().deliveryTimeout()));
+        WebhookDelivery started = delivery;
+        context.camel().addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
+                // the loop starts once the delivery route consumes (onCamelContextFullyStarted)
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
+                started.start();
+            }
+        });
+        context.metrics().gauge("webhooks_spool_depth", spool::depth);
+        context.addReadinessCheck(new ReadinessCheck() {
+            @Override
+            public String name() {
+                return "webhook-spool";
+            }
+
+            @Override
+            public Result check() {
+                boolean writable = spool.writable();
+                return new Result(writable, settings.spool() + (writable ? " spool writable" : " spool NOT writable"));
+            }
+        });
+    }
+
+    @Override
+    public void beforeStop() {
+        if (delivery != null) {
+            delivery.beginStop();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (delivery != null) {
+            delivery.close();
+        }
+        if (spool != null) {
+            spool.close();
+        }
+    }
+
+    @Override
+    public String id() {
+        return "webhooks";
+    }
+
+    @Override
+    public int order() {
+        return 10;
+    }
+}
