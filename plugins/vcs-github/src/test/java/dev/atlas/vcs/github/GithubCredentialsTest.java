@@ -21,6 +21,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.atlas.api.Secret;
 import dev.atlas.api.config.ProblemList;
 import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
@@ -301,7 +302,7 @@ class GithubCredentialsTest {
             .isEqualTo(URI.create("https://ghe.example/api/graphql"));
         assertThat(GithubVcsProvider.graphqlEndpoint(URI.create("https://ghe.example:8443/api/v3/")))
             .isEqualTo(URI.create("https://ghe.example:8443/api/graphql"));
-        assertThat(credentials().graphqlEndpoint()).isEqualTo(URI.create(github.baseUrl() + "/api/graphql"));
+        assertThat(((GraphqlApi) provider).graphqlEndpoint()).isEqualTo(URI.create(github.baseUrl() + "/api/graphql"));
     }
 
     @Test
