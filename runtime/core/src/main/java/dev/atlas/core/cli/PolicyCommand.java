@@ -1,9 +1,11 @@
 package dev.atlas.core.cli;
 
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.core.boot.Assembly;
 import dev.atlas.core.boot.Bootstrap;
 import dev.atlas.core.config.ConfigException;
 import dev.atlas.core.http.JsonResponses;
+import dev.atlas.core.proxy.ProxyApp;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.LoadedPolicy;
 import java.io.IOException;
@@ -70,6 +72,12 @@ public final class PolicyCommand {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             try (Assembly assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home())) {
+                if (request.graphql != null && assembly.providers().containsKey(app)
+                    && !(assembly.providers().get(app) instanceof GraphqlApi)) {
+                    // as the proxy answers (404), before any policy: such a document never reaches the VCS
+                    out.println("denied: " + ProxyApp.NO_GRAPHQL);
+                    return AtlasCli.FAILED;
+                }
                 LoadedPolicy policy = assembly.policies().get(app);
                 if (policy == null) {
                     spec.commandLine().getErr().println(assembly.providers().containsKey(app)

@@ -1,6 +1,6 @@
 package dev.atlas.core.proxy;
 
-import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.AtlasHeaders;
@@ -65,7 +65,7 @@ public final class ProxyForward implements Processor {
         @SuppressWarnings("unchecked")
         Map<String, String> auth = AtlasHeaders.required(exchange, ProxyExchange.AUTH, Map.class, "proxyCredentials");
         URI apiUrl = provider.app().apiUrl();
-        URI uri = graphql ? ((ApiCredentials) provider).graphqlEndpoint()
+        URI uri = graphql ? ((GraphqlApi) provider).graphqlEndpoint()
             : restUri(apiUrl, ProxyExchange.restPath(exchange), request.rawQuery());
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout);
         boolean filtered = decision.response().filters();
