@@ -154,7 +154,9 @@ public final class ProxyForward extends AsyncProcessorSupport {
         if (cause instanceof AtlasException atlas) {
             return atlas;
         }
-        LOG.info("VCS call failed {}: {}", answering ? "while answering" : "before an answer", cause.toString());
+        // the class only: a message may quote the upstream path and query
+        LOG.debug("VCS call failed {}: {}", answering ? "while answering" : "before an answer",
+            cause.getClass().getName());
         if (UpstreamAnswer.timedOut(cause)) {
             metrics.count("proxy_upstream_errors_total", "kind", "timeout");
             return new AtlasException(ErrorKind.UPSTREAM_TIMEOUT, answering ? "the VCS answer did not arrive in time"
