@@ -100,6 +100,19 @@ public final class ProxyForward extends AsyncProcessorSupport {
             return true;
         }
         UpstreamAnswer answer = new UpstreamAnswer(MAX_RESPONSE_BYTES);
+        try {
+            call(exchange, callback, options, body, apiUrl, answer);
+        } catch (RuntimeException e) {
+            // Vert.x is closing (its event loops refuse work): nothing was sent
+            exchange.setException(new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS cannot be reached"));
+            callback.done(true);
+            return true;
+        }
+        return false;
+    }
+
+    private void call(Exchange exchange, AsyncCallback callback, RequestOptions options, Buffer body, URI apiUrl,
+        UpstreamAnswer answer) {
         http.onEventLoop(() -> http.client().request(options)
             .compose(request -> body == null ? request.send() : request.send(body))
             .compose(response -> answer.read(response, apiUrl))
@@ -111,7 +124,6 @@ public final class ProxyForward extends AsyncProcessorSupport {
                 }
                 resume(callback, result.succeeded() && result.result().body().length >= LARGE_ANSWER_BYTES);
             }));
-        return false;
     }
 
     /** The request headers: the caller's that may cross, then the credentials, then what the policy wrote. */

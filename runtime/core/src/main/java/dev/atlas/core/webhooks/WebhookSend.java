@@ -68,6 +68,18 @@ public final class WebhookSend extends AsyncProcessorSupport {
             callback.done(true);
             return true;
         }
+        try {
+            call(exchange, callback, options, body);
+        } catch (RuntimeException e) {
+            // Vert.x is closing (its event loops refuse work): nothing was sent, the attempt does not count
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        return false;
+    }
+
+    private void call(Exchange exchange, AsyncCallback callback, RequestOptions options, Buffer body) {
         http.onEventLoop(() -> http.client().request(options)
             .compose(request -> request.send(body))
             .compose(response -> response.end().map(ended -> response.statusCode()))
@@ -82,7 +94,6 @@ public final class WebhookSend extends AsyncProcessorSupport {
                 }
                 callback.done(false);
             }));
-        return false;
     }
 
     /** What {@link WebhookSign} signed, then every {@code X-} header an admin step set that it did not. */
