@@ -235,6 +235,21 @@ class ProxyForwardTest {
         assertThat(done.getProperty(ProxyExchange.RESPONSE, ProxyForward.Upstream.class).body()).hasSize(100_000);
     }
 
+    /** The thread the route goes on on after an answer of {@code size} bytes. */
+    private String threadAfterAnswerOf(int size) throws Exception {
+        answer = request -> request.response().end("x".repeat(size));
+        java.util.concurrent.CompletableFuture<String> thread = new java.util.concurrent.CompletableFuture<>();
+        Exchange exchange = exchange(upstream.actualPort(), "GET", Map.of(), allowed(ResponseFilter.none(), null));
+        forward(Duration.ofSeconds(10)).process(exchange, doneSync -> thread.complete(Thread.currentThread().getName()));
+        return thread.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void goesOnOnTheEventLoopAfterASmallAnswerAndOnAWorkerAfterALargeOne() throws Exception {
+        assertThat(threadAfterAnswerOf(1000)).startsWith("vert.x-eventloop-thread");
+        assertThat(threadAfterAnswerOf(ProxyForward.LARGE_ANSWER_BYTES)).startsWith("vert.x-worker-thread");
+    }
+
     /** A provider with API credentials on the test upstream. */
     private record Provider(AppSettings app) implements VcsProvider, ApiCredentials {
         @Override
