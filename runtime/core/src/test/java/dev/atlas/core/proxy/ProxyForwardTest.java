@@ -7,6 +7,7 @@ import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorKind;
@@ -251,7 +252,7 @@ class ProxyForwardTest {
     }
 
     /** A provider with API credentials on the test upstream. */
-    private record Provider(AppSettings app) implements VcsProvider, ApiCredentials {
+    private record Provider(AppSettings app) implements VcsProvider, ApiCredentials, GraphqlApi {
         @Override
         public Map<String, String> authHeaders(ApiTarget target) {
             return Map.of();
