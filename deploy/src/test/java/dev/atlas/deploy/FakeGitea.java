@@ -1,6 +1,7 @@
 package dev.atlas.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -13,13 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /**
  * An in-process Gitea on a free loopback port that answers only requests shaped as Gitea's API documentation says:
  * the OAuth code exchange (form POST with the client's credentials, the code and the callback), the profile and
- * email list with the user's bearer token, one pull request with the app's {@code token} scheme, and an empty object
+ * email list with the user's bearer token, one pull request with the app's {@code token} scheme, creating a pull
+ * request on {@code acme/api} ({@code POST /repos/{owner}/{repo}/pulls} with a JSON {@code CreatePullRequestOption}:
+ * {@code head}, {@code base}, {@code title}, {@code body}; 201 with the new {@code PullRequest}), and an empty object
  * (or a redaction case's answer) for any other API call the policy let through. Records every request.
  */
 final class FakeGitea implements AutoCloseable {
@@ -42,6 +46,10 @@ final class FakeGitea implements AutoCloseable {
         }
     }
 
+    /** The fields of Gitea's {@code CreatePullRequestOption} (swagger: definitions.CreatePullRequestOption). */
+    private static final Set<String> CREATE_PULL_FIELDS = Set.of("assignee", "assignees", "base", "body", "due_date",
+        "head", "labels", "milestone", "title");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final JsonNode cases;
     private final String callback;
@@ -92,11 +100,42 @@ final class FakeGitea implements AutoCloseable {
                     && request.header("X-App-ID") == null && request.header("Cookie") == null;
                 reply(exchange, ok ? 200 : 401, ok ? PULL : "{\"message\":\"token is required\"}");
             }
+            case "/api/v1/repos/acme/api/pulls" -> {
+                if (request.method().equals("POST")) {
+                    createPull(exchange, request);
+                } else {
+                    reply(exchange, 200, "[]");
+                }
+            }
             default -> {
                 boolean api = path.startsWith("/api/v1/");
                 reply(exchange, api ? 200 : 404, api ? redactionAnswer(path) : "{\"message\":\"Not Found\"}");
             }
         }
+    }
+
+    /** {@code POST /repos/acme/api/pulls}: 201 with the new pull request #8 when the request is shaped as documented. */
+    private void createPull(HttpExchange exchange, Seen request) throws IOException {
+        JsonNode option;
+        try {
+            option = JSON.readTree(request.body());
+        } catch (IOException e) {
+            option = null;
+        }
+        String contentType = request.header("Content-Type");
+        boolean ok = ("token " + TOKEN).equals(request.header("Authorization")) && request.header("X-App-ID") == null
+            && contentType != null && contentType.startsWith("application/json") && option != null && option.isObject()
+            && option.path("head").isTextual() && !option.path("head").asText().contains(":")
+            && option.path("base").isTextual() && option.path("title").isTextual()
+            && (!option.has("body") || option.path("body").isTextual())
+            && CREATE_PULL_FIELDS.containsAll(JSON.convertValue(option, Map.class).keySet());
+        if (!ok) {
+            reply(exchange, 422, "{\"message\":\"invalid CreatePullRequestOption\"}");
+            return;
+        }
+        reply(exchange, 201, JSON.createObjectNode().put("id", 78).put("number", 8)
+            .put("html_url", url() + "/acme/api/pulls/8").put("title", option.path("title").asText()).put("state", "open")
+            .set("head", JSON.createObjectNode().put("ref", option.path("head").asText())).toString());
     }
 
     private String redactionAnswer(String path) {

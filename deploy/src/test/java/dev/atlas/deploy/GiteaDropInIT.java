@@ -41,8 +41,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of an otherwise unmodified copy of the distribution, and {@code bin/atlas run} serving a {@code gt-main} app against
  * a fake Gitea that checks request shapes from Gitea's API documentation: signed webhooks relayed (a bad signature
  * refused), an allowed API call proxied with the app's token and filtered, a code-bearing one denied before it
- * reaches Gitea (the plugin's whole REST case table replayed over HTTP), and an OAuth login through Atlas's identity
- * provider.
+ * reaches Gitea (the plugin's whole REST case table replayed over HTTP), GraphQL answered 404 by Atlas itself (Gitea has
+ * none), an OAuth login through Atlas's identity provider, and a patch task whose job opens its pull request through
+ * the proxy.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GiteaDropInIT {
@@ -62,12 +63,14 @@ class GiteaDropInIT {
     private String head;
     private HttpServer cloud;
     private Path home;
+    private Path dir;
     private Path config;
     private Process atlas;
     private String base;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
+        this.dir = dir;
         int port = Distribution.freePort();
         base = "http://127.0.0.1:" + port;
         gitea = new FakeGitea(YAML.readTree(CASES.toFile()), base + "/auth/callback/gt-main");
@@ -148,6 +151,98 @@ class GiteaDropInIT {
             "gt-main", "--rest", "GET /repos/acme/api/pulls/7/files");
         assertThat(files.exitCode()).as(files.output()).isZero();
         assertThat(files.output()).contains("allowed");
+        Path query = home.resolve("viewer.graphql");
+        try {
+            Files.writeString(query, "{ viewer { login } }");
+            Distribution.Result graphql = Distribution.runFrom(home, env, "policy", "test", "--config", config.toString(),
+                "--app", "gt-main", "--graphql", query.toString());
+            assertThat(graphql.exitCode()).as(graphql.output()).isEqualTo(1);
+            assertThat(graphql.output()).contains("denied: the app's VCS has no GraphQL API");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Gitea has no GraphQL API: the plugin offers none, so Atlas answers 404 itself and Gitea hears nothing. */
+    @Test
+    void answersGraphqlWith404WithoutCallingGitea() throws Exception {
+        int before = giteaSeen.size();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/vcs/graphql"))
+            .header("Authorization", "Bearer " + Distribution.cloudToken()).header("X-App-ID", "gt-main")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ viewer { login } }\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("not_found");
+        assertThat(response.body()).contains("no GraphQL API");
+        assertThat(giteaSeen.subList(before, giteaSeen.size())).as("requests that reached Gitea").isEmpty();
+    }
+
+    /**
+     * A patch task of a Gitea app: {@code atlas patch} in the job clones and pushes through the task's git endpoint
+     * (which uses the app's token at the git server), then asks Atlas's proxy, with its task-scoped proxy token, to
+     * make the call the plugin built. Gitea receives exactly one create-pull request, shaped as its API documents, with
+     * the pushed branch and Atlas's injected token; the job's result, status and files never hold the token.
+     */
+    @Test
+    void aPatchTaskOpensItsPullRequestThroughTheProxy() throws Exception {
+        String task = """
+            {"type": "patch", "appId": "gt-git",
+             "repository": {"cloneUrl": "%s/acme/api.git", "ref": "main", "sha": "%s"},
+             "resultUrl": "http://127.0.0.1:%d/results/gt-patch-1",
+             "patch": "--- a/README.md\\n+++ b/README.md\\n@@ -1 +1,2 @@\\n hello\\n+fixed by atlas\\n",
+             "commit": {"branch": "atlas/gitea-fix-1", "message": "Fix the greeting",
+                        "author": {"name": "Atlas Bot", "email": "bot@atlas.example"}},
+             "pullRequest": {"title": "Autofix", "body": "from the cloud", "base": "main"}}
+            """.formatted(gitServer.url(), head, cloud.getAddress().getPort());
+        HttpResponse<String> accepted = Distribution.post(base + "/api/tasks/gt-patch-1", task.getBytes(StandardCharsets.UTF_8),
+            "Content-Type", "application/json", "Authorization", "Bearer " + Distribution.cloudToken());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> !results("gt-patch-1").isEmpty());
+        JsonNode result = JSON.readTree(results("gt-patch-1").get(0).body());
+        assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("pr_opened");
+        assertThat(result.toString()).contains(gitea.url() + "/acme/api/pulls/8").doesNotContain(TOKEN);
+
+        List<FakeGitea.Seen> creates = giteaSeen.stream().filter(s -> s.method().equals("POST")
+            && s.path().equals("/api/v1/repos/acme/api/pulls")).toList();
+        assertThat(creates).hasSize(1);
+        FakeGitea.Seen create = creates.get(0);
+        assertThat(create.header("Authorization")).isEqualTo("token " + TOKEN);
+        JsonNode option = JSON.readTree(create.body());
+        assertThat(option.path("head").asText()).isEqualTo("atlas/gitea-fix-1");
+        assertThat(option.path("base").asText()).isEqualTo("main");
+        assertThat(option.path("title").asText()).isEqualTo("Autofix");
+        assertThat(option.path("body").asText()).isEqualTo("from the cloud");
+        // the branch the pull request names is the one the job pushed, through Atlas's git endpoint
+        assertThat(git(dir.resolve("repos/acme/api.git"), "show", "atlas/gitea-fix-1:README.md"))
+            .isEqualTo("hello\nfixed by atlas");
+        assertThat(gitServer.authorizations()).isNotEmpty().allSatisfy(a -> assertThat(new String(
+            Base64.getDecoder().decode(a.substring("Basic ".length())), StandardCharsets.UTF_8)).isEqualTo("oauth2:" + TOKEN));
+        JsonNode status = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/tasks/gt-patch-1"))
+            .header("Authorization", "Bearer " + Distribution.cloudToken()).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(status.toString()).doesNotContain(TOKEN);
+        assertThat(filesHolding(TOKEN)).as("files Atlas or the job wrote that hold the Gitea token").isEmpty();
+    }
+
+    private List<FakeGitea.Seen> results(String taskId) {
+        return cloudSeen.stream().filter(s -> s.path().equals("/results/" + taskId)).toList();
+    }
+
+    /** Every file under the test's folder holding {@code text}, but the config (which names it) and the distribution. */
+    private List<Path> filesHolding(String text) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> !f.equals(config) && !f.startsWith(home))
+                .filter(f -> {
+                    try {
+                        return new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(text);
+                    } catch (IOException e) {
+                        return false; // gone meanwhile (a job folder cleared)
+                    }
+                }).toList();
+        }
     }
 
     @Test
@@ -339,7 +434,9 @@ class GiteaDropInIT {
         HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
 
         int expect = c.path("expect").asInt();
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(expect);
+        // the replay writes "{}": Gitea refuses that as a CreatePullRequestOption (422), and Atlas passes its answer on
+        boolean emptyCreatePull = method.equals("POST") && c.path("path").asText().equals("/repos/acme/api/pulls");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(expect == 200 && emptyCreatePull ? 422 : expect);
         if (expect == 200) {
             assertThat(giteaSeen).hasSize(before + 1);
             assertThat(giteaSeen.get(before).header("Authorization")).isEqualTo("token " + TOKEN);

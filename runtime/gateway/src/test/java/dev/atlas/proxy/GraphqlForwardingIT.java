@@ -82,8 +82,15 @@ class GraphqlForwardingIT {
         Path policies = Files.createDirectories(dir.resolve("policies"));
         Files.writeString(policies.resolve("fake-main.yaml"), POLICY);
         Files.writeString(policies.resolve("fake-main.graphqls"), SCHEMA);
+        // an app whose plugin has no GraphQL API, with a policy that would allow the document
+        Files.writeString(policies.resolve("fake-rest.yaml"), POLICY);
+        Files.writeString(policies.resolve("fake-rest.graphqls"), SCHEMA);
+        String api = "http://127.0.0.1:" + vcs.getAddress().getPort() + "/api";
         String yaml = TestConfigs.valid(0, "https://asgard.example", "policies:\n  dir: " + policies + "\n")
-            .replace("apiUrl: https://vcs.example/api", "apiUrl: http://127.0.0.1:" + vcs.getAddress().getPort() + "/api");
+            .replace("apiUrl: https://vcs.example/api", "apiUrl: " + api)
+            .replace("        fakevcs:\n          flavour: plain\n", "        fakevcs:\n          flavour: plain\n"
+                + "      - id: fake-rest\n        vcs: fakevcs\n        webUrl: https://vcs.example\n        apiUrl: " + api
+                + "\n        webhookSecret: hook-secret-rest\n        fakevcs:\n          flavour: restonly\n");
         atlas = RunningAtlas.start(TestConfigs.write(dir, yaml), Map.of());
     }
 
@@ -201,6 +208,23 @@ class GraphqlForwardingIT {
         assertThat(error.get("error").asText()).isEqualTo("policy_denied");
         assertThat(error.get("rule").asText()).isEqualTo("maxDepth");
         assertThat(seen).hasSize(before);
+    }
+
+    @Test
+    void answersGraphqlForAnAppWhosePluginHasNoGraphqlApi404AndNeverCallsTheVcs() throws Exception {
+        int before = seen.size();
+
+        HttpResponse<String> response = atlas.send(HttpRequest.newBuilder(URI.create(atlas.url("/vcs/graphql")))
+            .header("Authorization", "Bearer " + cloudToken()).header("X-App-ID", "fake-rest")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body("{ me { name } }"), StandardCharsets.UTF_8)).build());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("not_found");
+        assertThat(response.body()).contains("the app's VCS has no GraphQL API");
+        assertThat(seen).hasSize(before);
+        // the same document for the app whose plugin has GraphQL goes through
+        assertThat(post(body("{ me { name } }"), "application/json").statusCode()).isEqualTo(200);
     }
 
     private HttpResponse<String> post(String body, String contentType) {

@@ -1,5 +1,6 @@
 package dev.atlas.proxy;
 
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.AtlasHeaders;
@@ -15,10 +16,15 @@ import org.apache.camel.Processor;
 /**
  * {@code proxyApp}: {@code X-App-ID} picks the app (400 missing or repeated, 404 unknown). A route that matches on
  * its prefix ({@code matchOnUriPrefix}) is REST, whose VCS API path is the raw path below the route's own prefix;
- * any other proxy route is GraphQL. A job's proxy token may only make its own pull-request call (403). Sets
+ * any other proxy route is GraphQL, which an app whose plugin has no GraphQL API ({@link GraphqlApi}) answers 404
+ * {@code not_found} without its policy or its VCS being asked. A job's proxy token may only make its own
+ * pull-request call (403). Sets
  * {@code AtlasAppId}, {@code AtlasVcs} and, for REST, {@code AtlasApiMethod} and {@code AtlasApiPath}.
  */
 public final class ProxyApp implements Processor {
+    /** The answer (404) and {@code atlas policy test} verdict for GraphQL on an app whose VCS has none. */
+    public static final String NO_GRAPHQL = GraphqlApi.NOT_OFFERED;
+
     private final Map<String, VcsProvider> providers;
 
     public ProxyApp(Map<String, VcsProvider> providers) {
@@ -46,6 +52,9 @@ public final class ProxyApp implements Processor {
         if (grant != null) {
             // a job's token: only its own repository's pull-request call, and still through the policy
             TaskProxyAccess.check(grant, appId, provider.app().vcs(), request, graphql, restPath);
+        }
+        if (graphql && !(provider instanceof GraphqlApi)) {
+            throw AtlasException.notFound(NO_GRAPHQL);
         }
         exchange.setProperty(ProxyExchange.PROVIDER, provider);
         exchange.setProperty(ProxyExchange.GRAPHQL, graphql);

@@ -3,6 +3,7 @@ package dev.atlas.proxy;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.cloud.CloudAuthenticator;
+import dev.atlas.core.outbound.OutboundHttp;
 import dev.atlas.core.tokens.TaskTokens;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,8 +26,8 @@ public final class ProxyModule implements ApplicationModule {
         context.bind("proxyApp", new ProxyApp(assembly.providers()));
         context.bind("proxyPolicy", new ProxyPolicy(assembly.policies(), context.metrics()));
         context.bind("proxyCredentials", new ProxyCredentials());
-        context.bind("proxyForward", new ProxyForward(context.outbound().httpClient(), UPSTREAM_TIMEOUT,
-            context.metrics()));
+        context.bind("proxyForward", new ProxyForward(OutboundHttp.shared(context.camel(), context.outbound()),
+            UPSTREAM_TIMEOUT, context.metrics()));
         context.bind("proxyRedact", new ProxyRedact(context.metrics()));
     }
 

@@ -8,6 +8,7 @@ import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.LoadedPolicy;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,14 @@ public final class ProxyPolicy implements Processor {
 
     private final Map<String, LoadedPolicy> policies;
     private final MicrometerMetrics metrics;
+    /** Per app: a GraphQL decision depends only on the body's text, so a repeated document is decided once. */
+    private final Map<String, GraphqlDecisionCache> graphqlDecisions = new HashMap<>();
 
     public ProxyPolicy(Map<String, LoadedPolicy> policies, MicrometerMetrics metrics) {
         this.policies = policies;
         this.metrics = metrics;
+        policies.keySet().forEach(app -> graphqlDecisions.put(app, new GraphqlDecisionCache(
+            GraphqlDecisionCache.MAX_ENTRIES)));
     }
 
     @Override
@@ -71,7 +76,8 @@ public final class ProxyPolicy implements Processor {
                 List.of());
         }
         if (graphql) {
-            return policy.policy().checkGraphql(new String(request.body(), StandardCharsets.UTF_8));
+            return graphqlDecisions.get(appId).decide(new String(request.body(), StandardCharsets.UTF_8),
+                policy.policy()::checkGraphql);
         }
         return policy.policy().checkRest(request.method(), restPath, request.rawQuery().orElse(null),
             request.headers().allValues("Accept"), request.headers().map(), request.body());

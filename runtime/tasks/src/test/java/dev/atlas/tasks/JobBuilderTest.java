@@ -80,11 +80,6 @@ class JobBuilderTest {
         }
 
         @Override
-        public URI graphqlEndpoint() {
-            return URI.create("https://vcs.example/api/graphql");
-        }
-
-        @Override
         public PullRequestCall pullRequestCall(PullRequestRequest request) {
             asked.add(request);
             return new PullRequestCall("POST", "/repos/" + request.repositoryPath() + "/pulls",

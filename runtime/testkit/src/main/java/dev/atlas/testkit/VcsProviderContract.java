@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atlas.api.Secret;
 import dev.atlas.api.config.ProblemList;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
@@ -16,7 +18,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What every VCS provider must do. A plugin's test extends this class and supplies the factory, a valid provider
@@ -48,6 +54,47 @@ public abstract class VcsProviderContract {
             problems);
         assertThat(problems.lines()).as("problems of a valid section").isEmpty();
         return provider;
+    }
+
+    /**
+     * API paths of this VCS (below {@code /vcs/rest}) and the target {@link ApiCredentials#target} must read from each
+     * with no caller headers; empty (the default) skips the check.
+     */
+    protected Map<String, ApiTarget> apiTargets() {
+        return Map.of();
+    }
+
+    /**
+     * Paths a caller could use to make a plugin name another repository than the VCS will act on, in every shipped
+     * VCS's shape: encoded slashes and dots, dot segments, empty segments, backslashes, absolute URLs, control
+     * characters and an overlong path.
+     */
+    static Stream<String> hostileApiPaths() {
+        return Stream.of("/repos/acme%2Fother/api/pulls", "/repos/acme/api%2F..%2F..%2Fvictim%2Fx", "/repos/acme/%2e%2e/x",
+            "/repos/acme/api/../../victim/x/pulls", "/repos/../victim/x", "/repos/./acme/api", "/repos//acme/api",
+            "//repos/acme/api", "repos/acme/api", "https://evil.example/repos/acme/api", "/repos/acme\\other/api",
+            "/repos/acme/api\u0000/pulls", "/repos/acme/api /pulls", "/repos/acme/api/" + "a".repeat(5000),
+            "/projects/acme%2Fapi", "/projects/7/../8/merge_requests", "/projects//7", "/projects/7%2F..%2F8",
+            "/repositories/ws/../other/slug", "/repositories/ws%2Fx/slug", "/repositories//ws/slug",
+            "/rest/api/1.0/projects/KEY/repos/../../OTHER/repos/x", "/rest/api/1.0/projects/KEY/repos/sl%2Fug",
+            "/rest/api/1.0/projects//KEY/repos/slug");
+    }
+
+    @Test
+    void readsTheRepositoryOfItsOwnApiPaths() {
+        VcsProvider provider = configured();
+        apiTargets().forEach((path, expected) -> assertThat(((ApiCredentials) provider).target(path, h -> Optional.empty()))
+            .as(path).isEqualTo(expected));
+    }
+
+    @ParameterizedTest(name = "hostile path [{0}]")
+    @MethodSource("hostileApiPaths")
+    void aHostileApiPathNamesNoRepository(String path) {
+        if (configured() instanceof ApiCredentials credentials) {
+            ApiTarget target = credentials.target(path, h -> Optional.empty());
+            assertThat(target.owner()).as(path).isEmpty();
+            assertThat(target.repository()).as(path).isEmpty();
+        }
     }
 
     protected static WebhookRequest request(Map<String, List<String>> headers, byte[] body) {

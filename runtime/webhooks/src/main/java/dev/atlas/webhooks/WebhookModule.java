@@ -4,6 +4,7 @@ import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.health.ReadinessCheck;
+import dev.atlas.core.outbound.OutboundHttp;
 import dev.atlas.core.outbox.CloudSigner;
 import dev.atlas.core.outbox.DeliveryOutcomes;
 import dev.atlas.core.outbox.DeliveryRoute;
@@ -49,8 +50,8 @@ public final class WebhookModule implements ApplicationModule {
         // shared by every delivery route (the relay's and the job results')
         context.bind("webhookSign", new WebhookSign(new CloudSigner(config.runner().cloudSecret()), config.runner().id(),
             context.clock()));
-        context.bind("webhookSend", new WebhookSend(config.cloud().url(), context.outbound().httpClient(),
-            config.cloud().deliveryTimeout()));
+        context.bind("webhookSend", new WebhookSend(config.cloud().url(),
+            OutboundHttp.shared(context.camel(), context.outbound()), config.cloud().deliveryTimeout()));
         WebhookDelivery started = delivery;
         context.camel().addStartupListener(new org.apache.camel.StartupListener() {
             @Override

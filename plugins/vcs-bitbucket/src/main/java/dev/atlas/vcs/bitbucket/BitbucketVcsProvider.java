@@ -13,15 +13,15 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.ApiPaths;
 import dev.atlas.plugin.support.HubSignature;
 import dev.atlas.plugin.support.PolicyResources;
-import dev.atlas.plugin.support.Upstream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One Bitbucket Cloud or Data Center app: verifies its webhooks ({@code X-Hub-Signature: sha256=…}), injects its
@@ -92,12 +92,19 @@ class BitbucketVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentia
     }
 
     /**
-     * Bitbucket has no GraphQL API. The interface requires an endpoint, so this names one under the API base that
-     * never answers GraphQL; the built-in Bitbucket policies deny every GraphQL request, so nothing is sent there.
+     * The repository of the call: Cloud {@code /repositories/{workspace}/{repo_slug}/...} (owner: the workspace),
+     * Data Center {@code /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/...} or {@code /rest/api/latest/...}
+     * (owner: the project key). The credential does not depend on it. Bitbucket has no GraphQL API, so this
+     * provider does not implement {@code GraphqlApi}.
      */
     @Override
-    public URI graphqlEndpoint() {
-        return Upstream.join(app.apiUrl(), "/graphql");
+    public ApiTarget target(String restPath, Function<String, Optional<String>> header) {
+        return (flavor == BitbucketFlavor.CLOUD
+            ? ApiPaths.match(restPath, "repositories", "{owner}", "{repo}")
+            : ApiPaths.match(restPath, "rest", "api", "1.0", "projects", "{owner}", "repos", "{repo}")
+                .or(() -> ApiPaths.match(restPath, "rest", "api", "latest", "projects", "{owner}", "repos", "{repo}")))
+            .map(m -> new ApiTarget(Optional.empty(), Optional.of(m.get("owner")), Optional.of(m.get("repo"))))
+            .orElseGet(ApiTarget::none);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.atlas.api.vcs.ApiPolicyDefaults;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.OAuthLogin;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
@@ -42,6 +43,14 @@ class BitbucketCloudProviderTest extends VcsProviderContract {
     @Override
     protected Map<String, Object> validSection() {
         return Map.of("token", "ATCTT3x-cloud");
+    }
+
+    @Override
+    protected Map<String, ApiTarget> apiTargets() {
+        return Map.of(
+            "/repositories/acme/api/pullrequests/3", new ApiTarget(Optional.empty(), Optional.of("acme"), Optional.of("api")),
+            "/repositories/acme/api", new ApiTarget(Optional.empty(), Optional.of("acme"), Optional.of("api")),
+            "/user", ApiTarget.none(), "/rest/api/1.0/projects/PRJ/repos/api", ApiTarget.none());
     }
 
     @Override
@@ -110,8 +119,8 @@ class BitbucketCloudProviderTest extends VcsProviderContract {
     }
 
     @Test
-    void pointsGraphqlUnderTheApiBaseAndShipsNoSchema() {
-        assertThat(((ApiCredentials) configured()).graphqlEndpoint()).isEqualTo(URI.create("https://vcs.example/api/graphql"));
+    void offersNoGraphqlApiAndShipsNoSchema() {
+        assertThat(configured()).isNotInstanceOf(GraphqlApi.class);
         assertThat(((ApiPolicyDefaults) configured()).graphqlSchema()).isEmpty();
     }
 

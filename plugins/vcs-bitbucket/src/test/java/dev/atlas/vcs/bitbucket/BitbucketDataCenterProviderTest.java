@@ -40,6 +40,14 @@ class BitbucketDataCenterProviderTest extends VcsProviderContract {
     }
 
     @Override
+    protected Map<String, ApiTarget> apiTargets() {
+        return Map.of(
+            "/rest/api/1.0/projects/PRJ/repos/api/pull-requests", new ApiTarget(Optional.empty(), Optional.of("PRJ"), Optional.of("api")),
+            "/rest/api/latest/projects/PRJ/repos/api", new ApiTarget(Optional.empty(), Optional.of("PRJ"), Optional.of("api")),
+            "/rest/api/1.0/projects/PRJ", ApiTarget.none(), "/repositories/acme/api", ApiTarget.none());
+    }
+
+    @Override
     protected Map<String, List<String>> signedHeaders(byte[] body, Secret secret) {
         return Map.of("X-Hub-Signature", List.of(SignatureCases.sign(secret.bytes(), body)),
             "X-Event-Key", List.of("repo:refs_changed"), "X-Request-Id", List.of("dc-req-9"));

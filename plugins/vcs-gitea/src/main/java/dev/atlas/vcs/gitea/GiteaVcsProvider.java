@@ -13,17 +13,18 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.ApiPaths;
 import dev.atlas.plugin.support.PolicyResources;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One Gitea or Forgejo app: verifies its webhooks, injects its access token and supplies the built-in REST policy
  * and the pull-request call of patch jobs.
  * OAuth login is added by {@link GiteaOAuthVcsProvider} only when the app has an OAuth client. Gitea has no GraphQL
- * API: the built-in policy denies GraphQL, so no GraphQL request ever reaches the credentials.
+ * API, so the provider does not implement {@code GraphqlApi}: Atlas answers the app's GraphQL calls 404 itself.
  */
 class GiteaVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults,
     PullRequests {
@@ -66,13 +67,14 @@ class GiteaVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, 
     }
 
     /**
-     * Gitea and Forgejo have no GraphQL API, but this version of the plugin API requires an endpoint. The built-in
-     * policy denies GraphQL (and a policy cannot enable it without a schema subset, which this plugin does not ship),
-     * so the host never forwards a GraphQL request here; if it ever did, this refuses rather than inventing a URL.
-     * Deliberately without {@code @Override}: it keeps compiling once the API makes GraphQL an optional capability.
+     * The repository of {@code /repos/{owner}/{repo}/...} (Gitea API v1, relative to {@code {webUrl}/api/v1}). The
+     * token does not depend on it; it names the call in the plugin's own terms.
      */
-    public URI graphqlEndpoint() {
-        throw new UnsupportedOperationException("Gitea has no GraphQL API");
+    @Override
+    public ApiTarget target(String restPath, Function<String, Optional<String>> header) {
+        return ApiPaths.match(restPath, "repos", "{owner}", "{repo}")
+            .map(m -> new ApiTarget(Optional.empty(), Optional.of(m.get("owner")), Optional.of(m.get("repo"))))
+            .orElseGet(ApiTarget::none);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.atlas.vcs.gitea;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.atlas.api.Secret;
 import dev.atlas.api.config.ProblemList;
@@ -9,6 +8,7 @@ import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.ApiPolicyDefaults;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.OAuthLogin;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
@@ -17,6 +17,7 @@ import dev.atlas.testkit.ConfigTrees;
 import dev.atlas.testkit.VcsProviderContract;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The provider contract every VCS plugin passes, plus what is particular to Gitea's credentials and config. */
@@ -35,6 +36,15 @@ class GiteaProviderTest extends VcsProviderContract {
     @Override
     protected Map<String, Object> validSection() {
         return Map.of("token", "gt-token-0123");
+    }
+
+    @Override
+    protected Map<String, ApiTarget> apiTargets() {
+        return Map.of(
+            "/repos/acme/api/pulls/7/files", new ApiTarget(Optional.empty(), Optional.of("acme"), Optional.of("api")),
+            "/repos/acme/api", new ApiTarget(Optional.empty(), Optional.of("acme"), Optional.of("api")),
+            "/user", ApiTarget.none(), "/version", ApiTarget.none(), "/repos/acme", ApiTarget.none(),
+            "", ApiTarget.none());
     }
 
     @Override
@@ -76,9 +86,8 @@ class GiteaProviderTest extends VcsProviderContract {
     }
 
     @Test
-    void refusesToNameAGraphqlEndpointGiteaDoesNotHave() {
-        GiteaVcsProvider provider = (GiteaVcsProvider) configured();
-        assertThatThrownBy(provider::graphqlEndpoint).isInstanceOf(UnsupportedOperationException.class);
+    void offersNoGraphqlApi() {
+        assertThat(configured()).isNotInstanceOf(GraphqlApi.class).isInstanceOf(ApiCredentials.class);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.GitAccess;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.api.vcs.PullRequestRequest;
 import dev.atlas.api.vcs.PullRequests;
@@ -15,6 +16,7 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.ApiPaths;
 import dev.atlas.plugin.support.HubSignature;
 import dev.atlas.plugin.support.OpenedPart;
 import dev.atlas.plugin.support.PolicyResources;
@@ -23,13 +25,14 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One GitHub (github.com or GHES) app: verifies its webhooks, injects its App's installation tokens and supplies the
  * built-in policy. OAuth login is added by {@link GithubOAuthVcsProvider} only when the app configures an OAuth
  * client, so the host's capability check tells whether the app can log users in.
  */
-class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults,
+class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, GraphqlApi, ApiPolicyDefaults,
     PullRequests {
     static final String POLICY = "atlas/policy/github.yaml";
     static final String SCHEMA = "atlas/policy/github.graphqls";
@@ -102,6 +105,19 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     @Override
     public void revoke(CloneCredential credential) {
         tokens.ifOpened().ifPresent(t -> t.revoke(credential.password()));
+    }
+
+    /**
+     * The installation the caller named ({@code X-Installation-ID}, SPEC 5) and the repository of
+     * {@code /repos/{owner}/{repo}/...}: the installation token is the one of that installation, else of the
+     * repository's owner.
+     */
+    @Override
+    public ApiTarget target(String restPath, Function<String, Optional<String>> header) {
+        Optional<String> installation = header.apply("X-Installation-ID").map(String::trim).filter(s -> !s.isEmpty());
+        return ApiPaths.match(restPath, "repos", "{owner}", "{repo}")
+            .map(m -> new ApiTarget(installation, Optional.of(m.get("owner")), Optional.of(m.get("repo"))))
+            .orElseGet(() -> new ApiTarget(installation, Optional.empty(), Optional.empty()));
     }
 
     @Override

@@ -25,6 +25,7 @@ import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.testkit.ConfigTrees;
 import dev.atlas.testkit.MutableClock;
@@ -301,7 +302,7 @@ class GithubCredentialsTest {
             .isEqualTo(URI.create("https://ghe.example/api/graphql"));
         assertThat(GithubVcsProvider.graphqlEndpoint(URI.create("https://ghe.example:8443/api/v3/")))
             .isEqualTo(URI.create("https://ghe.example:8443/api/graphql"));
-        assertThat(credentials().graphqlEndpoint()).isEqualTo(URI.create(github.baseUrl() + "/api/graphql"));
+        assertThat(((GraphqlApi) provider).graphqlEndpoint()).isEqualTo(URI.create(github.baseUrl() + "/api/graphql"));
     }
 
     @Test

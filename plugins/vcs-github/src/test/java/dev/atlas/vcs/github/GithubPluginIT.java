@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atlas.api.config.ProblemList;
 import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.OAuthLogin;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.VcsProviderFactory;
@@ -51,7 +52,7 @@ class GithubPluginIT {
             .isInstanceOf(OAuthLogin.class);
         // opening builds the JWT signer with nimbus, which must come from the zip's lib/
         provider.open(TestHost.create());
-        assertThat(((ApiCredentials) provider).graphqlEndpoint().toString()).isEqualTo("https://api.github.com/graphql");
+        assertThat(((GraphqlApi) provider).graphqlEndpoint().toString()).isEqualTo("https://api.github.com/graphql");
         assertThat(((WebhookVerifier) provider).verify(new WebhookRequest(HttpHeaders.of(Map.of(), (a, b) -> true),
             new byte[0]))).isEqualTo(WebhookVerdict.rejected("missing_signature"));
         provider.close();

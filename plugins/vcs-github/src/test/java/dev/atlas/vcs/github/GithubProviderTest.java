@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atlas.api.Secret;
 import dev.atlas.api.config.ProblemList;
+import dev.atlas.api.vcs.ApiCredentials;
+import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.OAuthLogin;
 import dev.atlas.api.vcs.VcsProvider;
@@ -46,6 +48,15 @@ class GithubProviderTest extends VcsProviderContract {
     @Override
     protected Map<String, Object> validSection() {
         return Map.of("appId", "12345", "privateKey", TestKeys.pkcs1Pem(TestKeys.RSA_2048));
+    }
+
+    @Override
+    protected Map<String, ApiTarget> apiTargets() {
+        return Map.of(
+            "/repos/octo-org/hello/pulls/7", new ApiTarget(Optional.empty(), Optional.of("octo-org"), Optional.of("hello")),
+            "/repos/octo-org/hello", new ApiTarget(Optional.empty(), Optional.of("octo-org"), Optional.of("hello")),
+            "/installation/repositories", ApiTarget.none(), "/orgs/octo-org/repos", ApiTarget.none(),
+            "", ApiTarget.none());
     }
 
     @Override
@@ -168,5 +179,17 @@ class GithubProviderTest extends VcsProviderContract {
 
     private WebhookVerifier verifier() {
         return (WebhookVerifier) configured();
+    }
+
+    @Test
+    void readsTheInstallationTheCallerNamedWithTheRepositoryOfThePath() {
+        ApiCredentials credentials = (ApiCredentials) configured();
+        assertThat(credentials.target("/repos/octo-org/hello/pulls", h -> h.equals("X-Installation-ID")
+            ? Optional.of(" 77 ") : Optional.empty()))
+            .isEqualTo(new ApiTarget(Optional.of("77"), Optional.of("octo-org"), Optional.of("hello")));
+        assertThat(credentials.target("", h -> Optional.of("77")))
+            .isEqualTo(new ApiTarget(Optional.of("77"), Optional.empty(), Optional.empty()));
+        assertThat(credentials.target("/repos/a/../b/c", h -> Optional.of(" ")))
+            .isEqualTo(ApiTarget.none());
     }
 }

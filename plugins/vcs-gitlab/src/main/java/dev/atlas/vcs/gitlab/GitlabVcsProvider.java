@@ -7,6 +7,7 @@ import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.api.vcs.PullRequestRequest;
 import dev.atlas.api.vcs.PullRequests;
@@ -14,6 +15,7 @@ import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.plugin.support.ApiPaths;
 import dev.atlas.plugin.support.PolicyResources;
 import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
@@ -22,12 +24,14 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One GitLab app: verifies its webhooks (secret token or signing token), injects its access token and supplies the
  * built-in policy. OAuth login is added by {@link GitlabOAuthVcsProvider} only when the app has an OAuth client.
  */
-class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, ApiPolicyDefaults, PullRequests {
+class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, GraphqlApi, ApiPolicyDefaults,
+    PullRequests {
     static final String POLICY = "atlas/policy/gitlab.yaml";
     static final String SCHEMA = "atlas/policy/gitlab.graphqls";
 
@@ -88,6 +92,22 @@ class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
         }
         return GitlabMergeRequests.call(request,
             GitlabProjectIds.resolve(client, app.apiUrl(), config.token(), request.repositoryPath()));
+    }
+
+    /**
+     * The project of {@code /projects/{id}/...} by its numeric id (in {@code repository}; GitLab paths name no owner).
+     * The URL-encoded form ({@code group%2Fproject}) is not read: an encoded slash is refused by the policy and names
+     * no project here. The token does not depend on the project.
+     */
+    @Override
+    public ApiTarget target(String restPath, Function<String, Optional<String>> header) {
+        return ApiPaths.match(restPath, "projects", "{id}").map(m -> m.get("id")).filter(GitlabVcsProvider::numeric)
+            .map(id -> new ApiTarget(Optional.empty(), Optional.empty(), Optional.of(id)))
+            .orElseGet(ApiTarget::none);
+    }
+
+    private static boolean numeric(String id) {
+        return id.length() <= 19 && id.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     @Override

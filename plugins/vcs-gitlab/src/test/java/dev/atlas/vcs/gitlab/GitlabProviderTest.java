@@ -8,6 +8,7 @@ import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.ApiTarget;
 import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.OAuthLogin;
 import dev.atlas.api.vcs.VcsProvider;
@@ -56,6 +57,14 @@ class GitlabProviderTest extends VcsProviderContract {
     @Override
     protected Map<String, Object> validSection() {
         return Map.of("token", "glpat-abc");
+    }
+
+    @Override
+    protected Map<String, ApiTarget> apiTargets() {
+        return Map.of(
+            "/projects/4711/merge_requests", new ApiTarget(Optional.empty(), Optional.empty(), Optional.of("4711")),
+            "/projects/4711", new ApiTarget(Optional.empty(), Optional.empty(), Optional.of("4711")),
+            "/projects/acme", ApiTarget.none(), "/user", ApiTarget.none(), "/groups/7/projects", ApiTarget.none());
     }
 
     @Override
@@ -167,9 +176,9 @@ class GitlabProviderTest extends VcsProviderContract {
     void sendsGraphqlToTheWebUrlsApiGraphql() {
         AppSettings app = ConfigTrees.app("gitlab", "gl", "https://gitlab.acme.example/", "https://gitlab.acme.example/api/v4",
             SECRET);
-        ApiCredentials credentials = (ApiCredentials) factory().configure(app,
+        GraphqlApi graphql = (GraphqlApi) factory().configure(app,
             ConfigTrees.section(KEY, validSection(), new ProblemList()), new ProblemList());
-        assertThat(credentials.graphqlEndpoint()).isEqualTo(URI.create("https://gitlab.acme.example/api/graphql"));
+        assertThat(graphql.graphqlEndpoint()).isEqualTo(URI.create("https://gitlab.acme.example/api/graphql"));
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.atlas.api.vcs;
 
-import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** Capability of a {@link VcsProvider}: the VCS credentials Atlas injects. The cloud never sees them. */
 public interface ApiCredentials {
@@ -43,6 +44,19 @@ public interface ApiCredentials {
     default void revoke(CloneCredential credential) {
     }
 
-    /** Where GraphQL requests go ({@code https://api.github.com/graphql}, {@code https://ghe/api/graphql}). */
-    URI graphqlEndpoint();
+    /**
+     * What a proxied call is about, read from the VCS API path the caller asked for and the caller's headers, for
+     * {@link #authHeaders}. Only the plugin knows its API's path shapes (GitHub {@code /repos/{owner}/{repo}/...},
+     * GitLab {@code /projects/{id}/...}); the host parses none. Called after the policy allowed the call; does no I/O.
+     * A path the plugin does not recognise, or one that is not plain (encoded characters, {@code .} or {@code ..}
+     * segments, empty segments, overlong), names no repository. The default names nothing, for VCSs whose credential
+     * does not depend on the repository.
+     *
+     * @param restPath the REST path below {@code /vcs/rest} as received, without the query
+     *     ({@code /repos/acme/api/pulls/7}); empty for a GraphQL call
+     * @param header the caller's request header of that name (first value), if sent
+     */
+    default ApiTarget target(String restPath, Function<String, Optional<String>> header) {
+        return ApiTarget.none();
+    }
 }

@@ -4,8 +4,8 @@ import dev.atlas.api.HostContext;
 
 /**
  * One configured VCS app. What it can do is told by the capability interfaces it also implements:
- * {@link WebhookVerifier}, {@link ApiCredentials}, {@link OAuthLogin}, {@link ApiPolicyDefaults},
- * {@link PullRequests}. The host asks
+ * {@link WebhookVerifier}, {@link ApiCredentials}, {@link GraphqlApi}, {@link OAuthLogin},
+ * {@link ApiPolicyDefaults}, {@link PullRequests}. The host asks
  * with a type check, so a provider implements only what its VCS offers.
  */
 public interface VcsProvider extends AutoCloseable {

@@ -1,5 +1,6 @@
 package dev.atlas.core.cli;
 
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.core.boot.Assembly;
 import dev.atlas.core.boot.Bootstrap;
 import dev.atlas.core.config.ConfigException;
@@ -70,6 +71,12 @@ public final class PolicyCommand {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             try (Assembly assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home())) {
+                if (request.graphql != null && assembly.providers().containsKey(app)
+                    && !(assembly.providers().get(app) instanceof GraphqlApi)) {
+                    // as the proxy answers (404), before any policy: such a document never reaches the VCS
+                    out.println("denied: " + GraphqlApi.NOT_OFFERED);
+                    return AtlasCli.FAILED;
+                }
                 LoadedPolicy policy = assembly.policies().get(app);
                 if (policy == null) {
                     spec.commandLine().getErr().println(assembly.providers().containsKey(app)

@@ -2,11 +2,9 @@ package dev.atlas.core.outbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.atlas.api.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -14,15 +12,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
+import org.springframework.amqp.rabbit.support.MessagePropertiesConverter;
 
 /**
  * The RabbitMQ spool ({@code webhooks.spool: rabbitmq}): the scale-out path, where every replica consumes one shared
@@ -39,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * queue, or dead-lettered) is confirmed; a replica that dies mid-attempt leaves it to the broker to hand to another.
  * De-duplication of repeated delivery ids is per replica (a bounded memory of keys seen within {@code maxAge}); the
  * cloud should still de-duplicate by {@code webhook-id}, as Standard Webhooks asks of every consumer.
+ * <p>The broker is reached through Spring AMQP, like the task queue: a {@link CachingConnectionFactory} with publisher
+ * confirms, {@link RabbitAdmin} for the declarations and {@link RabbitTemplate} for confirmed publishes. Takes use one
+ * channel of their own, kept open (a delivery tag is only valid on the channel that received it); when the broker
+ * closed it, the un-acknowledged webhooks are the broker's again and a new channel is opened on the next take.
  */
 public final class RabbitWebhookSpool implements WebhookSpool {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitWebhookSpool.class);
@@ -53,10 +66,16 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     private final String queue;
     private final Duration maxAge;
     private final RecordSeal seal;
+    private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
+    private static final MessagePropertiesConverter PROPERTIES = new DefaultMessagePropertiesConverter(1 << 20);
+
     private final List<Long> retrySeconds = new ArrayList<>();
-    private final Connection connection;
-    private final Channel publisher;
-    private final Channel consumer;
+    private final CachingConnectionFactory factory;
+    private final RabbitTemplate template;
+    private final RabbitAdmin admin;
+    private final Object takeLock = new Object();
+    private Channel consumer;
+    private volatile boolean connected = true;
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Instant> seen = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f,
         false) {
@@ -68,21 +87,37 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     private volatile int depth;
 
     private RabbitWebhookSpool(String queue, Duration maxAge, Duration maxBackoff, RecordSeal seal,
-        Connection connection) throws IOException {
+        CachingConnectionFactory factory) {
         this.queue = queue;
         this.seal = seal;
         this.maxAge = maxAge;
-        this.connection = connection;
-        this.publisher = connection.createChannel();
-        this.consumer = connection.createChannel();
-        publisher.confirmSelect();
-        publisher.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
-        publisher.queueDeclare(queue + ".dead", true, false, false, Map.of("x-queue-type", "quorum"));
+        this.factory = factory;
+        this.template = new RabbitTemplate(factory);
+        this.admin = new RabbitAdmin(factory);
+        admin.setIgnoreDeclarationExceptions(false);
+        factory.addConnectionListener(new ConnectionListener() {
+            @Override
+            public void onCreate(Connection connection) {
+                connected = true;
+            }
+
+            @Override
+            public void onClose(Connection connection) {
+                connected = false;
+            }
+
+            @Override
+            public void onShutDown(ShutdownSignalException signal) {
+                connected = false;
+            }
+        });
+        admin.declareQueue(QueueBuilder.durable(queue).quorum().build());
+        admin.declareQueue(QueueBuilder.durable(queue + ".dead").quorum().build());
         for (long s = 1; ; s *= 2) {
             long step = Math.min(s, Math.max(1, maxBackoff.toSeconds()));
             retrySeconds.add(step);
-            publisher.queueDeclare(retryQueue(step), true, false, false, Map.of("x-message-ttl", step * 1000,
-                "x-dead-letter-exchange", "", "x-dead-letter-routing-key", queue));
+            admin.declareQueue(QueueBuilder.durable(retryQueue(step)).ttl((int) (step * 1000))
+                .deadLetterExchange("").deadLetterRoutingKey(queue).build());
             if (step >= maxBackoff.toSeconds()) {
                 break;
             }
@@ -97,23 +132,26 @@ public final class RabbitWebhookSpool implements WebhookSpool {
      */
     public static RabbitWebhookSpool open(URI uri, String queue, Duration maxAge, Duration maxBackoff,
         Secret cloudSecret) throws IOException {
-        ConnectionFactory factory = new ConnectionFactory();
+        CachingConnectionFactory factory;
         try {
-            // "amqp://host:5672/" (as SPEC §3 writes it) means the default vhost "/", not an empty vhost name
-            String text = uri.toString();
-            factory.setUri(uri.getRawPath() != null && uri.getRawPath().equals("/")
-                ? text.substring(0, text.length() - 1) : text);
-        } catch (Exception e) {
+            factory = new CachingConnectionFactory(uri);
+        } catch (RuntimeException e) {
             throw new IOException("rabbitmq.uri is not usable", e);
         }
-        factory.setAutomaticRecoveryEnabled(true);
-        factory.setNetworkRecoveryInterval(1000);
+        String path = uri.getRawPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            // "amqp://host:5672/" (as SPEC §3 writes it) means the default vhost "/", not an empty vhost name
+            factory.setVirtualHost("/");
+        }
+        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
+        factory.setConnectionNameStrategy(f -> "atlas-webhook-spool");
         factory.setConnectionTimeout(5000);
+        factory.setChannelCacheSize(16);
         try {
-            return new RabbitWebhookSpool(queue, maxAge, maxBackoff, new RecordSeal(cloudSecret),
-                factory.newConnection("atlas-webhook-spool"));
-        } catch (TimeoutException e) {
-            throw new IOException("the broker did not answer in time", e);
+            return new RabbitWebhookSpool(queue, maxAge, maxBackoff, new RecordSeal(cloudSecret), factory);
+        } catch (AmqpException e) {
+            factory.destroy();
+            throw new IOException("cannot reach the broker or declare the spool's queues", e);
         }
     }
 
@@ -136,48 +174,52 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     /** Publishes a record and waits for the broker's confirm; {@code sealed} false only for a forged record. */
     private void publishConfirmed(String target, SpooledWebhook webhook, String deadReason, boolean sealed)
         throws IOException {
-        Map<String, Object> headers = new HashMap<>();
+        MessageProperties properties = new MessageProperties();
         if (sealed) {
-            headers.put(SEAL, seal.seal(webhook));
+            properties.setHeader(SEAL, seal.seal(webhook));
         }
-        headers.put("x-atlas-id", webhook.id());
-        headers.put("x-atlas-vcs", webhook.vcs());
-        headers.put("x-atlas-app", webhook.appId());
-        headers.put("x-atlas-received-at", webhook.receivedAt().toString());
-        headers.put("x-atlas-attempts", webhook.attempts());
-        headers.put("x-atlas-headers", JSON.writeValueAsString(webhook.headers()));
-        webhook.lastError().ifPresent(e -> headers.put("x-atlas-last-error", e));
+        properties.setHeader("x-atlas-id", webhook.id());
+        properties.setHeader("x-atlas-vcs", webhook.vcs());
+        properties.setHeader("x-atlas-app", webhook.appId());
+        properties.setHeader("x-atlas-received-at", webhook.receivedAt().toString());
+        properties.setHeader("x-atlas-attempts", webhook.attempts());
+        properties.setHeader("x-atlas-headers", JSON.writeValueAsString(webhook.headers()));
+        webhook.lastError().ifPresent(e -> properties.setHeader("x-atlas-last-error", e));
         if (deadReason != null) {
-            headers.put("x-atlas-dead-reason", deadReason);
+            properties.setHeader("x-atlas-dead-reason", deadReason);
         }
-        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-            .messageId(webhook.key())
-            .contentType(webhook.contentType().orElse(null))
-            .deliveryMode(2)
-            .headers(headers)
-            .build();
-        synchronized (publisher) {
-            publisher.basicPublish("", target, true, properties, webhook.body());
-            try {
-                publisher.waitForConfirmsOrDie(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the broker's confirm", e);
-            } catch (TimeoutException e) {
-                throw new IOException("the broker did not confirm in time", e);
-            }
+        properties.setMessageId(webhook.key());
+        properties.setContentType(webhook.contentType().orElse(null));
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        Message message = new Message(webhook.body(), properties);
+        Boolean confirmed;
+        try {
+            confirmed = template.invoke(ops -> {
+                ops.send("", target, message);
+                return ops.waitForConfirms(CONFIRM_TIMEOUT_MILLIS);
+            });
+        } catch (AmqpException e) {
+            throw new IOException("the broker did not take the record for " + target, e);
+        }
+        if (!Boolean.TRUE.equals(confirmed)) {
+            throw new IOException("the broker did not confirm the record for " + target + " in time");
         }
     }
 
+    private static MessageProperties properties(GetResponse response) {
+        return PROPERTIES.toMessageProperties(response.getProps(), response.getEnvelope(), "UTF-8");
+    }
+
     private static SpooledWebhook read(GetResponse response) throws IOException {
-        AMQP.BasicProperties p = response.getProps();
+        MessageProperties p = properties(response);
         Map<String, Object> h = p.getHeaders() == null ? Map.of() : p.getHeaders();
         Map<String, String> relayed = JSON.readValue(String.valueOf(h.get("x-atlas-headers")),
             new TypeReference<LinkedHashMap<String, String>>() { });
         Object attempts = h.get("x-atlas-attempts");
         return new SpooledWebhook(p.getMessageId(), String.valueOf(h.get("x-atlas-id")),
             String.valueOf(h.get("x-atlas-vcs")), String.valueOf(h.get("x-atlas-app")),
-            Instant.parse(String.valueOf(h.get("x-atlas-received-at"))), Optional.ofNullable(p.getContentType()),
+            Instant.parse(String.valueOf(h.get("x-atlas-received-at"))),
+            Optional.ofNullable(response.getProps().getContentType()),
             relayed, response.getBody(), attempts instanceof Number n ? n.intValue() : 0, Instant.now(),
             Optional.ofNullable(h.get("x-atlas-last-error")).map(String::valueOf));
     }
@@ -186,28 +228,30 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     public List<SpooledWebhook> due(Instant now, int limit) {
         List<SpooledWebhook> out = new ArrayList<>();
         try {
-            synchronized (consumer) {
+            synchronized (takeLock) {
+                Channel channel = takeChannel();
                 for (int i = 0; i < limit; i++) {
-                    GetResponse response = consumer.basicGet(queue, false);
+                    GetResponse response = channel.basicGet(queue, false);
                     if (response == null) {
                         break;
                     }
+                    long tag = response.getEnvelope().getDeliveryTag();
                     SpooledWebhook webhook;
                     try {
                         webhook = read(response);
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("unreadable message on {} moved to the dead letters: {}", queue, e.toString());
-                        consumer.basicReject(response.getEnvelope().getDeliveryTag(), false);
+                        channel.basicReject(tag, false);
                         continue;
                     }
                     if (!seal.verifies(webhook, response.getProps().getHeaders().get(SEAL))) {
                         LOG.warn("record {} on {} is not sealed by this Atlas: dead-lettered, never delivered",
                             webhook.id(), queue);
                         publishConfirmed(queue + ".dead", webhook, FORGED, false);
-                        consumer.basicAck(response.getEnvelope().getDeliveryTag(), false);
+                        channel.basicAck(tag, false);
                         continue;
                     }
-                    inFlight.put(webhook.key(), response.getEnvelope().getDeliveryTag());
+                    inFlight.put(webhook.key(), tag);
                     out.add(webhook);
                 }
                 depth = Math.max(0, depth - out.size());
@@ -218,11 +262,29 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         return out;
     }
 
+    /**
+     * The channel takes and acknowledgements use (held under {@link #takeLock}). A new one replaces a channel the
+     * broker closed; the delivery tags of the old one mean nothing any more (the broker re-queued those webhooks).
+     */
+    private Channel takeChannel() {
+        if (consumer == null || !consumer.isOpen()) {
+            if (consumer != null) {
+                LOG.warn("the spool's channel to the broker closed; {} webhooks in flight go back to {}",
+                    inFlight.size(), queue);
+                inFlight.clear();
+            }
+            consumer = factory.createConnection().createChannel(false);
+        }
+        return consumer;
+    }
+
     private void ack(SpooledWebhook webhook) throws IOException {
         Long tag = inFlight.remove(webhook.key());
         if (tag != null) {
-            synchronized (consumer) {
-                consumer.basicAck(tag, false);
+            synchronized (takeLock) {
+                if (consumer != null && consumer.isOpen()) {
+                    consumer.basicAck(tag, false);
+                }
             }
         }
     }
@@ -250,40 +312,68 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     @Override
     public List<DeadLetter> deadLetters() throws IOException {
         List<DeadLetter> out = new ArrayList<>();
-        try (Channel browse = connection.createChannel()) {
-            GetResponse response;
-            while ((response = browse.basicGet(queue + ".dead", false)) != null) {
-                SpooledWebhook w = read(response);
-                Object reason = response.getProps().getHeaders().get("x-atlas-dead-reason");
-                out.add(new DeadLetter(w.id(), w.vcs(), w.appId(), w.receivedAt(), w.attempts(), String.valueOf(reason)));
-            }
-            // closing the channel without acks puts every browsed message back
-        } catch (TimeoutException e) {
-            throw new IOException(e);
-        }
+        browseDeadLetters(response -> {
+            SpooledWebhook w = read(response);
+            Object reason = properties(response).getHeaders().get("x-atlas-dead-reason");
+            out.add(new DeadLetter(w.id(), w.vcs(), w.appId(), w.receivedAt(), w.attempts(), String.valueOf(reason)));
+            return false;
+        });
         out.sort(Comparator.comparing(DeadLetter::receivedAt));
         return out;
     }
 
     @Override
     public boolean replay(String id, Instant now) throws IOException {
-        try (Channel browse = connection.createChannel()) {
-            GetResponse response;
-            while ((response = browse.basicGet(queue + ".dead", false)) != null) {
-                SpooledWebhook w = read(response);
-                if (w.id().equals(id)) {
-                    if (!seal.verifies(w, response.getProps().getHeaders().get(SEAL))) {
-                        LOG.warn("dead letter {} is not sealed by this Atlas: not replayed", id);
-                        return false;
-                    }
-                    publishConfirmed(queue, w.replayed(now), null, true);
-                    browse.basicAck(response.getEnvelope().getDeliveryTag(), false);
-                    return true;
-                }
+        boolean[] replayed = {false};
+        browseDeadLetters(response -> {
+            SpooledWebhook w = read(response);
+            if (!w.id().equals(id)) {
+                return false;
             }
-            return false;
-        } catch (TimeoutException e) {
-            throw new IOException(e);
+            if (!seal.verifies(w, response.getProps().getHeaders().get(SEAL))) {
+                LOG.warn("dead letter {} is not sealed by this Atlas: not replayed", id);
+                return false;
+            }
+            publishConfirmed(queue, w.replayed(now), null, true);
+            replayed[0] = true;
+            return true;
+        });
+        return replayed[0];
+    }
+
+    /** What to do with one browsed dead letter: true takes it off the dead-letter queue, false leaves it there. */
+    private interface DeadLetterVisit {
+        boolean take(GetResponse response) throws IOException;
+    }
+
+    /**
+     * Visits the dead letters on a channel of its own: each is taken un-acknowledged, and every one {@code visit} did
+     * not take is handed back to the queue (requeued) before the channel goes back to the cache.
+     */
+    private void browseDeadLetters(DeadLetterVisit visit) throws IOException {
+        Channel browse = factory.createConnection().createChannel(false);
+        try {
+            GetResponse response;
+            long last = -1;
+            while ((response = browse.basicGet(queue + ".dead", false)) != null) {
+                long tag = response.getEnvelope().getDeliveryTag();
+                if (visit.take(response)) {
+                    browse.basicAck(tag, false);
+                    break;
+                }
+                last = tag;
+            }
+            if (last >= 0) {
+                browse.basicNack(last, true, true);
+            }
+        } catch (AmqpException e) {
+            throw new IOException("cannot read the dead letters of " + queue, e);
+        } finally {
+            try {
+                browse.close();
+            } catch (java.util.concurrent.TimeoutException | IOException | RuntimeException e) {
+                LOG.debug("closing a browsing channel: {}", e.toString());
+            }
         }
     }
 
@@ -295,17 +385,18 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     /** Reads the queue's message count from the broker (called by the delivery loop's housekeeping). */
     public void refreshDepth() {
         try {
-            synchronized (publisher) {
-                depth = publisher.queueDeclarePassive(queue).getMessageCount() + inFlight.size();
+            Properties info = admin.getQueueProperties(queue);
+            if (info != null && info.get(RabbitAdmin.QUEUE_MESSAGE_COUNT) instanceof Number count) {
+                depth = count.intValue() + inFlight.size();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (AmqpException e) {
             LOG.debug("cannot read the depth of {}: {}", queue, e.toString());
         }
     }
 
     @Override
     public boolean writable() {
-        return connection.isOpen() && publisher.isOpen();
+        return connected;
     }
 
     @Override
@@ -318,10 +409,15 @@ public final class RabbitWebhookSpool implements WebhookSpool {
 
     @Override
     public void close() {
-        try {
-            connection.close(5000);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("closing the spool's broker connection: {}", e.toString());
+        synchronized (takeLock) {
+            if (consumer != null) {
+                try {
+                    consumer.close();
+                } catch (java.util.concurrent.TimeoutException | IOException | RuntimeException e) {
+                    LOG.debug("closing the spool's channel: {}", e.toString());
+                }
+            }
         }
+        factory.destroy();
     }
 }

@@ -92,7 +92,7 @@ class ConfigValidationTest {
             .anySatisfy(p -> assertThat(p).startsWith("server.port: must be between 0 and 65535"))
             .anySatisfy(p -> assertThat(p).isEqualTo("installations[0].apps[0].webhookSecret: must not be empty"))
             .anySatisfy(p -> assertThat(p).startsWith("installations[0].apps[0].colour: unknown key"))
-            .anySatisfy(p -> assertThat(p).isEqualTo("installations[0].apps[0].fakevcs.flavour: must be plain or spicy"))
+            .anySatisfy(p -> assertThat(p).isEqualTo("installations[0].apps[0].fakevcs.flavour: must be plain, spicy or restonly"))
             .anySatisfy(p -> assertThat(p).startsWith("tasks.driver: unknown driver 'mainframe'"))
             .anySatisfy(p -> assertThat(p).startsWith("installations2: unknown key"));
         assertThat(e.problems()).hasSizeGreaterThanOrEqualTo(8);

@@ -9,6 +9,7 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.CloneCredential;
 import dev.atlas.api.vcs.CredentialException;
 import dev.atlas.api.vcs.GitAccess;
+import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.PullRequestCall;
 import dev.atlas.api.vcs.PullRequestRequest;
 import dev.atlas.api.vcs.PullRequests;
@@ -39,11 +40,13 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
     @Override
     public VcsProvider configure(AppSettings app, ConfigSection section, Problems problems) {
         section.allowOnly(Set.of("flavour"));
-        section.string("flavour").filter(f -> !f.equals("plain") && !f.equals("spicy"))
-            .ifPresent(f -> problems.add(section.keyOf("flavour"), "must be plain or spicy"));
-        // spicy: a VCS that cannot open pull requests (patch tasks with pullRequest are refused)
-        return section.string("flavour").filter("spicy"::equals).isPresent() ? new Provider(app)
-            : new PullRequestProvider(app);
+        section.string("flavour").filter(f -> !f.equals("plain") && !f.equals("spicy") && !f.equals("restonly"))
+            .ifPresent(f -> problems.add(section.keyOf("flavour"), "must be plain, spicy or restonly"));
+        // spicy: a VCS that cannot open pull requests (patch tasks with pullRequest are refused); restonly: a VCS
+        // without a GraphQL API
+        String flavour = section.string("flavour").orElse("plain");
+        return flavour.equals("spicy") ? new GraphqlProvider(app)
+            : flavour.equals("restonly") ? new Provider(app) : new PullRequestProvider(app);
     }
 
     /** When true, clone credentials fail as if the VCS could not be reached. */
@@ -59,7 +62,7 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         return "fake-clone-token-" + owner + "-" + repo;
     }
 
-    /** The provider: webhook verification and API/clone credentials. */
+    /** The provider: webhook verification and API/clone credentials, no GraphQL API. */
     static class Provider implements VcsProvider, WebhookVerifier, ApiCredentials {
         private final AppSettings app;
 
@@ -111,18 +114,25 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         }
 
         @Override
-        public URI graphqlEndpoint() {
-            return URI.create(app.apiUrl() + "/graphql");
-        }
-
-        @Override
         public Set<String> relayedHeaders() {
             return Set.of("x-fake-event", "x-fake-delivery");
         }
     }
 
+    /** A provider whose VCS also has a GraphQL API (at {@code <apiUrl>/graphql}). */
+    static class GraphqlProvider extends Provider implements GraphqlApi {
+        GraphqlProvider(AppSettings app) {
+            super(app);
+        }
+
+        @Override
+        public URI graphqlEndpoint() {
+            return URI.create(app().apiUrl() + "/graphql");
+        }
+    }
+
     /** The provider of the plain flavour: also builds a pull request call. */
-    static final class PullRequestProvider extends Provider implements PullRequests {
+    static final class PullRequestProvider extends GraphqlProvider implements PullRequests {
         PullRequestProvider(AppSettings app) {
             super(app);
         }

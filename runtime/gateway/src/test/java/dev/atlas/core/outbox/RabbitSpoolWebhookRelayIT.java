@@ -1,19 +1,21 @@
 package dev.atlas.core.outbox;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rabbitmq.client.AMQP;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /** The webhook relay on the RabbitMQ spool, against the real broker on 127.0.0.1:5672. */
 class RabbitSpoolWebhookRelayIT extends WebhookRelayIT {
@@ -32,47 +34,53 @@ class RabbitSpoolWebhookRelayIT extends WebhookRelayIT {
             """.formatted(queue);
     }
 
-    private static Connection connect() throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri("amqp://guest:guest@127.0.0.1:5672");
-        return factory.newConnection();
-    }
-
-    @Override
-    long pendingCount() throws Exception {
-        try (Connection connection = connect(); Channel channel = connection.createChannel()) {
-            return channel.queueDeclarePassive(queue).getMessageCount();
+    /** Runs {@code work} against the test broker on a connection of its own (the same Spring AMQP stack as Atlas). */
+    private static <T> T withBroker(Function<CachingConnectionFactory, T> work) {
+        CachingConnectionFactory factory = new CachingConnectionFactory(URI.create("amqp://guest:guest@127.0.0.1:5672"));
+        try {
+            return work.apply(factory);
+        } finally {
+            factory.destroy();
         }
     }
 
     @Override
-    void cleanUp() throws Exception {
-        try (Connection connection = connect(); Channel channel = connection.createChannel()) {
-            channel.queueDelete(queue);
-            channel.queueDelete(queue + ".dead");
-            channel.queueDelete(queue + ".retry.1s");
-        }
+    long pendingCount() {
+        return withBroker(factory -> new RabbitAdmin(factory).getQueueInfo(queue).getMessageCount());
+    }
+
+    @Override
+    void cleanUp() {
+        withBroker(factory -> {
+            RabbitAdmin admin = new RabbitAdmin(factory);
+            admin.deleteQueue(queue);
+            admin.deleteQueue(queue + ".dead");
+            return admin.deleteQueue(queue + ".retry.1s");
+        });
     }
 
     @Test
     void deadLettersARecordSomeonePublishedStraightToTheQueueAndNeverDeliversOrReplaysIt() throws Exception {
         String forged = "d-forged-" + UUID.randomUUID();
         for (String seal : new String[] {null, "00".repeat(32)}) {
-            Map<String, Object> headers = new HashMap<>();
-            headers.put("x-atlas-id", forged);
-            headers.put("x-atlas-vcs", "fakevcs");
-            headers.put("x-atlas-app", "fake-main");
-            headers.put("x-atlas-received-at", Instant.now().toString());
-            headers.put("x-atlas-attempts", 0);
-            headers.put("x-atlas-headers", "{\"x-fake-event\":\"push\"}");
+            MessageProperties properties = new MessageProperties();
+            properties.setHeader("x-atlas-id", forged);
+            properties.setHeader("x-atlas-vcs", "fakevcs");
+            properties.setHeader("x-atlas-app", "fake-main");
+            properties.setHeader("x-atlas-received-at", Instant.now().toString());
+            properties.setHeader("x-atlas-attempts", 0);
+            properties.setHeader("x-atlas-headers", "{\"x-fake-event\":\"push\"}");
             if (seal != null) {
-                headers.put(RabbitWebhookSpool.SEAL, seal);
+                properties.setHeader(RabbitWebhookSpool.SEAL, seal);
             }
-            try (Connection connection = connect(); Channel channel = connection.createChannel()) {
-                channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString())
-                    .contentType("application/json").deliveryMode(2).headers(headers).build(),
-                    "{\"action\":\"forged\"}".getBytes(StandardCharsets.UTF_8));
-            }
+            properties.setMessageId(UUID.randomUUID().toString());
+            properties.setContentType("application/json");
+            properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+            Message message = new Message("{\"action\":\"forged\"}".getBytes(StandardCharsets.UTF_8), properties);
+            withBroker(factory -> {
+                new RabbitTemplate(factory).send("", queue, message);
+                return null;
+            });
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> cli("webhooks", "list", "--config", config.toString(),
             "--dead").lines().filter(l -> l.contains(forged)).count() == 2);
