@@ -6,6 +6,9 @@
 # Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl, python3.
 # ATLAS_DIST=dir runs another distribution; COMPARE_DIST=dir also measures a second one in the same run (for
 # example the build before a change; COMPARE_JAVA_OPTS: its JVM options); JFR=1 profiles Atlas's measured run.
+# Then, unless DELIVERY=0, the delivery rows: the sink (CountingSink, answering 200) counts distinct webhook-ids;
+# one run measures webhooks/s end to end (first request to last delivery) and one kills Atlas with kill -9 half-way
+# and restarts it; each prints "lost:", the webhooks answered 202 (new, not duplicate) the sink never received.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/bench-config.sh"
@@ -42,7 +45,7 @@ spooled() { # NAME: how many webhooks the spool holds or delivered
   echo "$(ls "$work/$1/spool/pending" | grep -c '\.wh$' || true) pending, $(ls "$work/$1/spool/delivered" | wc -l) delivered"
 }
 
-java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$cloud_port" 200 > "$work/cloud.log" 2>&1 & pids+=($!)
+java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
 java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx.log" 2>&1 & pids+=($!)
 java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes accept "$camel_port" > "$work/camel.log" 2>&1 & pids+=($!)
 wait_listening "http://127.0.0.1:$vertx_port/"
@@ -65,3 +68,60 @@ if [[ -n "${COMPARE_DIST:-}" ]]; then
 fi
 ratio "Atlas" "bare Camel platform-http 202"
 ratio "Atlas" "bare Vert.x 202"
+
+sink() { curl -s "${@:2}" "http://127.0.0.1:$cloud_port/$1"; }
+drained() { # waits (up to 60 s) until Atlas's spool has nothing pending
+  for _ in $(seq 1 600); do
+    [[ "$(ls "$work/atlas/spool/pending" | grep -c '\.wh$' || true)" == 0 ]] && return 0
+    sleep 0.1
+  done
+}
+# Usage: delivery_run LABEL KILL_AFTER_SECONDS (0: no kill). Sends signed webhooks for SECONDS_PER_RUN with wrk,
+# then waits until the sink has every accepted one (or 15 s without a new one).
+delivery_run() {
+  local label=$1 kill_after=$2 out accepted count t0 unique last wrk_pid
+  drained
+  sink reset -X POST > /dev/null
+  t0=$(date +%s%3N)
+  COUNT_ACCEPTED=1 RUN_ID="d$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SECONDS_PER_RUN}s" \
+    --timeout "$WRK_TIMEOUT" -s "$here/wrk/webhook.lua" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" \
+    > "$work/delivery.out" 2>&1 &
+  wrk_pid=$!
+  if (( kill_after > 0 )); then
+    sleep "$kill_after"
+    kill -9 "$atlas_pid"
+  fi
+  wait "$wrk_pid" || true
+  if (( kill_after > 0 )); then
+    wait "$atlas_pid" 2>/dev/null || true
+    start_atlas "$dist" "$atlas_port" atlas
+  fi
+  accepted=$(awk '/^accepted:/ {print $2}' "$work/delivery.out")
+  local rps
+  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$work/delivery.out")
+  local still=0 previous=-1
+  while :; do
+    read -r _ unique last <<< "$(sink count)"
+    (( unique >= accepted )) && break
+    if (( unique == previous )); then still=$((still + 1)); else still=0; fi
+    (( still >= 150 )) && break
+    previous=$unique
+    sleep 0.1
+  done
+  read -r count unique last <<< "$(sink count)"
+  local lost=$(( accepted > unique ? accepted - unique : 0 ))
+  if (( kill_after > 0 )); then
+    printf '  %-34s accepted %7d (%s req/s), delivered %7d distinct (%d deliveries), lost: %d\n' "$label" \
+      "$accepted" "${rps:-?}" "$unique" "$count" "$lost"
+  else
+    awk -v n="$unique" -v a="$accepted" -v c="$count" -v ms=$((last - t0)) -v rps="${rps:-?}" -v label="$label" \
+      -v lost="$lost" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+        printf "  %-34s accepted %7d (%s req/s), delivered %7d distinct (%d deliveries) %.1f s after the first request: %.0f webhooks/s end to end, lost: %d   load %s\n",
+          label, a, rps, n, c, ms / 1000, n / (ms / 1000), lost, load}'
+  fi
+}
+if [[ -z "${COMPARE_DIST:-}" && "${DELIVERY:-1}" == 1 ]]; then
+  echo "delivery to a sink answering 200 (wrk ${SECONDS_PER_RUN}s, then until every accepted webhook arrived)"
+  delivery_run "end to end" 0
+  delivery_run "kill -9 after $(( SECONDS_PER_RUN / 2 ))s, restart" $(( SECONDS_PER_RUN / 2 ))
+fi

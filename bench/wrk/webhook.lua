@@ -32,3 +32,27 @@ function request()
     ["X-Hub-Signature-256"] = "sha256=" .. sigs[j],
   }, bodies[j])
 end
+
+-- COUNT_ACCEPTED=1: counts the answers that accepted a new webhook (202 without "duplicate"); done() prints
+-- "accepted: N" (the delivery benchmark compares it with what the sink received).
+if os.getenv("COUNT_ACCEPTED") == "1" then
+  local all = {}
+  local previous_setup = setup
+  setup = function(thread)
+    previous_setup(thread)
+    table.insert(all, thread)
+  end
+  accepted = 0
+  response = function(status, headers, body)
+    if status == 202 and not body:find("duplicate", 1, true) then
+      accepted = accepted + 1
+    end
+  end
+  done = function(summary, latency, requests)
+    local total = 0
+    for _, thread in ipairs(all) do
+      total = total + (thread:get("accepted") or 0)
+    end
+    io.write(string.format("accepted: %d\n", total))
+  end
+end

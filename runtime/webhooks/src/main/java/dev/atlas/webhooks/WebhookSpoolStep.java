@@ -6,19 +6,24 @@ import dev.atlas.api.vcs.WebhookVerifier;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.AtlasHeaders;
 import dev.atlas.core.http.InboundRequest;
-import dev.atlas.core.http.JsonResponses;
 import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.outbox.ReplayWindow;
 import dev.atlas.core.outbox.SpooledWebhook;
 import dev.atlas.core.outbox.WebhookSpool;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.Message;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,15 +33,23 @@ import org.slf4j.LoggerFactory;
  * not writable: 503, so the VCS records a failed delivery instead of a 202 for something not on disk. A repeated
  * delivery id, or a body already accepted for the app within {@code webhooks.replayWindow} whatever its headers
  * ({@link ReplayWindow}): 202 {@code "duplicate": true}, not stored again.
+ *
+ * <p>An asynchronous step: the exchange continues once the spool's group commit has synced the webhook
+ * ({@link WebhookSpool#acceptAsync}), on the spool's acknowledging thread, and no thread of this step waits for the
+ * sync. (Camel 4.17's Vert.x platform-http consumer still runs each route on a Vert.x worker and waits there for the
+ * exchange to end; an asynchronous consumer would need nothing else from this step.)
  */
-public final class WebhookSpoolStep implements Processor {
+public final class WebhookSpoolStep extends AsyncProcessorSupport {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSpoolStep.class);
+    private static final byte[] DUPLICATE_TAIL = "\",\"duplicate\":true}".getBytes(StandardCharsets.US_ASCII);
 
     private final WebhookSpool spool;
     private final ReplayWindow replays;
     private final Runnable wakeDelivery;
     private final MicrometerMetrics metrics;
     private final Clock clock;
+    /** Counters by name and VCS: looked up once, not on every webhook. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public WebhookSpoolStep(WebhookSpool spool, ReplayWindow replays, Runnable wakeDelivery, MicrometerMetrics metrics,
         Clock clock) {
@@ -48,13 +61,66 @@ public final class WebhookSpoolStep implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) {
-        InboundRequest request = RequestCapture.of(exchange);
-        VcsProvider provider = AtlasHeaders.required(exchange, WebhookApp.PROVIDER, VcsProvider.class, "webhookApp");
-        WebhookVerdict.Accepted accepted = AtlasHeaders.required(exchange, WebhookVerify.ACCEPTED,
-            WebhookVerdict.Accepted.class, "webhookVerify");
-        String id = AtlasHeaders.required(exchange, WebhookVerify.ID, String.class, "webhookVerify");
-        String vcs = provider.app().vcs();
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        InboundRequest request;
+        SpooledWebhook webhook = null;
+        WebhookVerdict.Accepted accepted;
+        try {
+            request = RequestCapture.of(exchange);
+            VcsProvider provider = AtlasHeaders.required(exchange, WebhookApp.PROVIDER, VcsProvider.class,
+                "webhookApp");
+            accepted = AtlasHeaders.required(exchange, WebhookVerify.ACCEPTED, WebhookVerdict.Accepted.class,
+                "webhookVerify");
+            String id = AtlasHeaders.required(exchange, WebhookVerify.ID, String.class, "webhookVerify");
+            webhook = webhook(request, provider, id, clock.instant());
+            if (!replays.claim(webhook.appId(), request.body(), webhook.receivedAt())) {
+                count("webhooks_duplicate_total", webhook.vcs(), "replayed_body");
+                LOG.warn("webhook {} for {}/{} refused as a replay: the same body was accepted within the replay "
+                    + "window", id, webhook.vcs(), webhook.appId());
+                answer(exchange, id, true);
+                callback.done(true);
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            exchange.setException(e instanceof IOException ? unavailable(webhook, e) : e);
+            callback.done(true);
+            return true;
+        }
+        SpooledWebhook spooled = webhook;
+        spool.acceptAsync(webhook).whenComplete((acceptance, failure) -> {
+            try {
+                finish(exchange, spooled, request, accepted, acceptance, failure);
+            } catch (RuntimeException e) {
+                exchange.setException(e);
+            } finally {
+                callback.done(false);
+            }
+        });
+        return false;
+    }
+
+    private void finish(Exchange exchange, SpooledWebhook webhook, InboundRequest request,
+        WebhookVerdict.Accepted accepted, WebhookSpool.Acceptance acceptance, Throwable failure) {
+        if (failure != null) {
+            replays.release(webhook.appId(), request.body());
+            exchange.setException(unavailable(webhook, failure));
+        } else if (acceptance == WebhookSpool.Acceptance.DUPLICATE) {
+            // the delivery id was seen with another body: this body was not stored, so it stays unclaimed
+            replays.release(webhook.appId(), request.body());
+            count("webhooks_duplicate_total", webhook.vcs(), "delivery_id");
+            answer(exchange, webhook.id(), true);
+        } else {
+            count("webhooks_spooled_total", webhook.vcs(), null);
+            if (LOG.isInfoEnabled()) {
+                LOG.info("webhook {} for {}/{} spooled ({} event, {} bytes)", webhook.id(), webhook.vcs(),
+                    webhook.appId(), accepted.event().orElse("unknown"), request.body().length);
+            }
+            wakeDelivery.run();
+            answer(exchange, webhook.id(), false);
+        }
+    }
+
+    private static SpooledWebhook webhook(InboundRequest request, VcsProvider provider, String id, Instant now) {
         String appId = provider.app().appId();
         Map<String, String> relayed = new LinkedHashMap<>();
         for (String name : ((WebhookVerifier) provider).relayedHeaders()) {
@@ -62,37 +128,47 @@ public final class WebhookSpoolStep implements Processor {
         }
         // the signature covered the bytes as they came, compressed or not: the cloud gets them with their encoding
         request.header("Content-Encoding").ifPresent(v -> relayed.put("content-encoding", v));
-        var now = clock.instant();
-        SpooledWebhook webhook = new SpooledWebhook(key(appId, id), id, vcs, appId, now,
+        return new SpooledWebhook(key(appId, id), id, provider.app().vcs(), appId, now,
             request.header("Content-Type"), relayed, request.body(), 0, now, Optional.empty());
-        WebhookSpool.Acceptance acceptance;
-        try {
-            acceptance = replays.claim(appId, request.body(), now) ? spool.accept(webhook) : null;
-        } catch (IOException | RuntimeException e) {
-            replays.release(appId, request.body());
-            metrics.count("webhooks_rejected_total", "vcs", vcs, "reason", "spool_unavailable");
-            LOG.error("cannot spool webhook {} for {}/{}: {}", id, vcs, appId, e.toString());
-            throw AtlasException.unavailable("the webhook spool cannot store this webhook now", 10, e);
+    }
+
+    private AtlasException unavailable(SpooledWebhook webhook, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            ? c.getCause() : failure;
+        count("webhooks_rejected_total", webhook.vcs(), "spool_unavailable");
+        LOG.error("cannot spool webhook {} for {}/{}: {}", webhook.id(), webhook.vcs(), webhook.appId(),
+            cause.toString());
+        return AtlasException.unavailable("the webhook spool cannot store this webhook now", 10, cause);
+    }
+
+    /**
+     * The 202 body, written without a JSON library: the id is {@link WebhookVerify#webhookId} (letters, digits,
+     * '-' and '_' only) or a generated {@code atlas-<uuid>}, so it needs no escaping (anything else goes through
+     * Jackson).
+     */
+    private static void answer(Exchange exchange, String id, boolean duplicate) {
+        Message message = exchange.getMessage();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (!id.chars().allMatch(c -> c == '-' || c == '_' || Character.isLetterOrDigit(c) && c < 128)) {
+            message.setBody(dev.atlas.core.http.JsonResponses.toBytes(duplicate
+                ? Map.of("id", id, "duplicate", true) : Map.of("id", id)));
+            return;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        if (acceptance == null) {
-            metrics.count("webhooks_duplicate_total", "vcs", vcs, "reason", "replayed_body");
-            LOG.warn("webhook {} for {}/{} refused as a replay: the same body was accepted within the replay window",
-                id, vcs, appId);
-            body.put("duplicate", true);
-        } else if (acceptance == WebhookSpool.Acceptance.DUPLICATE) {
-            // the delivery id was seen with another body: this body was not stored, so it stays unclaimed
-            replays.release(appId, request.body());
-            metrics.count("webhooks_duplicate_total", "vcs", vcs, "reason", "delivery_id");
-            body.put("duplicate", true);
-        } else {
-            metrics.count("webhooks_spooled_total", "vcs", vcs);
-            LOG.info("webhook {} for {}/{} spooled ({} event, {} bytes)", id, vcs, appId,
-                accepted.event().orElse("unknown"), request.body().length);
-            wakeDelivery.run();
-        }
-        JsonResponses.write(exchange, 202, body);
+        byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = duplicate ? DUPLICATE_TAIL : new byte[] {'"', '}'};
+        byte[] body = new byte[7 + idBytes.length + tail.length];
+        System.arraycopy("{\"id\":\"".getBytes(StandardCharsets.US_ASCII), 0, body, 0, 7);
+        System.arraycopy(idBytes, 0, body, 7, idBytes.length);
+        System.arraycopy(tail, 0, body, 7 + idBytes.length, tail.length);
+        message.setBody(body);
+    }
+
+    private void count(String name, String vcs, String reason) {
+        counters.computeIfAbsent(name + '\n' + vcs + '\n' + reason, k -> reason == null
+            ? Counter.builder("atlas_" + name).tag("vcs", vcs).register(metrics.registry())
+            : Counter.builder("atlas_" + name).tag("vcs", vcs).tag("reason", reason).register(metrics.registry()))
+            .increment();
     }
 
     /** The spool key: one per app and delivery id, safe as a file name. */

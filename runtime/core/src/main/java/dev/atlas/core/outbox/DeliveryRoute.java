@@ -37,6 +37,19 @@ public final class DeliveryRoute {
 
     /** Runs one attempt of {@code webhook} through the route; the returned exchange holds the outcome. */
     Exchange attempt(SpooledWebhook webhook) {
+        return producer().send(uri, exchange(webhook));
+    }
+
+    /**
+     * Starts one attempt of {@code webhook} through the route without waiting for it: the stage completes with the
+     * exchange (which holds the outcome) when the route ends, on whatever thread ends it (the caller's, when every
+     * step is synchronous; an HTTP client's, when {@code webhookSend} is asynchronous).
+     */
+    java.util.concurrent.CompletableFuture<Exchange> attemptAsync(SpooledWebhook webhook) {
+        return producer().asyncSend(uri, exchange(webhook));
+    }
+
+    private Exchange exchange(SpooledWebhook webhook) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(WEBHOOK, webhook);
         var message = exchange.getIn();
@@ -46,7 +59,7 @@ public final class DeliveryRoute {
         message.setHeader(AtlasHeaders.EVENT, event(webhook.headers()));
         message.setHeader(AtlasHeaders.DELIVERY_ID, webhook.id());
         message.setHeader(AtlasHeaders.ATTEMPT, Integer.toString(webhook.attempts() + 1));
-        return producer().send(uri, exchange);
+        return exchange;
     }
 
     private ProducerTemplate producer() {
@@ -54,7 +67,11 @@ public final class DeliveryRoute {
         if (template == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = camel.createProducerTemplate();
+                    ProducerTemplate created = camel.createProducerTemplate();
+                    // asyncSend on the calling thread, completed by the route's own callback: no executor thread
+                    // per attempt
+                    created.setThreadedAsyncMode(false);
+                    producer = created;
                 }
                 template = producer;
             }

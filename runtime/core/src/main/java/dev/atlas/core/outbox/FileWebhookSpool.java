@@ -188,6 +188,8 @@ public final class FileWebhookSpool implements WebhookSpool {
                         SpooledWebhook header = read(pending, key, false);
                         index.put(key, header);
                         schedule(key, header.nextAttemptAt());
+                    } catch (NoSuchFileException e) {
+                        // delivered or dead-lettered since the folder was listed
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("spool entry {} is unreadable and stays on disk: {}", key, e.toString());
                     }

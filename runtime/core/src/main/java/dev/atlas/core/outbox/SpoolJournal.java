@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The file spool's write-ahead journal: group commit for acceptances. Callers hand a record to {@link #append} and
- * block until it is synced; one writer thread takes every record waiting, writes them with one gathering write and
- * syncs the segment once for all of them. No caller holds a lock across the write or the sync.
+ * The file spool's write-ahead journal: group commit for acceptances. Callers hand a record to {@link #appendAsync}
+ * (or block in {@link #append}) until it is synced; one writer thread takes every record waiting, writes them with
+ * one gathering write and syncs the segment once for all of them, then hands the batch's acknowledgements to another
+ * thread and goes on with the next batch. No caller holds a lock across the write or the sync.
  *
  * <p>Layout: {@code journal/<sequence>.log}, each record {@code [int length][int crc32][short keyLength][key][entry]}
  * where {@code entry} is exactly the content of {@code pending/<key>.wh}. A segment is retired (deleted) once the
@@ -47,6 +48,16 @@ final class SpoolJournal implements AutoCloseable {
     private final Consumer<List<String>> retire;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /**
+     * Completes each synced batch's futures, so that what callers chain on them (the rest of a route, an answer)
+     * never delays the writer's next write and sync.
+     */
+    private final java.util.concurrent.ExecutorService acknowledger = java.util.concurrent.Executors
+        .newFixedThreadPool(2, task -> {
+            Thread thread = new Thread(task, "atlas-spool-ack");
+            thread.setDaemon(true);
+            return thread;
+        });
     private volatile boolean closed;
     private long sequence;
     private FileChannel segment;
@@ -138,14 +149,29 @@ final class SpoolJournal implements AutoCloseable {
             segment.force(false);
             segmentBytes += bytes;
             batch.forEach(p -> segmentKeys.add(p.key()));
-            batch.forEach(p -> p.synced().complete(null));
+            acknowledge(List.copyOf(batch), null);
         } catch (IOException | RuntimeException e) {
-            batch.forEach(p -> p.synced().completeExceptionally(e));
+            acknowledge(List.copyOf(batch), e);
             startOver();
             return;
         }
         if (segmentBytes >= SEGMENT_BYTES - 64 * 1024) {
             roll();
+        }
+    }
+
+    private void acknowledge(List<Pending> synced, Throwable failure) {
+        Runnable complete = () -> synced.forEach(p -> {
+            if (failure == null) {
+                p.synced().complete(null);
+            } else {
+                p.synced().completeExceptionally(failure);
+            }
+        });
+        try {
+            acknowledger.execute(complete);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            complete.run(); // closing: on the writer thread then
         }
     }
 
@@ -236,6 +262,8 @@ final class SpoolJournal implements AutoCloseable {
         closed = true;
         try {
             writer.join(5_000);
+            acknowledger.shutdown();
+            acknowledger.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
             segment.close();
             if (spare != null) {
                 spare.thenAccept(channel -> {

@@ -117,18 +117,53 @@ public final class WebhookDelivery implements AutoCloseable {
         for (SpooledWebhook webhook : due) {
             slots.acquireUninterruptibly();
             try {
-                workers.execute(() -> {
-                    try {
-                        attempt(webhook);
-                    } finally {
-                        slots.release();
-                        wake();
-                    }
-                });
+                workers.execute(() -> start(webhook));
             } catch (RuntimeException e) {
                 slots.release();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Starts one attempt; its outcome is recorded where the route ended when that was this thread, else handed back
+     * to a worker (an asynchronous {@code webhookSend} ends on an HTTP event loop, which must not wait on the disk).
+     * The slot is held until the outcome is recorded.
+     */
+    private void start(SpooledWebhook webhook) {
+        java.util.concurrent.CompletableFuture<Exchange> attempt;
+        try {
+            attempt = route.attemptAsync(webhook);
+        } catch (RuntimeException e) {
+            finish(webhook, null, e);
+            return;
+        }
+        if (attempt.isDone()) {
+            finish(webhook, attempt.getNow(null), null);
+        } else {
+            attempt.whenCompleteAsync((exchange, failure) -> finish(webhook, exchange, failure), this::onWorker);
+        }
+    }
+
+    private void onWorker(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run(); // stopping: record the outcome here rather than lose it
+        }
+    }
+
+    private void finish(SpooledWebhook webhook, Exchange exchange, Throwable failure) {
+        try {
+            if (exchange == null) {
+                release(webhook, "the delivery route is not available ("
+                    + (failure == null ? "no exchange" : failure.getClass().getSimpleName()) + ")");
+            } else {
+                outcome(webhook, exchange);
+            }
+        } finally {
+            slots.release();
+            wake();
         }
     }
 
@@ -155,15 +190,8 @@ public final class WebhookDelivery implements AutoCloseable {
         this.replays = window;
     }
 
-    /** One delivery attempt of {@code webhook} through the route, with its outcome recorded in the spool. */
-    void attempt(SpooledWebhook webhook) {
-        Exchange exchange;
-        try {
-            exchange = route.attempt(webhook);
-        } catch (RuntimeException e) {
-            release(webhook, "the delivery route is not available (" + e.getClass().getSimpleName() + ")");
-            return;
-        }
+    /** Records in the spool what the route's exchange says of the attempt. */
+    private void outcome(SpooledWebhook webhook, Exchange exchange) {
         Throwable failure = exchange.getException() != null ? exchange.getException()
             : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure == null) {

@@ -1,0 +1,201 @@
+package dev.atlas.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.atlas.api.Secret;
+import dev.atlas.api.vcs.AppSettings;
+import dev.atlas.api.vcs.VcsProvider;
+import dev.atlas.api.vcs.WebhookRequest;
+import dev.atlas.api.vcs.WebhookVerdict;
+import dev.atlas.api.vcs.WebhookVerifier;
+import dev.atlas.core.http.AtlasException;
+import dev.atlas.core.http.InboundRequest;
+import dev.atlas.core.metrics.MicrometerMetrics;
+import dev.atlas.core.outbox.SpooledWebhook;
+import dev.atlas.core.outbox.WebhookSpool;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code webhookSpool} answers only once the spool says the webhook is durable, and never a 202 when it is not. */
+class WebhookSpoolStepTest {
+    private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
+    private static final byte[] BODY = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    /** A spool whose acceptances complete when the test says so. */
+    private static final class SlowSpool implements WebhookSpool {
+        final CompletableFuture<Acceptance> durable = new CompletableFuture<>();
+
+        @Override
+        public Acceptance accept(SpooledWebhook webhook) {
+            throw new UnsupportedOperationException("the step must not block on accept");
+        }
+
+        @Override
+        public CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {
+            return durable;
+        }
+
+        @Override
+        public List<SpooledWebhook> due(Instant now, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public void delivered(SpooledWebhook webhook) {
+        }
+
+        @Override
+        public void retryLater(SpooledWebhook webhook) {
+        }
+
+        @Override
+        public void deadLetter(SpooledWebhook webhook, String reason) {
+        }
+
+        @Override
+        public List<DeadLetter> deadLetters() {
+            return List.of();
+        }
+
+        @Override
+        public boolean replay(String id, Instant now) {
+            return false;
+        }
+
+        @Override
+        public int depth() {
+            return 0;
+        }
+
+        @Override
+        public boolean writable() {
+            return true;
+        }
+
+        @Override
+        public void prune(Instant cutoff) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private interface Provider extends VcsProvider, WebhookVerifier {
+    }
+
+    private Exchange exchange(String id) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        AppSettings app = new AppSettings("acme", "gh-main", "github", URI.create("https://vcs.example"),
+            URI.create("https://vcs.example/api"), Secret.of("s"), Optional.empty(), "apps[0]");
+        Provider provider = new Provider() {
+            @Override
+            public AppSettings app() {
+                return app;
+            }
+
+            @Override
+            public WebhookVerdict verify(WebhookRequest request) {
+                return new WebhookVerdict.Accepted(Optional.of(id), Optional.of("push"));
+            }
+
+            @Override
+            public Set<String> relayedHeaders() {
+                return Set.of("X-GitHub-Event");
+            }
+        };
+        exchange.setProperty(WebhookApp.PROVIDER, provider);
+        exchange.setProperty(WebhookVerify.ACCEPTED, new WebhookVerdict.Accepted(Optional.of(id), Optional.of("push")));
+        exchange.setProperty(WebhookVerify.ID, id);
+        exchange.setProperty(InboundRequest.PROPERTY, new InboundRequest("r-1", "POST", "/webhook/github/gh-main",
+            Optional.empty(), HttpHeaders.of(Map.of("X-GitHub-Event", List.of("push"),
+                "Content-Type", List.of("application/json")), (k, v) -> true), BODY, "127.0.0.1"));
+        return exchange;
+    }
+
+    private WebhookSpoolStep step(WebhookSpool spool, AtomicInteger wakes) throws IOException {
+        return new WebhookSpoolStep(spool, new FileReplayWindow(dir.resolve("bodies"), Duration.ofDays(7)),
+            wakes::incrementAndGet, new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @Test
+    void answers202OnlyOnceTheSpoolHasMadeTheWebhookDurable() throws Exception {
+        SlowSpool spool = new SlowSpool();
+        AtomicInteger wakes = new AtomicInteger();
+        Exchange exchange = exchange("d-1");
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        boolean sync = step(spool, wakes).process(exchange, done::complete);
+        assertThat(sync).isFalse();
+        assertThat(done).isNotDone();
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isNull();
+        spool.durable.complete(WebhookSpool.Acceptance.SPOOLED);
+        assertThat(done.get()).isFalse();
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(202);
+        assertThat(exchange.getMessage().getBody(String.class)).isEqualTo("{\"id\":\"d-1\"}");
+        assertThat(wakes).hasValue(1);
+    }
+
+    @Test
+    void aFailedSyncAnswers503AndReleasesTheBodySoThatTheVcsMayRetry() throws Exception {
+        SlowSpool spool = new SlowSpool();
+        WebhookSpoolStep step = step(spool, new AtomicInteger());
+        Exchange exchange = exchange("d-2");
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        step.process(exchange, done::complete);
+        spool.durable.completeExceptionally(new IOException("disk gone"));
+        done.get();
+        assertThat(exchange.getException()).isInstanceOf(AtlasException.class)
+            .hasMessageContaining("cannot store");
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isNull();
+        // the same body comes back (the VCS retries): not taken for a replay
+        SlowSpool healthy = new SlowSpool();
+        healthy.durable.complete(WebhookSpool.Acceptance.SPOOLED);
+        Exchange retried = exchange("d-2");
+        new WebhookSpoolStep(healthy, new FileReplayWindow(dir.resolve("bodies"), Duration.ofDays(7)), () -> { },
+            new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC)).process(retried, doneSync -> { });
+        assertThat(retried.getMessage().getBody(String.class)).isEqualTo("{\"id\":\"d-2\"}");
+    }
+
+    @Test
+    void aRepeatedBodyIsAnsweredDuplicateAtOnceWithoutTheSpool() throws Exception {
+        SlowSpool spool = new SlowSpool();
+        spool.durable.complete(WebhookSpool.Acceptance.SPOOLED);
+        WebhookSpoolStep step = step(spool, new AtomicInteger());
+        step.process(exchange("d-3"), doneSync -> { });
+        Exchange replay = exchange("d-4");
+        assertThat(step.process(replay, doneSync -> { })).isTrue();
+        assertThat(replay.getMessage().getBody(String.class)).isEqualTo("{\"id\":\"d-4\",\"duplicate\":true}");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"X-Hub-Signature-256,true", "x-hub-signature,true", "X-Gitlab-Token,true", "Authorization,true",
+        "X-Webhook-SECRET,true", "X-GitHub-Event,false", "X-GitHub-Delivery,false", "Content-Type,false",
+        "X-Event-Key,false"})
+    void removesExactlyTheSecretBearingHeadersAfterVerification(String header, boolean secret) {
+        assertThat(WebhookVerify.secret(header)).isEqualTo(secret);
+    }
+}
