@@ -98,6 +98,12 @@ public final class IdpModule implements ApplicationModule {
     }
 
     @Override
+    public java.util.Set<String> steps() {
+        return java.util.Set.of("oidcDiscovery", "oidcJwks", "authAuthorize", "authCallback", "authToken",
+            "authUserinfo", "authLogout", "authStoreSweep", "signingKeys", "authHeaderFilter");
+    }
+
+    @Override
     public String id() {
         return "identity";
     }

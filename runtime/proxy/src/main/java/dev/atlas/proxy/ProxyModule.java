@@ -32,6 +32,12 @@ public final class ProxyModule implements ApplicationModule {
     }
 
     @Override
+    public java.util.Set<String> steps() {
+        return java.util.Set.of("cloudAuthenticator", "proxyAuthenticate", "proxyApp", "proxyPolicy",
+            "proxyCredentials", "proxyForward", "proxyRedact");
+    }
+
+    @Override
     public String id() {
         return "proxy";
     }

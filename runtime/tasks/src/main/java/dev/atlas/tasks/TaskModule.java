@@ -126,6 +126,11 @@ public final class TaskModule implements ApplicationModule {
     }
 
     @Override
+    public java.util.Set<String> steps() {
+        return java.util.Set.of("taskAuthenticate", "taskDispatch", "taskQueueIngress", "atlasTaskRabbit");
+    }
+
+    @Override
     public String id() {
         return "tasks";
     }

@@ -97,6 +97,11 @@ public final class WebhookModule implements ApplicationModule {
     }
 
     @Override
+    public java.util.Set<String> steps() {
+        return java.util.Set.of("webhookApp", "webhookVerify", "webhookSpool", "webhookSign", "webhookSend");
+    }
+
+    @Override
     public String id() {
         return "webhooks";
     }

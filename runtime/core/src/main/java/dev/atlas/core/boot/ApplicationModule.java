@@ -23,6 +23,15 @@ public interface ApplicationModule extends AutoCloseable {
         return 1000;
     }
 
+    /**
+     * The names this duty binds for routes ({@code - process: { ref: NAME }}), whether or not the configuration has it
+     * bind all of them. The route checker accepts exactly the host's names and these, so {@code atlas check} knows a
+     * duty's steps without configuring it; binding a name not listed here fails at start.
+     */
+    default java.util.Set<String> steps() {
+        return java.util.Set.of();
+    }
+
     /** Binds beans and adds readiness checks; may start background services that must be up before routes. */
     void configure(ModuleContext context) throws Exception;
 

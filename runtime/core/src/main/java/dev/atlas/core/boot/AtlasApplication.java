@@ -43,6 +43,18 @@ import org.slf4j.LoggerFactory;
  * turns 503 first, then routes drain within {@code shutdown.timeout}.
  */
 public final class AtlasApplication implements AutoCloseable {
+    /** Binds a duty's beans, refusing a name the duty did not declare in {@link ApplicationModule#steps()}. */
+    private static java.util.function.BiConsumer<String, Object> declaredOnly(ApplicationModule module,
+        CamelContext camel) {
+        return (name, bean) -> {
+            if (!module.steps().contains(name)) {
+                throw new IllegalStateException("the " + module.id() + " duty binds '" + name
+                    + "', which its steps() do not declare (the route checker would refuse routes that use it)");
+            }
+            camel.getRegistry().bind(name, bean);
+        };
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(AtlasApplication.class);
 
     private final Assembly assembly;
@@ -147,9 +159,9 @@ public final class AtlasApplication implements AutoCloseable {
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException("cannot open auth.signingKeys: " + e.getMessage(), e);
                 }
-                ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock, keys,
-                    camel.getRegistry()::bind, health::add, outbound);
                 for (ApplicationModule module : modules) {
+                    ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock, keys,
+                        declaredOnly(module, camel), health::add, outbound);
                     try {
                         module.configure(context);
                     } catch (Exception e) {

@@ -27,9 +27,14 @@ public final class Modules {
      * @throws IllegalStateException when a duty of {@link #REQUIRED} is missing or two modules claim one id
      */
     public static List<ApplicationModule> all() {
+        return arrange(present(), REQUIRED);
+    }
+
+    /** The duties on the class path, in no particular order, whether or not every required one is there. */
+    static List<ApplicationModule> present() {
         List<ApplicationModule> found = new ArrayList<>();
         ServiceLoader.load(ApplicationModule.class, Modules.class.getClassLoader()).forEach(found::add);
-        return arrange(found, REQUIRED);
+        return found;
     }
 
     /** {@code found} in configuration order, once every duty of {@code required} is among them. */

@@ -135,20 +135,14 @@ public final class RouteGuards {
         return null;
     }
 
-    /** The names Atlas binds for routes, by module (kept in step with each module's {@code bind} calls). */
+    /** The names the host binds for routes; each duty adds its own ({@link ApplicationModule#steps()}). */
+    static final Set<String> HOST_NAMES = Set.of("captureRequest", "errorResponder", "prometheusScrape", "liveness",
+        "readiness");
+
+    /** The names Atlas binds for routes: the host's and those of every duty on the class path. */
     public static Set<String> knownNames() {
-        Map<String, List<String>> byModule = new LinkedHashMap<>();
-        byModule.put("host", List.of("captureRequest", "errorResponder", "prometheusScrape", "liveness", "readiness",
-            "signingKeys"));
-        byModule.put("webhooks", List.of("webhookApp", "webhookVerify", "webhookSpool", "webhookSign", "webhookSend"));
-        byModule.put("proxy", List.of("cloudAuthenticator", "proxyAuthenticate", "proxyApp", "proxyPolicy",
-            "proxyCredentials", "proxyForward", "proxyRedact"));
-        byModule.put("tasks", List.of("taskAuthenticate", "taskDispatch", "taskQueueIngress", "atlasTaskRabbit"));
-        byModule.put("idp", List.of("oidcDiscovery", "oidcJwks", "authAuthorize", "authCallback", "authToken",
-            "authUserinfo", "authLogout", "authStoreSweep", "authHeaderFilter"));
-        byModule.put("jobs", List.of("jobsGit", "jobsGitSweep", "resultReceiver"));
-        Set<String> names = new HashSet<>();
-        byModule.values().forEach(names::addAll);
+        Set<String> names = new HashSet<>(HOST_NAMES);
+        Modules.present().forEach(module -> names.addAll(module.steps()));
         return Set.copyOf(names);
     }
 }

@@ -42,6 +42,11 @@ public final class GitModule implements ApplicationModule {
     }
 
     @Override
+    public java.util.Set<String> steps() {
+        return java.util.Set.of("jobsGit", "jobsGitSweep");
+    }
+
+    @Override
     public String id() {
         return "git";
     }

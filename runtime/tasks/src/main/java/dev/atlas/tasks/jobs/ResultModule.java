@@ -98,6 +98,11 @@ public final class ResultModule implements ApplicationModule {
     }
 
     @Override
+    public java.util.Set<String> steps() {
+        return java.util.Set.of("resultReceiver");
+    }
+
+    @Override
     public String id() {
         return "results";
     }
