@@ -64,6 +64,7 @@ code=$(curl -s -o "$work/check.json" -w '%{http_code}' -X POST -H "Authorization
 echo "task ingress, POST /api/tasks/{id}, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
 measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/api/tasks" "$here/wrk/task.lua"
 measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/api/tasks" "$here/wrk/task.lua"
+kill -0 "$atlas" 2>/dev/null || { echo "Atlas is gone:" >&2; tail -n 20 "$work/atlas.log" >&2; exit 1; }
 [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas"
 measure "Atlas" "http://127.0.0.1:$atlas_port/api/tasks" "$here/wrk/task.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas" "${JFR_FILE:-/tmp/atlas-task.jfr}"
