@@ -5,6 +5,10 @@
 # the accepted jobs (four at a time) while it is measured. Loopback only, bounded in time.
 # Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl.
 # ATLAS_DIST=dir runs another distribution; JFR=1 profiles Atlas's measured run.
+# MODE=rabbitmq measures task ingress over RabbitMQ instead (RABBIT_URI, default the local broker as guest): the same
+# task messages published by bench/rabbitmq/TaskPublisher.java (32 unanswered at most, like wrk's connections) to
+# Atlas's queue (RABBIT_CONSUMERS consumers, default 8), beside the same publisher answering its own messages as a
+# bare consumer would (the broker's round trip, same run).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # a task can take seconds to be accepted: wrk's default 2 s timeout would drop the slow ones from the figures
@@ -36,9 +40,19 @@ installations:
 tasks:
   driver: local
   cloneStep: false
-  local: { maxConcurrent: 4 }
+  # the bench accepts tasks far faster than `true` plus an `atlas report` JVM run: let the queue hold them all
+  local: { maxConcurrent: 4, maxQueued: 1000000 }
 auth: { signingKeys: data/keys }
 YAML
+mode=${MODE:-http}
+rabbit_uri=${RABBIT_URI:-amqp://guest:guest@127.0.0.1:5672/}
+task_queue="bench.tasks.$RANDOM$RANDOM"
+if [[ "$mode" == rabbitmq ]]; then
+  cat >> "$work/atlas.yaml" <<YAML
+rabbitmq: { uri: "$rabbit_uri" }
+YAML
+  sed -i "s|^  cloneStep: false|  cloneStep: false\n  rabbitmq: { enabled: true, queue: $task_queue, consumers: ${RABBIT_CONSUMERS:-8} }|" "$work/atlas.yaml"
+fi
 cat > "$work/task.json" <<JSON
 {"type": "analysis", "appId": "gl-bench",
  "repository": {"cloneUrl": "https://gitlab.example/acme/widgets.git", "ref": "main",
@@ -60,6 +74,29 @@ export JWT
 code=$(curl -s -o "$work/check.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $JWT" \
   -H 'Content-Type: application/json' --data-binary @"$work/task.json" "http://127.0.0.1:$atlas_port/api/tasks/bench-check")
 [[ "$code" == 201 ]] || { echo "Atlas answered $code: $(cat "$work/check.json")" >&2; exit 1; }
+
+if [[ "$mode" == rabbitmq ]]; then
+  publisher=(java -cp "$dist/lib/*" "$here/rabbitmq/TaskPublisher.java" "$rabbit_uri")
+  # Usage: publish LABEL QUEUE [echo N]: a warm-up, then the measured run; one row like measure's.
+  publish() {
+    local label=$1 queue=$2 out load
+    shift 2
+    "${publisher[@]}" "$queue" "$TASK_BODY" "$WARMUP" 32 "w$RANDOM" "$@" > /dev/null 2>&1 || true
+    out=$("${publisher[@]}" "$queue" "$TASK_BODY" "$SECONDS_PER_RUN" 32 "m$RANDOM" "$@" 2>/dev/null | tail -1)
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    printf '  %-34s %s   load %s\n' "$label" "$out" "$load"
+    echo "$label|$(awk '{print $5}' <<< "$out")" >> "$work/results"
+  }
+  echo "task ingress over RabbitMQ, queue $task_queue, 32 in flight, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores)"
+  publish "bare consumer (publisher's echo)" "bench.echo.$RANDOM" echo "${RABBIT_CONSUMERS:-8}"
+  kill -0 "$atlas" 2>/dev/null || { echo "Atlas is gone:" >&2; tail -n 20 "$work/atlas.log" >&2; exit 1; }
+  [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas"
+  publish "Atlas" "$task_queue"
+  [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas" "${JFR_FILE:-/tmp/atlas-task.jfr}"
+  ratio "Atlas" "bare consumer (publisher's echo)"
+  if [[ -n "${SHOW_LOG:-}" ]]; then tail -n "$SHOW_LOG" "$work/atlas.log"; fi
+  exit 0
+fi
 
 echo "task ingress, POST /api/tasks/{id}, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
 measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/api/tasks" "$here/wrk/task.lua"
