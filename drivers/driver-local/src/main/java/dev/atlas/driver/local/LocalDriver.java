@@ -20,11 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,7 +95,7 @@ public final class LocalDriver implements Driver {
         recover();
         Optional<Sandbox> sandbox = SandboxCheck.choose(settings.unsandboxed(), searchPath,
             SandboxCheck.scratchIn(workDir, STAGING_PREFIX), SandboxCheck.atlasFolders(host, workDir));
-        processes = new StepProcesses(sandbox, host.atlasHome());
+        processes = new StepProcesses(sandbox, host.atlasHome(), Sandbox.locate(searchPath, "nice"));
         AtomicInteger threads = new AtomicInteger();
         executor = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r -> {
@@ -197,7 +197,9 @@ public final class LocalDriver implements Driver {
     /** Builds the task's folder aside and renames it into place, so that it never exists half-made. */
     private TaskRecord create(JobSpec spec, Path target) throws DriverException {
         TaskRecord record = new TaskRecord(spec.taskId(), spec.appId(), spec.name(), target, State.PENDING, "queued");
-        Path staging = workDir.resolve(STAGING_PREFIX + spec.name() + "-" + UUID.randomUUID());
+        // unique, not secret: a random long from the thread's own generator, not the SecureRandom all threads share
+        Path staging = workDir.resolve(STAGING_PREFIX + spec.name() + "-"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             new TaskFolder(staging).create(spec);
             record.save(staging);

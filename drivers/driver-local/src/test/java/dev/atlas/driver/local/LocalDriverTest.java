@@ -205,6 +205,23 @@ class LocalDriverTest extends DriverContract {
     }
 
     @Test
+    void runsEveryStepAtALowerCpuPriorityThanAtlas() throws Exception {
+        assumeThat(Sandbox.locate(System.getenv("PATH"), "nice")).as("nice on the PATH").isPresent();
+        LocalDriver driver = open(Map.of());
+        String niceness = "awk '{print $19}' /proc/self/stat";
+        ContainerSpec analyzer = taskStep("analyzer", niceness + " > \"$ATLAS_RESULTS_DIR/nice.txt\"");
+        ContainerSpec report = atlasStep("report", "cp \"$ATLAS_RESULTS_DIR/nice.txt\" \"$OUT/task-nice\"; "
+            + niceness + " > \"$OUT/atlas-nice\"");
+        driver.submit(job("t-nice", List.of(analyzer), report, Duration.ofMinutes(1)));
+
+        assertThat(awaitEnd(driver, "t-nice")).isEqualTo(State.SUCCEEDED);
+        int atlas = Integer.parseInt(Files.readString(Path.of("/proc/self/stat")).split(" ")[18]);
+        String expected = Integer.toString(Math.min(19, atlas + StepProcesses.NICENESS));
+        assertThat(Files.readString(out.resolve("task-nice")).trim()).isEqualTo(expected);
+        assertThat(Files.readString(out.resolve("atlas-nice")).trim()).isEqualTo(expected);
+    }
+
+    @Test
     void skipsTheMainStepAndFailsWhenAnInitStepFails() throws Exception {
         LocalDriver driver = open(Map.of());
         ContainerSpec init = taskStep("analyzer", "exit 3");
