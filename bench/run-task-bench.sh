@@ -40,7 +40,7 @@ installations:
 tasks:
   driver: local
   cloneStep: false
-  # the bench accepts tasks far faster than `true` plus an `atlas report` JVM run: let the queue hold them all
+  # the bench accepts tasks far faster than its jobs (true, then an atlas report JVM) run: the queue holds them all
   local: { maxConcurrent: 4, maxQueued: 1000000 }
 auth: { signingKeys: data/keys }
 YAML
@@ -75,16 +75,23 @@ code=$(curl -s -o "$work/check.json" -w '%{http_code}' -X POST -H "Authorization
   -H 'Content-Type: application/json' --data-binary @"$work/task.json" "http://127.0.0.1:$atlas_port/api/tasks/bench-check")
 [[ "$code" == 201 ]] || { echo "Atlas answered $code: $(cat "$work/check.json")" >&2; exit 1; }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 if [[ "$mode" == rabbitmq ]]; then
   publisher=(java -cp "$dist/lib/*" "$here/rabbitmq/TaskPublisher.java" "$rabbit_uri")
   # Usage: publish LABEL QUEUE [echo N]: a warm-up, then the measured run; one row like measure's.
   publish() {
-    local label=$1 queue=$2 out load
+    local label=$1 queue=$2 out load before after
     shift 2
     "${publisher[@]}" "$queue" "$TASK_BODY" "$WARMUP" 32 "w$RANDOM" "$@" > /dev/null 2>&1 || true
+    before=$(cpu_ticks "$atlas")
     out=$("${publisher[@]}" "$queue" "$TASK_BODY" "$SECONDS_PER_RUN" 32 "m$RANDOM" "$@" 2>/dev/null | tail -1)
+    after=$(cpu_ticks "$atlas")
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     printf '  %-34s %s   load %s\n' "$label" "$out" "$load"
+    if [[ "$label" == Atlas ]]; then
+      awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(awk '{print $2}' <<< "$out")" \
+        'BEGIN {if (n > 0) printf "    Atlas JVM CPU: %.1f s for %d tasks = %.2f ms per task\n", t / hz, n, 1000 * t / hz / n}'
+    fi
     echo "$label|$(awk '{print $5}' <<< "$out")" >> "$work/results"
   }
   echo "task ingress over RabbitMQ, queue $task_queue, 32 in flight, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores)"
@@ -103,7 +110,23 @@ measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/api/tasks" "$here/wrk/ta
 measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/api/tasks" "$here/wrk/task.lua"
 kill -0 "$atlas" 2>/dev/null || { echo "Atlas is gone:" >&2; tail -n 20 "$work/atlas.log" >&2; exit 1; }
 [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas"
-measure "Atlas" "http://127.0.0.1:$atlas_port/api/tasks" "$here/wrk/task.lua"
+# Atlas's own CPU time (its JVM, not the jobs' processes) during the measured run, per accepted task: what a task
+# costs whatever share of the machine Atlas got. Same wrk runs as measure's.
+measure_with_cpu() {
+  local label=$1 url=$2 script=$3 before after out rps
+  RUN_ID="w$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WARMUP}s" --timeout "$WRK_TIMEOUT" -s "$script" "$url" > /dev/null 2>&1 || true
+  before=$(cpu_ticks "$atlas")
+  out=$(RUN_ID="m$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SECONDS_PER_RUN}s" --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url" 2>&1)
+  after=$(cpu_ticks "$atlas")
+  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<< "$out")
+  printf '  %-34s %9s req/s   p50 %9s   p99 %9s   non-2xx %-7s load %s\n' "$label" "${rps:-?}" \
+    "$(awk '$1 == "50%" {print $2}' <<< "$out")" "$(awk '$1 == "99%" {print $2}' <<< "$out")" \
+    "$(awk -F': ' '/Non-2xx or 3xx/ {print $2}' <<< "$out")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ {print $1}' <<< "$out")" \
+    'BEGIN {if (n > 0) printf "    Atlas JVM CPU: %.1f s for %d tasks = %.2f ms per task\n", t / hz, n, 1000 * t / hz / n}'
+  echo "$label|${rps:-0}" >> "$work/results"
+}
+measure_with_cpu "Atlas" "http://127.0.0.1:$atlas_port/api/tasks" "$here/wrk/task.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas" "${JFR_FILE:-/tmp/atlas-task.jfr}"
 ratio "Atlas" "bare Camel platform-http 202"
 ratio "Atlas" "bare Vert.x 202"
