@@ -250,7 +250,7 @@ public final class TaskTokens {
             .issueTime(Date.from(now))
             .notBeforeTime(Date.from(now))
             .expirationTime(Date.from(expiry))
-            .jwtID(UUID.randomUUID().toString())
+            .jwtID(jwtId())
             .claim("app", task.appId());
     }
 
@@ -272,6 +272,15 @@ public final class TaskTokens {
         } catch (java.text.ParseException e) {
             throw new TokenRejected("the token's claims are malformed");
         }
+    }
+
+    /**
+     * A unique token id. Not {@code UUID.randomUUID()}: its {@code SecureRandom} is one lock for every thread, and a
+     * {@code jti} needs to be unique, not unpredictable (the signature or MAC protects the token).
+     */
+    private static String jwtId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
     private static String trim(String url) {
