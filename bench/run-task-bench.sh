@@ -122,7 +122,7 @@ measure_with_cpu() {
   rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<< "$out")
   printf '  %-34s %9s req/s   p50 %9s   p99 %9s   non-2xx %-7s load %s\n' "$label" "${rps:-?}" \
     "$(awk '$1 == "50%" {print $2}' <<< "$out")" "$(awk '$1 == "99%" {print $2}' <<< "$out")" \
-    "$(awk -F': ' '/Non-2xx or 3xx/ {print $2}' <<< "$out")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(awk -F': ' '/Non-2xx or 3xx/ {n = $2} END {print n + 0}' <<< "$out")" "$(cut -d' ' -f1-3 /proc/loadavg)"
   awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ {print $1}' <<< "$out")" \
     'BEGIN {if (n > 0) printf "    Atlas JVM CPU: %.1f s for %d tasks = %.2f ms per task\n", t / hz, n, 1000 * t / hz / n}'
   echo "$label|${rps:-0}" >> "$work/results"
