@@ -59,7 +59,7 @@ public final class TaskDispatcher {
     private final TaskRecords records;
     private final MicrometerMetrics metrics;
     private final BooleanSupplier stopping;
-    private final Object[] stripes = new Object[64];
+    private final Object[] stripes = new Object[1024];
     private final ReentrantLock inflightLock = new ReentrantLock();
     private final Condition idle = inflightLock.newCondition();
     private int inflight;

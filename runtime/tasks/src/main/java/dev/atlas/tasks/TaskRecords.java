@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +78,8 @@ final class TaskRecords {
     void save(Accepted accepted) {
         cache.put(accepted.taskId(), accepted);
         Path target = file(accepted.taskId());
-        Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
+        // unique, not secret: the thread's own generator, not the SecureRandom behind UUID that every thread shares
+        Path tmp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             Files.write(tmp, JsonResponses.toBytes(accepted));
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -27,8 +27,12 @@ final class JobRunner implements Runnable {
     private final TaskFolder folder;
     private final Clock clock;
     private final StepProcesses processes;
+    private final Runnable leftQueue;
 
-    JobRunner(JobSpec spec, TaskRecord record, TaskFolder folder, Clock clock, StepProcesses processes) {
+    /** @param leftQueue called once when the job leaves the queue (a runner took it) */
+    JobRunner(JobSpec spec, TaskRecord record, TaskFolder folder, Clock clock, StepProcesses processes,
+        Runnable leftQueue) {
+        this.leftQueue = leftQueue;
         this.spec = spec;
         this.record = record;
         this.folder = folder;
@@ -38,10 +42,12 @@ final class JobRunner implements Runnable {
 
     @Override
     public void run() {
+        leftQueue.run();
         try {
             if (!record.start()) {
                 return;
             }
+            folder.createRunDirs();
             long deadline = clock.millis() + spec.timeLimit().toMillis();
             List<ContainerSpec> steps = new ArrayList<>(spec.initContainers());
             steps.add(spec.main());

@@ -17,12 +17,13 @@ import org.pf4j.Extension;
  *
  * <pre>
  * tasks:
- *   local: { workDir: data/jobs, maxConcurrent: 4, unsandboxed: false }
+ *   local: { workDir: data/jobs, maxConcurrent: 4, maxQueued: 1000, unsandboxed: false }
  * </pre>
  */
 @Extension
 public class LocalDriverFactory implements DriverFactory {
     static final int MAX_CONCURRENT_LIMIT = 256;
+    static final int MAX_QUEUED_LIMIT = 1_000_000;
 
     @Override
     public String id() {
@@ -31,7 +32,7 @@ public class LocalDriverFactory implements DriverFactory {
 
     @Override
     public Driver configure(ConfigSection section, Problems problems) {
-        section.allowOnly(Set.of("workDir", "maxConcurrent", "unsandboxed"));
+        section.allowOnly(Set.of("workDir", "maxConcurrent", "maxQueued", "unsandboxed"));
         Optional<Path> workDir = section.string("workDir").flatMap(text -> {
             try {
                 if (text.isBlank()) {
@@ -49,7 +50,12 @@ public class LocalDriverFactory implements DriverFactory {
             problems.add(section.keyOf("maxConcurrent"), "must be between 1 and " + MAX_CONCURRENT_LIMIT);
             maxConcurrent = LocalSettings.DEFAULT_MAX_CONCURRENT;
         }
+        long maxQueued = section.integer("maxQueued").orElse((long) LocalSettings.DEFAULT_MAX_QUEUED);
+        if (maxQueued < 1 || maxQueued > MAX_QUEUED_LIMIT) {
+            problems.add(section.keyOf("maxQueued"), "must be between 1 and " + MAX_QUEUED_LIMIT);
+            maxQueued = LocalSettings.DEFAULT_MAX_QUEUED;
+        }
         boolean unsandboxed = section.bool("unsandboxed").orElse(false);
-        return new LocalDriver(new LocalSettings(workDir, (int) maxConcurrent, unsandboxed));
+        return new LocalDriver(new LocalSettings(workDir, (int) maxConcurrent, (int) maxQueued, unsandboxed));
     }
 }

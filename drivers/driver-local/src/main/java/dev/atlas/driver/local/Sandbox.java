@@ -61,11 +61,16 @@ final class Sandbox {
 
     /** The {@code bwrap} on {@code path} (the Atlas process's {@code PATH}), if there is one. */
     static Optional<Path> locate(String path) {
+        return locate(path, "bwrap");
+    }
+
+    /** Where {@code program} is on {@code path} (a {@code PATH} value), if it is there. */
+    static Optional<Path> locate(String path, String program) {
         if (path == null) {
             return Optional.empty();
         }
         return Stream.of(path.split(File.pathSeparator)).filter(dir -> !dir.isBlank())
-            .map(dir -> Path.of(dir, "bwrap")).filter(Files::isExecutable).findFirst();
+            .map(dir -> Path.of(dir, program)).filter(Files::isExecutable).findFirst();
     }
 
     /**

@@ -70,7 +70,7 @@ final class SandboxCheck {
         folder.createDirs();
         try {
             ContainerSpec step = new ContainerSpec("probe", "", List.of("true"), Map.of(), new Resources("", ""));
-            Process process = new StepProcesses(Optional.of(sandbox), Optional.empty()).start(step, folder);
+            Process process = new StepProcesses(Optional.of(sandbox), Optional.empty(), Optional.empty()).start(step, folder);
             if (!process.waitFor(PROBE_SECONDS, TimeUnit.SECONDS)) {
                 ProcessTrees.kill(process.toHandle(), folder.root());
                 return Optional.of("it did not finish within " + PROBE_SECONDS + "s");

@@ -28,22 +28,42 @@ import java.util.Optional;
  * environment built from scratch: tokens that Atlas read from {@code ${env:…}} never reach a job. The contract's
  * variables are set last so a step's own env cannot point them elsewhere. The image is ignored: there is no
  * container runtime; the task's command runs on the machine's own system folders.
+ *
+ * <p>Every step runs at a lower CPU priority ({@code nice -n} {@value #NICENESS}, when {@code nice} is on the PATH):
+ * jobs are batch work sharing the machine with Atlas's request paths (task and webhook acceptance, the VCS proxy),
+ * which must not wait behind a job's JVM starting or an analyzer's build. {@code nice} replaces itself with the
+ * step's program, so the process, its pid and its command line are the step's own.
  */
 final class StepProcesses {
     /** Variables of the Atlas process a step may see; everything else stays out. */
     private static final List<String> INHERITED_ENV = List.of("PATH", "LANG", "LC_ALL", "TZ");
     private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+    /** The niceness of every step's process. */
+    static final int NICENESS = 10;
 
     private final Optional<Sandbox> sandbox;
     private final Optional<Path> atlasHome;
+    private final Optional<Path> nice;
 
     /**
      * @param sandbox the sandbox of the task's steps; empty only when running unsandboxed was allowed
      * @param atlasHome the Atlas distribution whose {@code bin/} Atlas's own steps find first on their PATH
+     * @param nice the {@code nice} program that starts each step at a lower priority; empty: the steps run at Atlas's
      */
-    StepProcesses(Optional<Sandbox> sandbox, Optional<Path> atlasHome) {
+    StepProcesses(Optional<Sandbox> sandbox, Optional<Path> atlasHome, Optional<Path> nice) {
         this.sandbox = sandbox;
         this.atlasHome = atlasHome;
+        this.nice = nice;
+    }
+
+    /** {@code command} started through {@code nice}, when there is one. */
+    private List<String> lowered(List<String> command) {
+        if (nice.isEmpty()) {
+            return command;
+        }
+        List<String> line = new java.util.ArrayList<>(List.of(nice.get().toString(), "-n", Integer.toString(NICENESS)));
+        line.addAll(command);
+        return line;
     }
 
     boolean sandboxed() {
@@ -61,7 +81,7 @@ final class StepProcesses {
     /** Atlas's own step, or a task step when unsandboxed: a process on the host with the job's host folders. */
     ProcessBuilder plain(ContainerSpec step, TaskFolder folder) {
         boolean atlas = step.seesSecrets();
-        ProcessBuilder builder = new ProcessBuilder(step.command());
+        ProcessBuilder builder = new ProcessBuilder(lowered(step.command()));
         Map<String, String> env = builder.environment();
         env.clear();
         env.putAll(inherited());
@@ -108,7 +128,7 @@ final class StepProcesses {
             }
             stream.append(arg).append('\0');
         }
-        ProcessBuilder builder = new ProcessBuilder(box.commandLine(step.command()));
+        ProcessBuilder builder = new ProcessBuilder(lowered(box.commandLine(step.command())));
         builder.environment().clear();
         builder.directory(folder.workspace().toFile());
         redirect(builder, step, folder).redirectInput(ProcessBuilder.Redirect.PIPE);

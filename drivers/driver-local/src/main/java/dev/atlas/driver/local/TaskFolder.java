@@ -68,9 +68,15 @@ final class TaskFolder {
         return root.resolve("logs").resolve(step + ".log");
     }
 
-    /** Creates the folder and writes the spec's files. The caller deletes the folder if this throws. */
+    /**
+     * Creates the folder with what the accepted task holds ({@code task/}, {@code secrets/} and the spec's files). The
+     * folders the job works in come when it runs ({@link #createRunDirs}), off the path of the request that submitted
+     * it. The caller deletes the folder if this throws.
+     */
     void create(JobSpec spec) throws IOException {
-        createDirs();
+        createPrivateDir(root);
+        createPrivateDir(taskDir());
+        createPrivateDir(secretsDir());
         for (Map.Entry<String, byte[]> file : spec.taskFiles().entrySet()) {
             writePrivate(taskDir().resolve(file.getKey()), file.getValue());
         }
@@ -101,8 +107,17 @@ final class TaskFolder {
     /** Creates the folder and its empty sub-folders. */
     void createDirs() throws IOException {
         createPrivateDir(root);
-        for (Path dir : new Path[] {taskDir(), secretsDir(), workspace(), resultsDir(), home(), root.resolve("logs")}) {
-            createPrivateDir(dir);
+        createPrivateDir(taskDir());
+        createPrivateDir(secretsDir());
+        createRunDirs();
+    }
+
+    /** Creates the folders a running job writes into: workspace, results, home and logs (those missing). */
+    void createRunDirs() throws IOException {
+        for (Path dir : new Path[] {workspace(), resultsDir(), home(), root.resolve("logs")}) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                createPrivateDir(dir);
+            }
         }
     }
 

@@ -135,7 +135,8 @@ final class TaskRecord {
         }
         // a temp file of its own: two records of one task (a runner left from before a restart and the recovery that
         // takes over) may save at the same moment
-        Path tmp = dir.resolve(STATE_FILE + "." + java.util.UUID.randomUUID() + ".tmp");
+        Path tmp = dir.resolve(STATE_FILE + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
+            .nextLong()) + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             p.store(out, "Atlas local driver task state");
         }

@@ -205,6 +205,23 @@ class LocalDriverTest extends DriverContract {
     }
 
     @Test
+    void runsEveryStepAtALowerCpuPriorityThanAtlas() throws Exception {
+        assumeThat(Sandbox.locate(System.getenv("PATH"), "nice")).as("nice on the PATH").isPresent();
+        LocalDriver driver = open(Map.of());
+        String niceness = "awk '{print $19}' /proc/self/stat";
+        ContainerSpec analyzer = taskStep("analyzer", niceness + " > \"$ATLAS_RESULTS_DIR/nice.txt\"");
+        ContainerSpec report = atlasStep("report", "cp \"$ATLAS_RESULTS_DIR/nice.txt\" \"$OUT/task-nice\"; "
+            + niceness + " > \"$OUT/atlas-nice\"");
+        driver.submit(job("t-nice", List.of(analyzer), report, Duration.ofMinutes(1)));
+
+        assertThat(awaitEnd(driver, "t-nice")).isEqualTo(State.SUCCEEDED);
+        int atlas = Integer.parseInt(Files.readString(Path.of("/proc/self/stat")).split(" ")[18]);
+        String expected = Integer.toString(Math.min(19, atlas + StepProcesses.NICENESS));
+        assertThat(Files.readString(out.resolve("task-nice")).trim()).isEqualTo(expected);
+        assertThat(Files.readString(out.resolve("atlas-nice")).trim()).isEqualTo(expected);
+    }
+
+    @Test
     void skipsTheMainStepAndFailsWhenAnInitStepFails() throws Exception {
         LocalDriver driver = open(Map.of());
         ContainerSpec init = taskStep("analyzer", "exit 3");
@@ -274,6 +291,58 @@ class LocalDriverTest extends DriverContract {
     }
 
     @Test
+    void refusesATaskAsUnavailableWhenItsQueueIsFullAndCreatesNothingForIt() throws Exception {
+        LocalDriver driver = open(Map.of("maxConcurrent", 1, "maxQueued", 1));
+        driver.submit(job("t-busy", List.of(), step("main", "sleep", "47"), Duration.ofMinutes(1)));
+        await().atMost(WAIT).until(() -> childRunning("sleep 47").isPresent());
+        driver.submit(spec("t-waiting"));
+
+        assertThatThrownBy(() -> driver.submit(spec("t-one-too-many"))).isInstanceOfSatisfying(DriverException.class,
+            e -> {
+                assertThat(e.kind()).isEqualTo(DriverException.Kind.UNAVAILABLE);
+                assertThat(e.getMessage()).contains("queue is full");
+            });
+        assertThat(driver.status("t-one-too-many")).isEmpty();
+        assertThat(taskFolder(driver, "t-one-too-many")).doesNotExist();
+        // a repeat of a task already queued is still answered: it takes no place in the queue
+        assertThat(driver.submit(spec("t-waiting")).created()).isFalse();
+
+        driver.cancel("t-busy");
+        assertThat(awaitEnd(driver, "t-waiting")).isEqualTo(State.SUCCEEDED);
+        assertThat(driver.submit(spec("t-one-too-many")).created()).isTrue();
+        assertThat(awaitEnd(driver, "t-one-too-many")).isEqualTo(State.SUCCEEDED);
+    }
+
+    @Test
+    void createsOneJobWhenTheSameTaskArrivesOnManyThreadsAtOnce() throws Exception {
+        LocalDriver driver = open(Map.of());
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<JobRef>> refs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                refs.add(callers.submit(() -> {
+                    start.await();
+                    return driver.submit(spec("t-race"));
+                }));
+            }
+            start.countDown();
+            List<JobRef> answers = new ArrayList<>();
+            for (java.util.concurrent.Future<JobRef> ref : refs) {
+                answers.add(ref.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(answers).filteredOn(JobRef::created).hasSize(1);
+            assertThat(answers).extracting(JobRef::ref).containsOnly("local/atlas-t-race");
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(awaitEnd(driver, "t-race")).isEqualTo(State.SUCCEEDED);
+        try (java.util.stream.Stream<Path> folders = Files.list(driver.workDir())) {
+            assertThat(folders.map(f -> f.getFileName().toString())).containsExactly("atlas-t-race");
+        }
+    }
+
+    @Test
     void remembersFinishedTasksAcrossARestart() throws Exception {
         LocalDriver first = open(Map.of());
         JobRef ref = first.submit(spec("t-restart"));
@@ -338,9 +407,11 @@ class LocalDriverTest extends DriverContract {
     void reportsUnknownKeysAndABadMaxConcurrentWithTheirFullKeys() {
         ProblemList problems = new ProblemList();
         new LocalDriverFactory().configure(ConfigTrees.section("tasks.local",
-            Map.of("maxConcurrent", 0, "shell", "/bin/sh", "unsandboxed", "sometimes"), problems), problems);
+            Map.of("maxConcurrent", 0, "maxQueued", 0, "shell", "/bin/sh", "unsandboxed", "sometimes"), problems),
+            problems);
 
         assertThat(problems.lines()).anySatisfy(l -> assertThat(l).startsWith("tasks.local.maxConcurrent:"))
+            .anySatisfy(l -> assertThat(l).startsWith("tasks.local.maxQueued:"))
             .anySatisfy(l -> assertThat(l).startsWith("tasks.local.shell:"))
             .anySatisfy(l -> assertThat(l).startsWith("tasks.local.unsandboxed:"));
     }

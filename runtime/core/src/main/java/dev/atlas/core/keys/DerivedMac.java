@@ -18,8 +18,15 @@ public final class DerivedMac {
 
     /** @param label names the purpose, such as {@code atlas/webhook-spool-record/v1} */
     public DerivedMac(Secret secret, String label) {
-        this.key = new SecretKeySpec(hmac(new SecretKeySpec(secret.bytes(), "HmacSHA256"),
-            new byte[][] {label.getBytes(StandardCharsets.UTF_8)}), "HmacSHA256");
+        this.key = new SecretKeySpec(derive(secret.bytes(), label), "HmacSHA256");
+    }
+
+    /**
+     * The 32-byte key for {@code label} derived from {@code secret}, as this class derives its own (used as it is by
+     * {@link MacTokens}).
+     */
+    static byte[] derive(byte[] secret, String label) {
+        return hmac(new SecretKeySpec(secret, "HmacSHA256"), new byte[][] {label.getBytes(StandardCharsets.UTF_8)});
     }
 
     /** The hex MAC of {@code parts}, each followed by a zero byte so that no two splits of the same bytes agree. */

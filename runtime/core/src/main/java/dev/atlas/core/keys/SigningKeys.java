@@ -32,6 +32,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -260,6 +261,25 @@ public final class SigningKeys {
         };
         verifier.setMaxClockSkew(MAX_CLOCK_SKEW_SECONDS);
         return verifier;
+    }
+
+    /** The newest key, the one that signs (for {@link MacTokens}, which derives its keys from it). */
+    RSAKey signingKey() {
+        return current().keys().get(0);
+    }
+
+    /**
+     * The key of {@code kid}, reading the folder again (at most once a second) when it is unknown, as {@link #verify}
+     * does; empty when there is none.
+     */
+    Optional<RSAKey> privateKey(String kid) {
+        Loaded current = current();
+        Optional<RSAKey> key = find(current, kid);
+        return key.isPresent() ? key : find(reloadForUnknownKid(current), kid);
+    }
+
+    private static Optional<RSAKey> find(Loaded loaded, String kid) {
+        return loaded.keys().stream().filter(k -> k.getKeyID().equals(kid)).findFirst();
     }
 
     /** The public parts of every key, newest first: what {@code /.well-known/jwks.json} serves. */

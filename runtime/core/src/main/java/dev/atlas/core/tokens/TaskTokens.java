@@ -3,6 +3,7 @@ package dev.atlas.core.tokens;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.atlas.api.vcs.PullRequestCall;
+import dev.atlas.core.keys.MacTokens;
 import dev.atlas.core.keys.SigningKeys;
 import dev.atlas.core.keys.TokenRejected;
 import java.net.URI;
@@ -15,9 +16,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The tokens Atlas gives a job, signed with its signing keys ({@code auth.signingKeys}, published on
- * {@code /.well-known/jwks.json}). Each kind has its own JOSE {@code typ}, audience and scope, so no token of one kind
- * (nor an identity-provider token signed with the same keys) passes as another:
+ * The tokens Atlas gives a job, made with its signing keys ({@code auth.signingKeys}). Each kind has its own JOSE
+ * {@code typ}, audience and scope, so no token of one kind (nor an identity-provider token signed with the same keys)
+ * passes as another. The result token is RS256, verifiable on {@code /.well-known/jwks.json} (SPEC §6: the cloud may
+ * verify it). The git and proxy tokens are verified by Atlas alone (its git endpoint, its VCS proxy), so they are
+ * HS256 under a key derived per kind from the signing key ({@link MacTokens}): the same claims and checks, replicas
+ * sharing the key folder verify each other's, and an HMAC costs microseconds where an RSA signature cost
+ * milliseconds of every task's acceptance:
  * <ul>
  *   <li>result token, {@code typ: atlas-result+jwt}: {@code iss} Atlas ({@code runner.publicUrl}), {@code sub} the task
  *       id, {@code aud} the cloud's origin, {@code scope: "result:<type>"}, {@code task_type}, {@code app}, a
@@ -54,6 +59,8 @@ public final class TaskTokens {
     public static final String GIT_PUSH = "git:push";
 
     private final SigningKeys keys;
+    private final MacTokens gitKeys;
+    private final MacTokens proxyKeys;
     private final String issuer;
     private final String cloudAudience;
     private final Clock clock;
@@ -64,6 +71,8 @@ public final class TaskTokens {
      */
     public TaskTokens(SigningKeys keys, URI issuer, URI cloudUrl, Clock clock) {
         this.keys = keys;
+        this.gitKeys = new MacTokens(keys, "atlas/git-token/v1");
+        this.proxyKeys = new MacTokens(keys, "atlas/proxy-token/v1");
         this.issuer = trim(issuer.toString());
         this.cloudAudience = cloudUrl.getScheme() + "://" + cloudUrl.getRawAuthority();
         this.clock = clock;
@@ -141,7 +150,7 @@ public final class TaskTokens {
             .claim("pr_method", call.method())
             .claim("pr_path", call.path())
             .build();
-        return keys.sign(claims, PROXY_TYPE);
+        return proxyKeys.sign(claims, PROXY_TYPE);
     }
 
     /**
@@ -159,7 +168,7 @@ public final class TaskTokens {
         claims.claim("scope", branch.isPresent() ? GIT_PUSH : GIT_READ);
         branch.ifPresent(b -> claims.claim("branch", b));
         task.installationId().ifPresent(i -> claims.claim("installation", i));
-        return keys.sign(claims.build(), GIT_TYPE);
+        return gitKeys.sign(claims.build(), GIT_TYPE);
     }
 
     private static Optional<String> pushBranch(Task.Body body) {
@@ -173,13 +182,13 @@ public final class TaskTokens {
     }
 
     /**
-     * Verifies a git token presented for {@code taskId}: Atlas's key, {@code typ atlas-git+jwt}, this issuer, the jobs
+     * Verifies a git token presented for {@code taskId}: Atlas's derived git-token key, {@code typ atlas-git+jwt}, this issuer, the jobs
      * audience, not expired, its {@code sub} equal to {@code taskId}, and a known scope.
      *
      * @throws TokenRejected with the reason (never the token)
      */
     public GitGrant verifyGitToken(String token, String taskId) throws TokenRejected {
-        JWTClaimsSet claims = keys.verify(token, GIT_TYPE, keys.claimsVerifier(issuer, Set.of(jobsAudience()),
+        JWTClaimsSet claims = gitKeys.verify(token, GIT_TYPE, keys.claimsVerifier(issuer, Set.of(jobsAudience()),
             Set.of("sub", "scope", "app", "repo", "clone_url", "ref", "sha", "iat")));
         try {
             if (!taskId.equals(claims.getSubject())) {
@@ -241,18 +250,18 @@ public final class TaskTokens {
             .issueTime(Date.from(now))
             .notBeforeTime(Date.from(now))
             .expirationTime(Date.from(expiry))
-            .jwtID(UUID.randomUUID().toString())
+            .jwtID(jwtId())
             .claim("app", task.appId());
     }
 
     /**
-     * Verifies a proxy token: Atlas's key and algorithm, {@code typ atlas-proxy+jwt}, this issuer, the proxy audience,
+     * Verifies a proxy token: Atlas's derived proxy-token key and HS256, {@code typ atlas-proxy+jwt}, this issuer, the proxy audience,
      * not expired, scope {@code pr:create}, and every claim of the grant present.
      *
      * @throws TokenRejected with the reason (never the token)
      */
     public ProxyGrant verifyProxyToken(String token) throws TokenRejected {
-        JWTClaimsSet claims = keys.verify(token, PROXY_TYPE, keys.claimsVerifier(issuer, Set.of(proxyAudience()),
+        JWTClaimsSet claims = proxyKeys.verify(token, PROXY_TYPE, keys.claimsVerifier(issuer, Set.of(proxyAudience()),
             Set.of("sub", "scope", "app", "vcs", "repo", "pr_method", "pr_path", "iat")));
         try {
             if (!PR_CREATE.equals(claims.getStringClaim("scope"))) {
@@ -263,6 +272,15 @@ public final class TaskTokens {
         } catch (java.text.ParseException e) {
             throw new TokenRejected("the token's claims are malformed");
         }
+    }
+
+    /**
+     * A unique token id. Not {@code UUID.randomUUID()}: its {@code SecureRandom} is one lock for every thread, and a
+     * {@code jti} needs to be unique, not unpredictable (the signature or MAC protects the token).
+     */
+    private static String jwtId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
     private static String trim(String url) {
