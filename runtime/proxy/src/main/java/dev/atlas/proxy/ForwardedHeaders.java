@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which headers cross the proxy. Requests keep only content negotiation and caching headers: the caller's
+ * Which headers cross the proxy: the ones every VCS's API uses, plus the VCS plugin's own
+ * ({@code ApiCredentials.apiRequestHeaders} / {@code apiResponseHeaders}), so the host names no provider's headers.
+ * Requests keep only content negotiation and caching headers: the caller's
  * {@code Authorization}, cookies, {@code X-App-ID}, {@code X-Installation-ID}, forwarding and hop-by-hop headers
  * never reach the VCS. Responses keep only what a client needs to read them (type, caching, pagination, rate
  * limits); a {@code Location} survives only when it points at the VCS's own host. For a rule whose answer is
@@ -16,31 +18,36 @@ import java.util.Set;
  */
 final class ForwardedHeaders {
     private static final Set<String> REQUEST = Set.of("accept", "content-type", "if-none-match", "if-modified-since",
-        "x-github-api-version", "user-agent");
+        "user-agent");
     private static final Set<String> CONDITIONAL = Set.of("if-none-match", "if-modified-since");
     private static final Set<String> VALIDATORS = Set.of("etag", "last-modified");
     private static final Set<String> RESPONSE = Set.of("content-type", "etag", "last-modified", "link", "retry-after",
-        "cache-control", "x-github-request-id", "x-gitlab-meta", "x-total", "x-total-pages", "x-next-page", "x-page",
-        "x-per-page", "x-prev-page");
+        "cache-control");
 
     private ForwardedHeaders() {
     }
 
-    /** Whether the request header {@code name} goes to the VCS; {@code filtered}: the rule filters the answer. */
-    static boolean forwardRequest(String name, boolean filtered) {
+    /**
+     * Whether the request header {@code name} goes to the VCS; {@code filtered}: the rule filters the answer;
+     * {@code vcsOwn}: the VCS plugin's own API request headers ({@code ApiCredentials.apiRequestHeaders}).
+     */
+    static boolean forwardRequest(String name, boolean filtered, Set<String> vcsOwn) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return REQUEST.contains(lower) && !(filtered && CONDITIONAL.contains(lower));
+        return (REQUEST.contains(lower) || vcsOwn.contains(lower)) && !(filtered && CONDITIONAL.contains(lower));
     }
 
-    /** The response headers to pass back to the caller; {@code filtered}: the answer went through a filter. */
-    static void copyResponse(Map<String, List<String>> upstream, URI apiUrl, boolean filtered,
+    /**
+     * The response headers to pass back to the caller; {@code filtered}: the answer went through a filter;
+     * {@code vcsOwn}: the VCS plugin's own API response headers ({@code ApiCredentials.apiResponseHeaders}).
+     */
+    static void copyResponse(Map<String, List<String>> upstream, URI apiUrl, boolean filtered, Set<String> vcsOwn,
         java.util.function.BiConsumer<String, String> out) {
         upstream.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (values.isEmpty() || filtered && VALIDATORS.contains(lower)) {
                 return;
             }
-            if (RESPONSE.contains(lower) || lower.startsWith("x-ratelimit-")) {
+            if (RESPONSE.contains(lower) || vcsOwn.contains(lower) || lower.startsWith("x-ratelimit-")) {
                 out.accept(name, String.join(", ", values));
             } else if (lower.equals("location") && sameHost(values.get(0), apiUrl)) {
                 out.accept(name, values.get(0));

@@ -1,5 +1,6 @@
 package dev.atlas.proxy;
 
+import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.api.vcs.GraphqlApi;
 import dev.atlas.api.vcs.VcsProvider;
 import dev.atlas.core.AtlasVersion;
@@ -132,9 +133,11 @@ public final class ProxyForward extends AsyncProcessorSupport {
         Map<String, String> auth = AtlasHeaders.required(exchange, ProxyExchange.AUTH, Map.class, "proxyCredentials");
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         boolean filtered = decision.response().filters();
+        Set<String> vcsOwn = ProxyExchange.provider(exchange) instanceof ApiCredentials credentials
+            ? credentials.apiRequestHeaders() : Set.of();
         request.headers().map().forEach((name, values) -> {
             // REST: Accept and Content-Type are Atlas's own writing of what the policy checked, set below
-            if (ForwardedHeaders.forwardRequest(name, filtered)
+            if (ForwardedHeaders.forwardRequest(name, filtered, vcsOwn)
                 && (graphql || !REWRITTEN.contains(name.toLowerCase(Locale.ROOT)))) {
                 headers.add(name, values);
             }

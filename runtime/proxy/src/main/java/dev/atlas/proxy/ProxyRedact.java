@@ -1,5 +1,7 @@
 package dev.atlas.proxy;
 
+import java.util.Set;
+import dev.atlas.api.vcs.ApiCredentials;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.AtlasHeaders;
 import dev.atlas.core.http.ErrorKind;
@@ -48,7 +50,9 @@ public final class ProxyRedact implements Processor {
                 message.removeHeader(name);
             }
         }
-        ForwardedHeaders.copyResponse(upstream.headers(), upstream.apiUrl(), filtered, message::setHeader);
+        Set<String> vcsOwn = ProxyExchange.provider(exchange) instanceof ApiCredentials credentials
+            ? credentials.apiResponseHeaders() : Set.of();
+        ForwardedHeaders.copyResponse(upstream.headers(), upstream.apiUrl(), filtered, vcsOwn, message::setHeader);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, upstream.status());
         message.setBody(body);
     }

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -251,7 +252,7 @@ class ProxyForwardTest {
         assertThat(threadAfterAnswerOf(ProxyForward.LARGE_ANSWER_BYTES)).startsWith("vert.x-worker-thread");
     }
 
-    /** A provider with API credentials on the test upstream. */
+    /** A provider with API credentials on the test upstream; like GitHub, callers choose the API version. */
     private record Provider(AppSettings app) implements VcsProvider, ApiCredentials, GraphqlApi {
         @Override
         public Map<String, String> authHeaders(ApiTarget target) {
@@ -266,6 +267,11 @@ class ProxyForwardTest {
         @Override
         public URI graphqlEndpoint() {
             return URI.create(app.apiUrl() + "graphql");
+        }
+
+        @Override
+        public Set<String> apiRequestHeaders() {
+            return Set.of("x-github-api-version");
         }
     }
 }

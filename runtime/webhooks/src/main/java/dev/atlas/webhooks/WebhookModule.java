@@ -1,5 +1,7 @@
 package dev.atlas.webhooks;
 
+import dev.atlas.core.outbox.SpooledWebhook;
+import dev.atlas.api.vcs.WebhookVerifier;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
@@ -36,7 +38,8 @@ public final class WebhookModule implements ApplicationModule {
         AtlasConfig.Webhooks settings = config.webhooks();
         spool = WebhookSpools.open(config);
         RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
-        delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS), policy,
+        delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS,
+            webhook -> event(context.assembly(), webhook)), policy,
             config.cloud().deliveryTimeout(), context.clock(), DeliveryOutcomes.webhooks(context.metrics()),
             DELIVERY_CONCURRENCY);
         ReplayWindow replays = settings.spool().equals("rabbitmq")
@@ -94,6 +97,13 @@ public final class WebhookModule implements ApplicationModule {
         if (spool != null) {
             spool.close();
         }
+    }
+
+    /** The provider's event of a spooled webhook, as its app's VCS plugin reads it from the relayed headers. */
+    private static String event(dev.atlas.core.boot.Assembly assembly, SpooledWebhook webhook) {
+        return assembly.provider(webhook.appId())
+            .filter(WebhookVerifier.class::isInstance).map(WebhookVerifier.class::cast)
+            .flatMap(verifier -> verifier.event(webhook.headers())).orElse("");
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.atlas.core.http.ErrorKind;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
 import dev.atlas.core.metrics.MicrometerMetrics;
-import dev.atlas.core.outbox.DeliveryRoute;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,8 +37,6 @@ public final class WebhookVerify implements Processor {
     static final String ID = "atlas.webhook.id";
     /** Delivery ids used as {@code webhook-id} as they are; others are replaced by a hash (no '.' allowed there). */
     private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-    /** The providers' event headers, in the order looked at. */
-    static final List<String> EVENT_HEADERS = DeliveryRoute.EVENT_HEADERS;
     /** Words in the names of secret-bearing headers (GitHub/Bitbucket signatures, GitLab token, any credential). */
     private static final List<String> SECRET_WORDS = List.of("signature", "token", "secret", "authorization");
 
@@ -72,7 +69,7 @@ public final class WebhookVerify implements Processor {
         }
         message.setHeader(AtlasHeaders.APP_ID, appId);
         message.setHeader(AtlasHeaders.VCS, vcs);
-        message.setHeader(AtlasHeaders.EVENT, accepted.event().or(() -> event(request)).orElse(""));
+        message.setHeader(AtlasHeaders.EVENT, accepted.event().orElse(""));
         String id = accepted.deliveryId().map(WebhookVerify::webhookId).orElseGet(() -> "atlas-" + UUID.randomUUID());
         exchange.setProperty(ID, id);
         message.setHeader(AtlasHeaders.DELIVERY_ID, id);
@@ -87,10 +84,6 @@ public final class WebhookVerify implements Processor {
             }
         }
         return false;
-    }
-
-    private static java.util.Optional<String> event(InboundRequest request) {
-        return EVENT_HEADERS.stream().map(request::header).flatMap(java.util.Optional::stream).findFirst();
     }
 
     /** A provider delivery id fit for {@code webhook-id} (Standard Webhooks forbids '.'). */

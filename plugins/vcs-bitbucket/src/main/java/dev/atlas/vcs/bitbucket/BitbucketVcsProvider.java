@@ -70,6 +70,11 @@ class BitbucketVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentia
     }
 
     @Override
+    public Optional<String> event(Map<String, String> relayedHeaders) {
+        return Optional.ofNullable(relayedHeaders.get("x-event-key"));
+    }
+
+    @Override
     public Map<String, String> authHeaders(ApiTarget target) {
         if (config.token().isPresent()) {
             return Map.of("Authorization", "Bearer " + config.token().get().reveal());

@@ -55,6 +55,16 @@ class GiteaVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials, 
         return GiteaWebhooks.RELAYED;
     }
 
+    @Override
+    public Set<String> apiResponseHeaders() {
+        return Set.of("x-total-count");
+    }
+
+    @Override
+    public Optional<String> event(Map<String, String> relayedHeaders) {
+        return GiteaWebhooks.event(relayedHeaders);
+    }
+
     /** Gitea's documented API token scheme ({@code Authorization: token <token>}); it accepts {@code Bearer} too. */
     @Override
     public Map<String, String> authHeaders(ApiTarget target) {

@@ -3,6 +3,7 @@ package dev.atlas.vcs.gitea;
 import dev.atlas.api.Secret;
 import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
+import java.util.Map;
 import java.net.http.HttpHeaders;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -35,6 +36,13 @@ final class GiteaWebhooks {
     static final Set<String> RELAYED = Set.of("x-gitea-event", "x-gitea-event-type", "x-gitea-delivery",
         "x-forgejo-event", "x-forgejo-event-type", "x-forgejo-delivery",
         "x-gogs-event", "x-gogs-event-type", "x-gogs-delivery", "user-agent");
+    /** The event headers of Gitea, Forgejo and Gogs, in the order looked at. */
+    private static final List<String> EVENT_HEADERS = List.of("x-gitea-event", "x-forgejo-event", "x-gogs-event");
+
+    /** The event name of a spooled webhook from its relayed headers (lowercase names, see {@link #RELAYED}). */
+    static Optional<String> event(Map<String, String> relayed) {
+        return EVENT_HEADERS.stream().map(relayed::get).filter(java.util.Objects::nonNull).findFirst();
+    }
 
     private static final int MAC_BYTES = 32;
 

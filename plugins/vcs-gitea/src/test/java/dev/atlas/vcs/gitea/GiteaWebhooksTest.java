@@ -159,4 +159,12 @@ class GiteaWebhooksTest {
         assertThat(GiteaWebhooks.RELAYED).contains("x-gitea-event", "x-gitea-delivery", "x-forgejo-event", "x-forgejo-delivery")
             .noneMatch(h -> h.contains("signature")).doesNotContain("authorization");
     }
+
+    @Test
+    void readsTheEventOfASpooledWebhookFromGiteasForgejosOrGogsRelayedHeader() {
+        assertThat(GiteaWebhooks.event(Map.of("x-gitea-event", "push", "x-gitea-delivery", "d1"))).contains("push");
+        assertThat(GiteaWebhooks.event(Map.of("x-forgejo-event", "pull_request"))).contains("pull_request");
+        assertThat(GiteaWebhooks.event(Map.of("x-gogs-event", "create"))).contains("create");
+        assertThat(GiteaWebhooks.event(Map.of("x-github-event", "push", "user-agent", "x"))).isEmpty();
+    }
 }

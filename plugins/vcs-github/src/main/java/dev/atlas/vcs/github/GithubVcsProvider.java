@@ -87,6 +87,21 @@ class GithubVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
     }
 
     @Override
+    public Set<String> apiRequestHeaders() {
+        return Set.of("x-github-api-version");
+    }
+
+    @Override
+    public Set<String> apiResponseHeaders() {
+        return Set.of("x-github-request-id");
+    }
+
+    @Override
+    public Optional<String> event(Map<String, String> relayedHeaders) {
+        return Optional.ofNullable(relayedHeaders.get("x-github-event"));
+    }
+
+    @Override
     public Map<String, String> authHeaders(ApiTarget target) throws CredentialException {
         return Map.of("Authorization", "Bearer " + tokens.get().tokenFor(target).reveal());
     }

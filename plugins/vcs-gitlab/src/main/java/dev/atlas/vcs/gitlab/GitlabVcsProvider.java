@@ -68,6 +68,17 @@ class GitlabVcsProvider implements VcsProvider, WebhookVerifier, ApiCredentials,
         return GitlabWebhooks.RELAYED;
     }
 
+    @Override
+    public Set<String> apiResponseHeaders() {
+        return Set.of("x-gitlab-meta", "x-total", "x-total-pages", "x-next-page", "x-page", "x-per-page",
+            "x-prev-page");
+    }
+
+    @Override
+    public Optional<String> event(Map<String, String> relayedHeaders) {
+        return Optional.ofNullable(relayedHeaders.get("x-gitlab-event"));
+    }
+
     /** GitLab takes personal, group and project access tokens as OAuth-style bearer tokens. */
     @Override
     public Map<String, String> authHeaders(ApiTarget target) {

@@ -1,5 +1,6 @@
 package dev.atlas.api.vcs;
 
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -58,5 +59,23 @@ public interface ApiCredentials {
      */
     default ApiTarget target(String restPath, Function<String, Optional<String>> header) {
         return ApiTarget.none();
+    }
+
+    /**
+     * Lowercase names of the VCS's own API request headers a caller may send through the proxy
+     * ({@code x-github-api-version}), beyond the ones every VCS gets (content negotiation, conditional requests,
+     * {@code User-Agent}). Credentials, cookies and forwarding headers never cross, whatever this says.
+     */
+    default Set<String> apiRequestHeaders() {
+        return Set.of();
+    }
+
+    /**
+     * Lowercase names of the VCS's own API response headers passed back to the caller (request ids, pagination such
+     * as GitLab's {@code x-total}), beyond the ones every VCS gets (type, caching, {@code Link}, {@code Retry-After},
+     * {@code x-ratelimit-*}). A header that can carry repository content must not be among them.
+     */
+    default Set<String> apiResponseHeaders() {
+        return Set.of();
     }
 }

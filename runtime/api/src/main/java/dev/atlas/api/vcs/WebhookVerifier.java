@@ -1,5 +1,7 @@
 package dev.atlas.api.vcs;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Capability of a {@link VcsProvider}: proves that a webhook was sent by the VCS. */
@@ -18,4 +20,13 @@ public interface WebhookVerifier {
      * ({@code x-github-event}, {@code x-github-delivery}…). Signature and token headers must not be among them.
      */
     Set<String> relayedHeaders();
+
+    /**
+     * The provider's event name of a spooled webhook, read from its relayed headers (the names of
+     * {@link #relayedHeaders()}, lowercase, as they were stored): the delivery route's {@code AtlasEvent}. Empty when
+     * none of them names it. Called for each delivery attempt; does no I/O.
+     */
+    default Optional<String> event(Map<String, String> relayedHeaders) {
+        return Optional.empty();
+    }
 }

@@ -1,9 +1,7 @@
 package dev.atlas.core.outbox;
 
 import dev.atlas.core.http.AtlasHeaders;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -23,16 +21,24 @@ public final class DeliveryRoute {
     public static final String RESULTS = "direct:jobs-results-delivery";
     /** Exchange property: the spooled webhook of this attempt. */
     static final String WEBHOOK = "atlas.delivery.webhook";
-    /** The providers' event headers, in the order looked at ({@code webhookVerify} reads the same list). */
-    public static final List<String> EVENT_HEADERS = List.of("X-GitHub-Event", "X-Gitlab-Event", "X-Event-Key");
-
     private final CamelContext camel;
     private final String uri;
+    private final Function<SpooledWebhook, String> events;
     private volatile ProducerTemplate producer;
 
+    /** A delivery route whose records name no event ({@code AtlasEvent} empty): job results. */
     public DeliveryRoute(CamelContext camel, String uri) {
+        this(camel, uri, webhook -> "");
+    }
+
+    /**
+     * @param events the {@code AtlasEvent} of a record; for webhooks the app's VCS plugin reads it from the relayed
+     *     headers it chose ({@code WebhookVerifier.event}), so the host knows no provider's header names
+     */
+    public DeliveryRoute(CamelContext camel, String uri, Function<SpooledWebhook, String> events) {
         this.camel = camel;
         this.uri = uri;
+        this.events = events;
     }
 
     /** Runs one attempt of {@code webhook} through the route; the returned exchange holds the outcome. */
@@ -56,7 +62,7 @@ public final class DeliveryRoute {
         message.setBody(webhook.body());
         message.setHeader(AtlasHeaders.APP_ID, webhook.appId());
         message.setHeader(AtlasHeaders.VCS, webhook.vcs());
-        message.setHeader(AtlasHeaders.EVENT, event(webhook.headers()));
+        message.setHeader(AtlasHeaders.EVENT, events.apply(webhook));
         message.setHeader(AtlasHeaders.DELIVERY_ID, webhook.id());
         message.setHeader(AtlasHeaders.ATTEMPT, Integer.toString(webhook.attempts() + 1));
         return exchange;
@@ -86,17 +92,6 @@ public final class DeliveryRoute {
             throw new DeliveryFailed("route " + exchange.getFromRouteId() + " is not a delivery route", false);
         }
         return webhook;
-    }
-
-    private static String event(Map<String, String> relayed) {
-        for (String name : EVENT_HEADERS) {
-            for (Map.Entry<String, String> header : relayed.entrySet()) {
-                if (header.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
-                    return header.getValue();
-                }
-            }
-        }
-        return "";
     }
 
     void close() {

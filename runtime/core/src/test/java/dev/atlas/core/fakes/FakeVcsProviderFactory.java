@@ -117,6 +117,17 @@ public final class FakeVcsProviderFactory implements VcsProviderFactory {
         public Set<String> relayedHeaders() {
             return Set.of("x-fake-event", "x-fake-delivery");
         }
+
+        /** Like GitLab's, the fake VCS's answers carry a pagination header of its own, which its plugin names. */
+        @Override
+        public Set<String> apiResponseHeaders() {
+            return Set.of("x-total");
+        }
+
+        @Override
+        public Optional<String> event(Map<String, String> relayedHeaders) {
+            return Optional.ofNullable(relayedHeaders.get("x-fake-event"));
+        }
     }
 
     /** A provider whose VCS also has a GraphQL API (at {@code <apiUrl>/graphql}). */
