@@ -2,7 +2,6 @@ package dev.atlas.core.http;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -43,7 +42,7 @@ public final class ErrorResponder implements Processor {
 
     private static String requestId(Exchange exchange) {
         InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
-        return request != null ? request.requestId() : UUID.randomUUID().toString();
+        return request != null ? request.requestId() : UniqueIds.next();
     }
 
     static AtlasException translate(Throwable failure) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -57,7 +56,7 @@ public final class RequestCapture implements Processor {
             }
             HttpHeaders all = HttpHeaders.of(headers, (k, v) -> true);
             String requestId = all.firstValue("X-Request-Id").filter(id -> SAFE_ID.matcher(id).matches())
-                .orElseGet(() -> UUID.randomUUID().toString());
+                .orElseGet(() -> UniqueIds.next());
             String remote = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
             return new InboundRequest(requestId, req.method().name(), req.path(), Optional.ofNullable(req.query()),
                 all, body, remote);
@@ -71,7 +70,7 @@ public final class RequestCapture implements Processor {
         });
         String method = message.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         String path = message.getHeader(Exchange.HTTP_PATH, "/", String.class);
-        return new InboundRequest(UUID.randomUUID().toString(), method, path,
+        return new InboundRequest(UniqueIds.next(), method, path,
             Optional.ofNullable(message.getHeader(Exchange.HTTP_RAW_QUERY, String.class)),
             HttpHeaders.of(headers, (k, v) -> true), body, "");
     }

@@ -1,5 +1,6 @@
 package dev.atlas.core.outbox;
 
+import dev.atlas.core.http.UniqueIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -539,7 +540,7 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /** Writes via {@code tmp/} and a rename; {@code durable} also syncs the file and its folder. */
     private void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
-        Path temp = tmp.resolve(target.getFileName() + "." + UUID.randomUUID());
+        Path temp = tmp.resolve(target.getFileName() + "." + UniqueIds.next());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {

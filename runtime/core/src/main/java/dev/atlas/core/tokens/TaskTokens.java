@@ -1,5 +1,6 @@
 package dev.atlas.core.tokens;
 
+import dev.atlas.core.http.UniqueIds;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.atlas.api.vcs.PullRequestCall;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The tokens Atlas gives a job, made with its signing keys ({@code auth.signingKeys}). Each kind has its own JOSE
@@ -250,7 +250,7 @@ public final class TaskTokens {
             .issueTime(Date.from(now))
             .notBeforeTime(Date.from(now))
             .expirationTime(Date.from(expiry))
-            .jwtID(jwtId())
+            .jwtID(UniqueIds.next())
             .claim("app", task.appId());
     }
 
@@ -272,15 +272,6 @@ public final class TaskTokens {
         } catch (java.text.ParseException e) {
             throw new TokenRejected("the token's claims are malformed");
         }
-    }
-
-    /**
-     * A unique token id. Not {@code UUID.randomUUID()}: its {@code SecureRandom} is one lock for every thread, and a
-     * {@code jti} needs to be unique, not unpredictable (the signature or MAC protects the token).
-     */
-    private static String jwtId() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
     private static String trim(String url) {
