@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start Atlas with a generated config and an in-process sample cloud; serve until Ctrl-C.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}; 0: a free one)")
     int port;
 
     @Option(names = "--dir", defaultValue = "atlas-demo",
@@ -42,7 +42,8 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (SampleCloud cloud = SampleCloud.start()) {
             boolean sandbox = DemoSetup.bwrapInstalled();
-            Path config = DemoSetup.write(dir.toAbsolutePath(), port, cloud.url(), !sandbox);
+            // --port 0: a free port chosen now, so that the config's publicUrl (where jobs post results) names it
+            Path config = DemoSetup.write(dir.toAbsolutePath(), port == 0 ? freePort() : port, cloud.url(), !sandbox);
             Assembly assembly;
             try {
                 assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home());
@@ -77,6 +78,12 @@ public final class DemoCommand implements Callable<Integer> {
             }
             app.awaitStop();
             return AtlasCli.OK;
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 }
