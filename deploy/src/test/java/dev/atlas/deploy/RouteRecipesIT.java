@@ -113,6 +113,10 @@ class RouteRecipesIT {
                 HttpResponse.BodyHandlers.ofString());
             assertThat(hello.statusCode()).isEqualTo(200);
             assertThat(hello.body()).isEqualTo("hello from acme");
+            HttpResponse<String> size = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/acme/size"))
+                .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(size.statusCode()).isEqualTo(200);
+            assertThat(size.body()).isEqualTo("5 characters");
         } finally {
             atlas.destroy();
             atlas.waitFor(30, TimeUnit.SECONDS);
