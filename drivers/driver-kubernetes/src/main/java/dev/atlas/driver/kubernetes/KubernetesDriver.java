@@ -8,6 +8,7 @@ import dev.atlas.api.driver.DriverHealth;
 import dev.atlas.api.driver.JobRef;
 import dev.atlas.api.driver.JobSpec;
 import dev.atlas.api.driver.JobStatus;
+import dev.atlas.plugin.support.KubernetesOutbound;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapList;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;

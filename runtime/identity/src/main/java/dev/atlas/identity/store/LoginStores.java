@@ -2,7 +2,7 @@ package dev.atlas.identity.store;
 
 import dev.atlas.api.OutboundSettings;
 import dev.atlas.core.config.AtlasConfig;
-import dev.atlas.core.outbound.KubernetesOutbound;
+import dev.atlas.plugin.support.KubernetesOutbound;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -1,4 +1,4 @@
-package dev.atlas.core.outbound;
+package dev.atlas.plugin.support;
 
 import dev.atlas.api.OutboundSettings;
 import io.fabric8.kubernetes.client.Config;

@@ -1,4 +1,4 @@
-package dev.atlas.driver.kubernetes;
+package dev.atlas.plugin.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
