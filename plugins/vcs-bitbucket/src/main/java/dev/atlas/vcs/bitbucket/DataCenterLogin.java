@@ -5,11 +5,10 @@ import dev.atlas.api.vcs.AppSettings;
 import dev.atlas.api.vcs.LoginException;
 import dev.atlas.api.vcs.OAuthClientSettings;
 import dev.atlas.api.vcs.VcsUser;
+import dev.atlas.plugin.support.OAuthCalls;
 import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,25 +33,14 @@ final class DataCenterLogin extends OAuthFlow {
 
     @Override
     URI authorizeUrl(URI callback, String state) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("client_id", client.clientId());
-        query.put("redirect_uri", callback.toString());
-        query.put("response_type", "code");
-        query.put("state", state);
-        query.put("scope", SCOPE);
-        return Upstream.withQuery(Upstream.join(app.webUrl(), "/rest/oauth2/latest/authorize"), query);
+        URI endpoint = Upstream.join(app.webUrl(), "/rest/oauth2/latest/authorize");
+        return OAuthCalls.authorizationRequest(endpoint, client.clientId(), callback, state, SCOPE);
     }
 
     @Override
     VcsUser exchange(String code, URI callback) throws LoginException {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("client_id", client.clientId());
-        form.put("client_secret", client.clientSecret().reveal());
-        form.put("code", code);
-        form.put("grant_type", "authorization_code");
-        form.put("redirect_uri", callback.toString());
-        String token = accessToken(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/rest/oauth2/latest/token"))
-            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))));
+        String token = calls.exchangeCode(Upstream.join(app.webUrl(), "/rest/oauth2/latest/token"), client.clientId(),
+            client.clientSecret().reveal(), code, callback);
         Upstream.Reply whoami = get(Upstream.join(app.webUrl(), "/plugins/servlet/applinks/whoami"), token, "the whoami request");
         if (!whoami.ok()) {
             throw failed(whoami, "the whoami request");

@@ -10,7 +10,7 @@ import java.net.http.HttpRequest;
 
 /** The OAuth login of one Bitbucket flavour, plus the request plumbing both share. */
 abstract class OAuthFlow {
-    private final OAuthCalls<LoginException> calls;
+    final OAuthCalls<LoginException> calls;
 
     OAuthFlow(String vcsName, HttpClient http) {
         this.calls = new OAuthCalls<>(vcsName, http, LoginException::new, LoginException::new);

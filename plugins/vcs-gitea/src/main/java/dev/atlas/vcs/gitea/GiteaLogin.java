@@ -10,8 +10,6 @@ import dev.atlas.plugin.support.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,24 +34,13 @@ final class GiteaLogin {
     }
 
     URI authorizeUrl(URI callback, String state) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("client_id", client.clientId());
-        query.put("redirect_uri", callback.toString());
-        query.put("response_type", "code");
-        query.put("state", state);
-        query.put("scope", SCOPE);
-        return Upstream.withQuery(Upstream.join(app.webUrl(), "/login/oauth/authorize"), query);
+        URI endpoint = Upstream.join(app.webUrl(), "/login/oauth/authorize");
+        return OAuthCalls.authorizationRequest(endpoint, client.clientId(), callback, state, SCOPE);
     }
 
     VcsUser exchange(String code, URI callback) throws LoginException {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("client_id", client.clientId());
-        form.put("client_secret", client.clientSecret().reveal());
-        form.put("code", code);
-        form.put("grant_type", "authorization_code");
-        form.put("redirect_uri", callback.toString());
-        String token = calls.accessToken(HttpRequest.newBuilder(Upstream.join(app.webUrl(), "/login/oauth/access_token"))
-            .POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))));
+        String token = calls.exchangeCode(Upstream.join(app.webUrl(), "/login/oauth/access_token"), client.clientId(),
+            client.clientSecret().reveal(), code, callback);
         JsonNode user = get(token, "/user", "the profile request");
         if (!user.path("id").canConvertToLong() || user.path("login").asText("").isEmpty()) {
             throw new LoginException("Gitea's profile has no id or login");

@@ -1,5 +1,8 @@
 package dev.atlas.plugin.support;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.net.URI;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -35,6 +38,35 @@ public final class OAuthCalls<E extends Exception> {
         this.http = http;
         this.failure = failure;
         this.failureWithCause = failureWithCause;
+    }
+
+    /**
+     * The authorization request of the standard code flow (RFC 6749 §4.1.1): {@code endpoint} with {@code client_id},
+     * {@code redirect_uri}, {@code response_type=code}, {@code state} and {@code scope}, URL-encoded.
+     */
+    public static URI authorizationRequest(URI endpoint, String clientId, URI callback, String state, String scope) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("client_id", clientId);
+        query.put("redirect_uri", callback.toString());
+        query.put("response_type", "code");
+        query.put("state", state);
+        query.put("scope", scope);
+        return Upstream.withQuery(endpoint, query);
+    }
+
+    /**
+     * The access token request of the standard code flow (RFC 6749 §4.1.3) with the client's credentials in the form
+     * body ({@code client_secret_post}), sent through {@link #accessToken}.
+     */
+    public String exchangeCode(URI tokenEndpoint, String clientId, String clientSecret, String code, URI callback)
+        throws E {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("client_id", clientId);
+        form.put("client_secret", clientSecret);
+        form.put("code", code);
+        form.put("grant_type", "authorization_code");
+        form.put("redirect_uri", callback.toString());
+        return accessToken(HttpRequest.newBuilder(tokenEndpoint).POST(HttpRequest.BodyPublishers.ofString(Upstream.form(form))));
     }
 
     /**
