@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AtlasApplication implements AutoCloseable {
     /** Binds a duty's beans, refusing a name the duty did not declare in {@link ApplicationModule#steps()}. */
-    private static java.util.function.BiConsumer<String, Object> declaredOnly(ApplicationModule module,
+    static java.util.function.BiConsumer<String, Object> declaredOnly(ApplicationModule module,
         CamelContext camel) {
         return (name, bean) -> {
             if (!module.steps().contains(name)) {
