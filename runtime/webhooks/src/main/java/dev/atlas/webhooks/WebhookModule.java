@@ -31,6 +31,7 @@ public final class WebhookModule implements ApplicationModule {
 
     private WebhookSpool spool;
     private WebhookDelivery delivery;
+    private ReplayWindow replays;
 
     @Override
     public void configure(ModuleContext context) throws Exception {
@@ -42,7 +43,7 @@ public final class WebhookModule implements ApplicationModule {
             webhook -> event(context.assembly(), webhook)), policy,
             config.cloud().deliveryTimeout(), context.clock(), DeliveryOutcomes.webhooks(context.metrics()),
             DELIVERY_CONCURRENCY);
-        ReplayWindow replays = settings.spool().equals("rabbitmq")
+        replays = settings.spool().equals("rabbitmq")
             ? new MemoryReplayWindow(settings.replayWindow(), MemoryReplayWindow.DEFAULT_CAPACITY)
             : new FileReplayWindow(settings.spoolDir().resolve("bodies"), settings.replayWindow());
         delivery.alsoPrune(replays);
@@ -96,6 +97,14 @@ public final class WebhookModule implements ApplicationModule {
         }
         if (spool != null) {
             spool.close();
+        }
+        if (replays instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(WebhookModule.class).warn("cannot close the replay window: {}",
+                    e.toString());
+            }
         }
     }
 

@@ -4,9 +4,7 @@ import dev.atlas.core.http.UniqueIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -35,19 +31,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The file spool under {@code webhooks.spoolDir}. Layout:
  * <ul>
- *   <li>{@code pending/<key>.wh}: one webhook waiting for delivery: a JSON line of metadata, then the raw body;
- *   {@code pending/<key>.state}: its attempts so far (absent before the first failure)</li>
- *   <li>{@code delivered/<key>}: an empty marker kept for de-duplication until {@code maxAge}</li>
- *   <li>{@code dead/<key>.wh} and {@code dead/<key>.state}: dead letters, with the reason in the state</li>
+ *   <li>{@code journal/}: the {@link SpoolJournal}, which holds every pending webhook (a JSON line of metadata, then
+ *   the raw body), its attempts so far, and each delivery; an acceptance's only write, group-committed;</li>
+ *   <li>{@code delivered.table}: the delivery keys delivered within {@code maxAge}, for de-duplication
+ *   ({@link SeenTable}, memory-mapped);</li>
+ *   <li>{@code dead/<key>.wh} and {@code dead/<key>.state}: dead letters, with the reason in the state, written and
+ *   synced file by file;</li>
+ *   <li>{@code pending/<key>.wh} (and {@code .state}): webhooks handed in from outside the process:
+ *   {@code atlas webhooks replay} moves dead letters there without the owner's lock, and the owner takes them into its
+ *   journal at its next scan (within seconds) and deletes the files.</li>
  * </ul>
- * Every file is written to {@code tmp/} first and renamed atomically into place, so a reader sees either the whole
- * file or none. An acceptance is made durable by group commit: its pending file is written and renamed without a
- * sync, and the same bytes are appended to the {@link SpoolJournal} ({@code journal/}), whose one writer syncs many
- * acceptances with one flush; {@link #accept} returns once its record is synced. A full journal segment is retired
- * by syncing the pending files still named in it; at start, leftover segments restore any pending file a crash
- * lost or tore. Dead letters and replays are written and synced file by file. One Atlas process owns a spool folder
- * (a lock file keeps a second one out); {@code atlas webhooks replay} moves dead letters back without the lock, and
- * the owner picks them up at its next scan.
+ * {@link #accept} returns once the webhook's journal record is synced together with every acceptance waiting at that
+ * moment; a delivery, a retry's attempt count and a dead letter's leaving are journal records written with the next
+ * batch, not waited for (a power cut may cost one more attempt; the cloud de-duplicates by {@code webhook-id}). One
+ * Atlas process owns a spool folder (a lock file keeps a second one out).
  */
 public final class FileWebhookSpool implements WebhookSpool {
     private static final Logger LOG = LoggerFactory.getLogger(FileWebhookSpool.class);
@@ -56,12 +53,11 @@ public final class FileWebhookSpool implements WebhookSpool {
     private static final String STATE = ".state";
 
     private final Path pending;
-    private final Path delivered;
     private final Path dead;
     private final Path tmp;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    /** Pending webhooks by key, without their bodies (which stay on disk until delivery). */
+    /** Pending webhooks by key, without their bodies (which stay in the journal until delivery). */
     private final Map<String, SpooledWebhook> index = new ConcurrentHashMap<>();
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
     /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
@@ -71,8 +67,18 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
     private static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
+    /** Keys of the dead letters (a repeat of one is a duplicate). */
+    private final Set<String> deadKeys = ConcurrentHashMap.newKeySet();
     private final Path journalDir;
     private SpoolJournal journal;
+    private SeenTable delivered;
+    /** Deliveries before this no longer make a repeat a duplicate ({@link #prune}: {@code maxAge}). */
+    private volatile Instant deliveredSince = Instant.EPOCH;
+    /**
+     * False once the readiness probe found the spool folder unwritable or a journal write failed: acceptances are then
+     * refused (503) instead of queued for a journal that cannot take them, until a probe succeeds again.
+     */
+    private volatile boolean storable = true;
 
     /** A pending key and when it is due; the sequence keeps equal times apart, oldest first. */
     private record Due(Instant at, long seq, String key) implements Comparable<Due> {
@@ -89,16 +95,23 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     private FileWebhookSpool(Path root, FileChannel lockChannel, FileLock lock) throws IOException {
         this.pending = Files.createDirectories(root.resolve("pending"));
-        this.delivered = Files.createDirectories(root.resolve("delivered"));
         this.dead = Files.createDirectories(root.resolve("dead"));
         this.tmp = Files.createDirectories(root.resolve("tmp"));
         this.journalDir = root.resolve("journal");
         this.lockChannel = lockChannel;
         this.lock = lock;
+        try (Stream<Path> files = Files.list(dead)) {
+            files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).forEach(f -> deadKeys.add(keyOf(f)));
+        }
     }
 
     /** Opens the spool for delivery: takes the lock and loads every pending webhook left by an earlier run. */
     public static FileWebhookSpool open(Path root) throws IOException {
+        return open(root, SpoolJournal.SEGMENT_BYTES);
+    }
+
+    /** {@link #open(Path)} with journal segments of {@code segmentBytes} (tests use small ones). */
+    static FileWebhookSpool open(Path root, int segmentBytes) throws IOException {
         Files.createDirectories(root);
         FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE);
@@ -109,15 +122,52 @@ public final class FileWebhookSpool implements WebhookSpool {
         }
         FileWebhookSpool spool = new FileWebhookSpool(root, channel, lock);
         spool.cleanTmp();
-        spool.recoverJournal();
+        spool.delivered = SeenTable.open(root.resolve("delivered.table"));
+        spool.journal = SpoolJournal.open(spool.journalDir, segmentBytes);
+        spool.load(spool.journal.takeRecovered());
         spool.rescan();
-        spool.journal = new SpoolJournal(spool.journalDir, spool::makeDurable);
         return spool;
     }
 
-    /** Opens the spool for the CLI (listing and replay), without the owner's lock. */
+    /** Opens the spool for the CLI (listing and replay), without the owner's lock: reads the journal as it is. */
     public static FileWebhookSpool openForTools(Path root) throws IOException {
-        return new FileWebhookSpool(root, null, null);
+        FileWebhookSpool spool = new FileWebhookSpool(root, null, null);
+        spool.load(SpoolJournal.recover(spool.journalDir));
+        return spool;
+    }
+
+    /** Indexes the pending webhooks the journal held at start. */
+    private void load(SpoolJournal.Recovered recovered) throws IOException {
+        if (delivered != null) {
+            recovered.delivered().forEach((key, at) -> {
+                try {
+                    delivered.put(SeenTable.digest(key), Instant.ofEpochMilli(at));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        int restored = 0;
+        for (Map.Entry<String, byte[]> entry : recovered.pending().entrySet()) {
+            String key = entry.getKey();
+            if (deadKeys.contains(key)) {
+                if (journal != null) {
+                    journal.dead(key); // dead-lettered just before a crash wrote that down
+                }
+                continue;
+            }
+            try {
+                SpooledWebhook header = parse(entry.getValue(), recovered.states().get(key), false);
+                index.put(key, header);
+                schedule(key, header.nextAttemptAt());
+                restored++;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("spooled webhook {} is unreadable and stays in the journal: {}", key, e.toString());
+            }
+        }
+        if (restored > 0 && journal != null) {
+            LOG.info("{} spooled webhooks pending from an earlier run", restored);
+        }
     }
 
     private void cleanTmp() throws IOException {
@@ -129,73 +179,62 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     /**
-     * Restores from the journal segments a crash left behind every acknowledged webhook whose pending file is missing
-     * or torn (unless it was delivered or dead-lettered since), syncs the pending files they name, then deletes them.
+     * Takes in the webhooks handed in as files under {@code pending/} (replayed dead letters): each is recorded in the
+     * journal, synced, and its files deleted. The CLI's view (no journal) only indexes them.
      */
-    private void recoverJournal() throws IOException {
-        List<Path> segments = SpoolJournal.segments(journalDir);
-        if (segments.isEmpty()) {
-            return;
+    public void rescan() throws IOException {
+        if (journal != null) {
+            writable(); // refreshes whether acceptances are taken
         }
-        List<String> keys = new ArrayList<>();
-        int restored = 0;
-        for (Path segment : segments) {
-            for (SpoolJournal.Entry entry : SpoolJournal.replay(segment)) {
-                String key = entry.key();
-                Path file = pending.resolve(key + WEBHOOK);
-                if (Files.exists(delivered.resolve(key)) || Files.exists(dead.resolve(key + WEBHOOK))) {
+        List<Path> handedIn;
+        try (Stream<Path> files = Files.list(pending)) {
+            handedIn = files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).toList();
+        }
+        for (Path file : handedIn) {
+            String key = keyOf(file);
+            try {
+                if (journal != null && index.containsKey(key)) {
+                    deleteHandedIn(key); // taken in already; a crash came before the files were deleted
                     continue;
                 }
-                if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), entry.content())) {
-                    writeAtomically(file, entry.content(), false);
-                    restored++;
+                if (index.containsKey(key)) {
+                    continue;
                 }
-                keys.add(key);
+                byte[] content = Files.readAllBytes(file);
+                byte[] state = readState(pending.resolve(key + STATE)).map(FileWebhookSpool::bytes).orElse(null);
+                SpooledWebhook header = parse(content, state, false);
+                if (journal != null) {
+                    journal.accept(key, content).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    if (state != null) {
+                        journal.state(key, state);
+                    }
+                    deleteHandedIn(key);
+                    deadKeys.remove(key);
+                }
+                index.put(key, header);
+                schedule(key, header.nextAttemptAt());
+            } catch (NoSuchFileException e) {
+                // taken since the folder was listed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+                LOG.warn("spool entry {} is unreadable and stays on disk: {}", key, e.toString());
             }
-        }
-        makeDurable(keys);
-        for (Path segment : segments) {
-            Files.delete(segment);
-        }
-        syncDir(journalDir);
-        if (restored > 0) {
-            LOG.warn("restored {} spooled webhooks from the journal", restored);
         }
     }
 
-    /** Syncs the pending files of {@code keys} that are still pending, then the pending folder. */
-    private void makeDurable(List<String> keys) {
+    private void deleteHandedIn(String key) throws IOException {
+        Files.deleteIfExists(pending.resolve(key + STATE));
+        Files.deleteIfExists(pending.resolve(key + WEBHOOK));
+    }
+
+    private static byte[] bytes(JsonNode node) {
         try {
-            for (String key : keys) {
-                try (FileChannel channel = FileChannel.open(pending.resolve(key + WEBHOOK), StandardOpenOption.READ)) {
-                    channel.force(true);
-                } catch (NoSuchFileException e) {
-                    // delivered or dead-lettered since
-                }
-            }
-            syncDir(pending);
+            return JSON.writeValueAsBytes(node);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** Loads pending webhooks not yet known (at start, and to pick up replays made by the CLI). */
-    public void rescan() throws IOException {
-        try (Stream<Path> files = Files.list(pending)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).toList()) {
-                String key = keyOf(file);
-                if (!index.containsKey(key)) {
-                    try {
-                        SpooledWebhook header = read(pending, key, false);
-                        index.put(key, header);
-                        schedule(key, header.nextAttemptAt());
-                    } catch (NoSuchFileException e) {
-                        // delivered or dead-lettered since the folder was listed
-                    } catch (IOException | RuntimeException e) {
-                        LOG.warn("spool entry {} is unreadable and stays on disk: {}", key, e.toString());
-                    }
-                }
-            }
         }
     }
 
@@ -220,8 +259,8 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     /**
-     * Checks for a duplicate and writes the pending file on the calling thread (no sync), then completes, on the
-     * journal's writer thread, once the journal record is synced with its batch.
+     * Checks for a duplicate in memory and hands the webhook to the journal; completes, on the journal's acknowledging
+     * thread, once its record is synced with its batch. Makes no system call on the calling thread.
      */
     @Override
     public java.util.concurrent.CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {
@@ -230,38 +269,32 @@ public final class FileWebhookSpool implements WebhookSpool {
         if (index.putIfAbsent(key, withoutBody(webhook)) != null) {
             return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
         }
-        Path file = pending.resolve(key + WEBHOOK);
         byte[] content;
         try {
-            if (Files.exists(delivered.resolve(key)) || Files.exists(dead.resolve(key + WEBHOOK))
-                || Files.exists(file)) {
+            if (journal == null) {
+                throw new IOException("the spool is open for listing only");
+            }
+            if (!storable) {
+                throw new IOException("the spool folder is not writable");
+            }
+            if (deadKeys.contains(key) || delivered.contains(SeenTable.digest(key), deliveredSince)) {
                 index.remove(key);
                 return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(webhook.body().length + 512);
-            out.write(JSON.writeValueAsBytes(header(webhook)));
-            out.write('\n');
-            out.write(webhook.body());
-            content = out.toByteArray();
-            if (journal == null) {
-                writeAtomically(file, content);
-                return java.util.concurrent.CompletableFuture.completedFuture(spooled(webhook));
-            }
-            // the pending file is not synced: the journal record, synced with its batch, is the durable copy
-            writeAtomically(file, content, false);
+            byte[] header = JSON.writeValueAsBytes(header(webhook));
+            content = new byte[header.length + 1 + webhook.body().length];
+            System.arraycopy(header, 0, content, 0, header.length);
+            content[header.length] = '\n';
+            System.arraycopy(webhook.body(), 0, content, header.length + 1, webhook.body().length);
         } catch (IOException | RuntimeException e) {
             index.remove(key);
             return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
-        return journal.appendAsync(key, content).handle((synced, failure) -> {
+        return journal.accept(key, content).handle((synced, failure) -> {
             if (failure == null) {
                 return spooled(webhook);
             }
-            try {
-                Files.deleteIfExists(file); // before the key is released, so that no rescan picks the file up
-            } catch (IOException e) {
-                failure.addSuppressed(e);
-            }
+            storable = false; // until the next probe finds the folder writable
             index.remove(key);
             throw new java.util.concurrent.CompletionException(failure);
         });
@@ -307,7 +340,10 @@ public final class FileWebhookSpool implements WebhookSpool {
             try {
                 // the index holds the header and the attempt state: only the body may need the disk
                 byte[] body = bodies.get(head.key());
-                out.add(withBody(meta, body != null ? body : readBody(pending.resolve(head.key() + WEBHOOK))));
+                if (body == null) {
+                    body = storedBody(head.key());
+                }
+                out.add(withBody(meta, body));
             } catch (IOException e) {
                 handedOut.remove(head.key());
                 LOG.warn("cannot read spooled webhook {}: {}", meta.id(), e.toString());
@@ -318,19 +354,22 @@ public final class FileWebhookSpool implements WebhookSpool {
         return out;
     }
 
-    private static SpooledWebhook withBody(SpooledWebhook w, byte[] body) {
-        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
-            body, w.attempts(), w.nextAttemptAt(), w.lastError(), w.target());
-    }
-
-    /** The body of a spooled webhook file: everything after the header line. */
-    private static byte[] readBody(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+    /** The body of a pending webhook as the journal stores it (after the header line). */
+    private byte[] storedBody(String key) throws IOException {
+        byte[] all = journal != null ? journal.read(key) : null;
+        if (all == null) {
+            throw new NoSuchFileException("webhook " + key + " is not in the journal");
+        }
         int newline = 0;
         while (newline < all.length && all[newline] != '\n') {
             newline++;
         }
         return java.util.Arrays.copyOfRange(all, Math.min(newline + 1, all.length), all.length);
+    }
+
+    private static SpooledWebhook withBody(SpooledWebhook w, byte[] body) {
+        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
+            body, w.attempts(), w.nextAttemptAt(), w.lastError(), w.target());
     }
 
     private static SpooledWebhook rescheduled(SpooledWebhook w, Instant at) {
@@ -339,29 +378,24 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     /**
-     * Not synced on purpose: if a crash loses this marker or the deletion, the webhook is delivered once more after
-     * the restart (at least once, with the same {@code webhook-id}), which the cloud de-duplicates; syncing here would
-     * cost every delivery three disk flushes.
+     * A journal record written with the next batch, not waited for: if a crash loses it, the webhook is delivered once
+     * more after the restart (at least once, with the same {@code webhook-id}), which the cloud de-duplicates.
      */
     @Override
     public void delivered(SpooledWebhook webhook) throws IOException {
         String key = webhook.key();
-        try {
-            Files.createFile(delivered.resolve(key));
-        } catch (FileAlreadyExistsException e) {
-            // a replayed webhook delivered again
-        }
-        Files.deleteIfExists(pending.resolve(key + STATE));
-        Files.deleteIfExists(pending.resolve(key + WEBHOOK));
+        Instant now = Instant.now();
+        delivered.put(SeenTable.digest(key), now);
         index.remove(key);
+        journal.done(key, now.toEpochMilli());
         forgetBody(key);
         handedOut.remove(key);
     }
 
     @Override
     public void retryLater(SpooledWebhook webhook) throws IOException {
-        // not synced: losing an attempt count in a crash only means one more attempt than planned
-        writeAtomically(pending.resolve(webhook.key() + STATE), JSON.writeValueAsBytes(state(webhook, null)), false);
+        // not waited for: losing an attempt count in a crash only means one more attempt than planned
+        journal.state(webhook.key(), JSON.writeValueAsBytes(state(webhook, null)));
         index.put(webhook.key(), withoutBody(webhook));
         schedule(webhook.key(), webhook.nextAttemptAt());
         handedOut.remove(webhook.key());
@@ -370,12 +404,16 @@ public final class FileWebhookSpool implements WebhookSpool {
     @Override
     public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
         String key = webhook.key();
+        byte[] body = webhook.body().length > 0 || journal == null ? webhook.body() : storedBody(key);
+        byte[] header = JSON.writeValueAsBytes(header(webhook));
+        byte[] content = new byte[header.length + 1 + body.length];
+        System.arraycopy(header, 0, content, 0, header.length);
+        content[header.length] = '\n';
+        System.arraycopy(body, 0, content, header.length + 1, body.length);
         writeAtomically(dead.resolve(key + STATE), JSON.writeValueAsBytes(state(webhook, reason)));
-        makeDurable(List.of(key)); // accepted files are synced lazily (see the journal): this one leaves its reach
-        move(pending.resolve(key + WEBHOOK), dead.resolve(key + WEBHOOK));
-        Files.deleteIfExists(pending.resolve(key + STATE));
-        syncDir(pending);
-        syncDir(dead);
+        writeAtomically(dead.resolve(key + WEBHOOK), content);
+        deadKeys.add(key);
+        journal.dead(key);
         index.remove(key);
         forgetBody(key);
         handedOut.remove(key);
@@ -410,15 +448,20 @@ public final class FileWebhookSpool implements WebhookSpool {
                     move(file, pending.resolve(key + WEBHOOK));
                     Files.deleteIfExists(dead.resolve(key + STATE));
                     syncDir(dead);
-                    if (lock != null) {
-                        index.put(key, replayed);
-                        schedule(key, replayed.nextAttemptAt());
+                    deadKeys.remove(key);
+                    if (journal != null) {
+                        rescan();
                     }
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /** The journal (tests). */
+    SpoolJournal journal() {
+        return journal;
     }
 
     @Override
@@ -428,25 +471,22 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     @Override
     public boolean writable() {
-        Path probe = tmp.resolve("probe-" + UUID.randomUUID());
+        Path probe = tmp.resolve("probe-" + UniqueIds.next());
         try {
             Files.write(probe, new byte[] {1});
             Files.delete(probe);
-            return true;
+            storable = true;
         } catch (IOException e) {
-            return false;
+            storable = false;
         }
+        return storable;
     }
 
     @Override
-    public void prune(Instant cutoff) throws IOException {
-        FileTime limit = FileTime.from(cutoff);
-        try (Stream<Path> files = Files.list(delivered)) {
-            for (Path file : files.toList()) {
-                if (Files.getLastModifiedTime(file).compareTo(limit) < 0) {
-                    Files.deleteIfExists(file);
-                }
-            }
+    public void prune(Instant cutoff) {
+        deliveredSince = cutoff;
+        if (delivered != null) {
+            delivered.expireBefore(cutoff);
         }
     }
 
@@ -454,6 +494,9 @@ public final class FileWebhookSpool implements WebhookSpool {
     public void close() {
         if (journal != null) {
             journal.close();
+        }
+        if (delivered != null) {
+            delivered.close();
         }
         try {
             if (lock != null) {
@@ -495,25 +538,28 @@ public final class FileWebhookSpool implements WebhookSpool {
         return node;
     }
 
+    /** A webhook stored as a file (a dead letter) with its state file. */
     private SpooledWebhook read(Path dir, String key, boolean withBody) throws IOException {
-        byte[] headerLine;
-        byte[] body = new byte[0];
-        try (InputStream in = Files.newInputStream(dir.resolve(key + WEBHOOK))) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                line.write(b);
-            }
-            headerLine = line.toByteArray();
-            if (withBody) {
-                body = in.readAllBytes();
-            }
+        byte[] state = readState(dir.resolve(key + STATE)).map(FileWebhookSpool::bytes).orElse(null);
+        return parse(Files.readAllBytes(dir.resolve(key + WEBHOOK)), state, withBody);
+    }
+
+    /** A webhook from its stored content (the JSON header line, then the body) and its state, if any. */
+    private static SpooledWebhook parse(byte[] content, byte[] stateBytes, boolean withBody) throws IOException {
+        int newline = 0;
+        while (newline < content.length && content[newline] != '\n') {
+            newline++;
         }
-        JsonNode h = JSON.readTree(headerLine);
+        if (newline == content.length) {
+            throw new IOException("a stored webhook without its header line");
+        }
+        JsonNode h = JSON.readTree(content, 0, newline);
+        byte[] body = withBody ? java.util.Arrays.copyOfRange(content, newline + 1, content.length) : new byte[0];
         Map<String, String> headers = new LinkedHashMap<>();
         h.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
         Instant received = Instant.parse(h.get("receivedAt").asText());
-        Optional<JsonNode> state = readState(dir.resolve(key + STATE));
+        Optional<JsonNode> state = stateBytes == null || stateBytes.length == 0 ? Optional.empty()
+            : Optional.of(JSON.readTree(stateBytes));
         int attempts = state.map(s -> s.path("attempts").asInt(0)).orElse(0);
         Instant next = state.map(s -> Instant.parse(s.path("nextAttemptAt").asText())).orElse(received);
         Optional<String> lastError = state.map(s -> s.path("lastError").asText(null));

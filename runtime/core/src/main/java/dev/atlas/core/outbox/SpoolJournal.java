@@ -1,124 +1,360 @@
 package dev.atlas.core.outbox;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The file spool's write-ahead journal: group commit for acceptances. Callers hand a record to {@link #appendAsync}
- * (or block in {@link #append}) until it is synced; one writer thread takes every record waiting, writes them with
- * one gathering write and syncs the segment once for all of them, then hands the batch's acknowledgements to another
- * thread and goes on with the next batch. No caller holds a lock across the write or the sync.
+ * The file spool's store: an append-only journal of what happened to each pending webhook, written by one thread with
+ * group commit. An acceptance ({@link #accept}) completes once its record is synced, together with every other record
+ * waiting at that moment (one gathering write, one flush for all); a new attempt count ({@link #state}), a delivery
+ * ({@link #done}) or a dead letter ({@link #dead}) is written with the next batch without waiting for a flush of its
+ * own: losing one in a power cut only means one more attempt. No caller holds a lock across a write or a sync, and
+ * the journal is the only write an acceptance makes.
  *
- * <p>Layout: {@code journal/<sequence>.log}, each record {@code [int length][int crc32][short keyLength][key][entry]}
- * where {@code entry} is exactly the content of {@code pending/<key>.wh}. A segment is retired (deleted) once the
- * spool has synced the pending files of every key it holds; at start every segment left over is replayed (a torn
- * record at a segment's end, from a crash mid-write, ends that segment's replay) and then retired.
+ * <p>Layout: {@code journal/<sequence>.log}, each record {@code [int length][int crc32][byte type][short keyLength]
+ * [key][payload]} ({@code length} and the checksum cover everything after the checksum). An {@code ACCEPT}'s payload is
+ * the webhook as the spool stores it (a JSON header line, then the raw body); a {@code STATE}'s its attempts so far;
+ * a {@code DONE}'s when it was delivered. Segments are preallocated (zeros, synced before use, the next one in the
+ * background), so a sync flushes data blocks only; a zero length or a bad checksum (a crash mid-write) ends a segment.
  *
- * <p>Segments are preallocated (written with zeros and synced before use, the next one in the background while the
- * current one fills): a sync then only flushes the records' data blocks, with no file-size change for the
- * file system's own journal to commit, which halves its latency on ext4. A zero length ends a segment's replay.
+ * <p>The journal knows which segment holds each pending webhook. A full segment is sealed; sealed segments are deleted
+ * oldest first once none of their webhooks is pending. When more than {@link #SEALED_KEPT} are sealed and the oldest
+ * is mostly done, its few pending webhooks (long retries) are copied forward into the current segment, so that one
+ * slow webhook never keeps gigabytes on disk. At start every segment is read back in order ({@link #recover}).
  */
 final class SpoolJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolJournal.class);
     private static final String SUFFIX = ".log";
-    private static final int SEGMENT_BYTES = 16 * 1024 * 1024;
+    static final int SEGMENT_BYTES = 16 * 1024 * 1024;
+    private static final int SEALED_KEPT = 2;
 
-    /** One record waiting for the writer, and the caller waiting for its sync. */
-    private record Pending(String key, ByteBuffer record, CompletableFuture<Void> synced) {
+    /** What a record says. */
+    enum Type {
+        ACCEPT, STATE, DONE, DEAD;
+
+        static Type of(byte code) {
+            return code >= 1 && code <= 4 ? values()[code - 1] : null;
+        }
+
+        byte code() {
+            return (byte) (ordinal() + 1);
+        }
+    }
+
+    /** Where a pending webhook's stored content is. */
+    private record Location(long segment, long offset, int length) {
+    }
+
+    /** A pending webhook as the journal knows it: where its content is and its attempt state, if any. */
+    private static final class Pending {
+        volatile Location location;
+        volatile byte[] state;
+
+        Pending(Location location) {
+            this.location = location;
+        }
+    }
+
+    /** One record waiting for the writer, and the caller waiting for its sync (or none). */
+    private record Queued(Type type, String key, ByteBuffer record, int payloadLength,
+        CompletableFuture<Void> synced) {
+    }
+
+    /** A segment file, its channel, and how many webhooks accepted in it are still pending. */
+    private static final class Segment {
+        final long sequence;
+        final Path path;
+        final FileChannel channel;
+        int accepted;
+        int pending;
+
+        Segment(long sequence, Path path, FileChannel channel) {
+            this.sequence = sequence;
+            this.path = path;
+            this.channel = channel;
+        }
+    }
+
+    /** What {@link #recover} read back: the pending webhooks' content and state, and the deliveries recorded. */
+    record Recovered(Map<String, byte[]> pending, Map<String, byte[]> states, Map<String, Long> delivered) {
     }
 
     private final Path dir;
-    private final Consumer<List<String>> retire;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Segment> bySequence = new ConcurrentHashMap<>();
+    /** Sealed segments, oldest first (writer thread only). */
+    private final TreeMap<Long, Segment> sealed = new TreeMap<>();
+    private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     /**
      * Completes each synced batch's futures, so that what callers chain on them (the rest of a route, an answer)
      * never delays the writer's next write and sync.
      */
     private final java.util.concurrent.ExecutorService acknowledger = java.util.concurrent.Executors
-        .newFixedThreadPool(2, task -> {
+        .newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "atlas-spool-ack");
             thread.setDaemon(true);
             return thread;
         });
     private volatile boolean closed;
+    private Recovered recovered;
+    /** A sealed segment's last pending webhook was just resolved (writer thread). */
+    private boolean retireDue;
+    private boolean retiring;
     private long sequence;
-    private FileChannel segment;
+    private Segment current;
     private long segmentBytes;
-    private List<String> segmentKeys = new ArrayList<>();
     /** The next segment, being preallocated in the background. */
     private CompletableFuture<FileChannel> spare;
 
-    /**
-     * Opens the journal in {@code dir}, which must hold no segment (replay them first with {@link #replay}).
-     * {@code retire} receives the keys of a full segment; it must make their pending files durable, after which
-     * the segment is deleted (on the writer thread, between batches).
-     */
-    SpoolJournal(Path dir, Consumer<List<String>> retire) throws IOException {
+    private final int segmentBytesMax;
+
+    private SpoolJournal(Path dir, int segmentBytesMax) throws IOException {
         this.dir = Files.createDirectories(dir);
-        this.retire = retire;
-        // numbered from the start time, so that a new run never reuses the name of a segment a crash left behind
-        this.sequence = System.currentTimeMillis() * 1000;
-        openSegment();
+        this.segmentBytesMax = segmentBytesMax;
         this.writer = new Thread(this::run, "atlas-spool-journal");
         writer.setDaemon(true);
-        writer.start();
-    }
-
-    /** Appends {@code entry} (the pending file's content) for {@code key}; returns once it is synced to disk. */
-    void append(String key, byte[] entry) throws IOException {
-        try {
-            appendAsync(key, entry).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while the journal synced");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        }
     }
 
     /**
-     * Hands {@code entry} for {@code key} to the writer; the future completes, on the writer thread, once it is
-     * synced to disk, or fails when it could not be written.
+     * Opens the journal in {@code dir} for writing: reads back every segment left there ({@link #recover}), keeps
+     * those that still hold pending webhooks as sealed segments, and starts a new one.
      */
-    CompletableFuture<Void> appendAsync(String key, byte[] entry) {
+    static SpoolJournal open(Path dir) throws IOException {
+        return open(dir, SEGMENT_BYTES);
+    }
+
+    /** {@link #open(Path)} with segments of {@code segmentBytes} (tests use small ones). */
+    static SpoolJournal open(Path dir, int segmentBytes) throws IOException {
+        SpoolJournal journal = new SpoolJournal(dir, segmentBytes);
+        journal.recovered = journal.load();
+        // numbered after every segment left and after the start time, so that names never repeat
+        journal.sequence = Math.max(System.currentTimeMillis() * 1000,
+            journal.sealed.isEmpty() ? 0 : journal.sealed.lastKey());
+        journal.openSegment();
+        journal.retire();
+        journal.writer.start();
+        return journal;
+    }
+
+    /** Reads every segment of {@code dir} in order without opening it for writing (the CLI's view). */
+    static Recovered recover(Path dir) throws IOException {
+        Map<String, byte[]> content = new LinkedHashMap<>();
+        Map<String, byte[]> states = new LinkedHashMap<>();
+        Map<String, Long> delivered = new LinkedHashMap<>();
+        for (Path segment : segments(dir)) {
+            for (Entry entry : replay(segment)) {
+                switch (entry.type()) {
+                    case ACCEPT -> {
+                        content.put(entry.key(), entry.payload());
+                        states.remove(entry.key());
+                    }
+                    case STATE -> {
+                        if (content.containsKey(entry.key())) {
+                            states.put(entry.key(), entry.payload());
+                        }
+                    }
+                    case DONE -> {
+                        content.remove(entry.key());
+                        states.remove(entry.key());
+                        delivered.put(entry.key(), ByteBuffer.wrap(entry.payload()).getLong());
+                    }
+                    case DEAD -> {
+                        content.remove(entry.key());
+                        states.remove(entry.key());
+                    }
+                }
+            }
+        }
+        return new Recovered(content, states, delivered);
+    }
+
+    private Recovered load() throws IOException {
+        Map<String, byte[]> states = new LinkedHashMap<>();
+        Map<String, Long> delivered = new LinkedHashMap<>();
+        for (Path path : segments(dir)) {
+            long seq = Long.parseLong(path.getFileName().toString().replace(SUFFIX, ""));
+            List<Entry> entries = replay(path);
+            if (entries.isEmpty()) {
+                Files.delete(path); // a spare preallocated segment, never used
+                continue;
+            }
+            Segment segment = new Segment(seq, path, FileChannel.open(path, StandardOpenOption.READ));
+            sealed.put(seq, segment);
+            bySequence.put(seq, segment);
+            for (Entry entry : entries) {
+                String key = entry.key();
+                switch (entry.type()) {
+                    case ACCEPT -> {
+                        Pending was = pending.put(key, new Pending(new Location(seq, entry.offset(),
+                            entry.payload().length)));
+                        if (was != null) {
+                            bySequence.get(was.location.segment()).pending--;
+                        }
+                        segment.accepted++;
+                        segment.pending++;
+                        states.remove(key);
+                    }
+                    case STATE -> {
+                        Pending p = pending.get(key);
+                        if (p != null) {
+                            p.state = entry.payload();
+                            states.put(key, entry.payload());
+                        }
+                    }
+                    case DONE, DEAD -> {
+                        resolve(key);
+                        states.remove(key);
+                        if (entry.type() == Type.DONE) {
+                            delivered.put(key, ByteBuffer.wrap(entry.payload()).getLong());
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, byte[]> content = new LinkedHashMap<>();
+        for (String key : pending.keySet()) {
+            content.put(key, read(key));
+        }
+        return new Recovered(content, states, delivered);
+    }
+
+    /** What the segments found at {@link #open} held; given once (null after). */
+    Recovered takeRecovered() {
+        Recovered out = recovered;
+        recovered = null;
+        return out;
+    }
+
+    /**
+     * Records an accepted webhook's {@code content}; the future completes (on the journal's acknowledging thread) once
+     * it is synced to disk, or fails when it could not be written.
+     */
+    CompletableFuture<Void> accept(String key, byte[] content) {
+        return enqueue(Type.ACCEPT, key, content, new CompletableFuture<>());
+    }
+
+    /** Records a pending webhook's attempt state; written with the next batch. */
+    void state(String key, byte[] state) {
+        enqueue(Type.STATE, key, state, null);
+    }
+
+    /** Records that a webhook was delivered at {@code epochMillis}; written with the next batch. */
+    void done(String key, long epochMillis) {
+        enqueue(Type.DONE, key, ByteBuffer.allocate(8).putLong(epochMillis).array(), null);
+    }
+
+    /** Records that a webhook left for the dead letters; written with the next batch. */
+    void dead(String key) {
+        enqueue(Type.DEAD, key, new byte[0], null);
+    }
+
+    /** Returns once everything handed over so far is written and synced. */
+    void flush() throws IOException {
+        try {
+            enqueue(Type.STATE, "", new byte[0], new CompletableFuture<>()).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the journal synced");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("cannot sync the spool journal", e);
+        }
+    }
+
+    private CompletableFuture<Void> enqueue(Type type, String key, byte[] payload, CompletableFuture<Void> synced) {
         if (closed) {
+            if (synced == null) {
+                LOG.warn("journal record {} not written: the journal is closed", type);
+                return null;
+            }
             return CompletableFuture.failedFuture(new IOException("the spool journal is closed"));
         }
+        queue.add(queued(type, key, payload, synced));
+        return synced;
+    }
+
+    /** A record ready for the writer: {@code [length][crc32][type][keyLength][key][payload]}. */
+    private static Queued queued(Type type, String key, byte[] payload, CompletableFuture<Void> synced) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer record = ByteBuffer.allocate(10 + keyBytes.length + entry.length);
-        record.putInt(2 + keyBytes.length + entry.length).putInt(0).putShort((short) keyBytes.length)
-            .put(keyBytes).put(entry).flip();
+        ByteBuffer record = ByteBuffer.allocate(11 + keyBytes.length + payload.length);
+        record.putInt(3 + keyBytes.length + payload.length).putInt(0).put(type.code())
+            .putShort((short) keyBytes.length).put(keyBytes).put(payload).flip();
         CRC32 crc = new CRC32();
         crc.update(record.array(), 8, record.limit() - 8);
         record.putInt(4, (int) crc.getValue());
-        Pending pending = new Pending(key, record, new CompletableFuture<>());
-        queue.add(pending);
-        return pending.synced();
+        return new Queued(type, key, record, payload.length, synced);
+    }
+
+    /** The stored content of a pending webhook, read from its segment; null when it is not pending. */
+    byte[] read(String key) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Pending p = pending.get(key);
+            if (p == null) {
+                return null;
+            }
+            Location at = p.location;
+            Segment segment = bySequence.get(at.segment());
+            try {
+                if (segment == null) {
+                    throw new ClosedChannelException();
+                }
+                ByteBuffer out = ByteBuffer.allocate(at.length());
+                while (out.hasRemaining()) {
+                    if (segment.channel.read(out, at.offset() + out.position()) < 0) {
+                        throw new IOException("journal segment " + at.segment() + " ends early");
+                    }
+                }
+                return out.array();
+            } catch (ClosedChannelException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                // copied forward meanwhile: read it where it is now
+            }
+        }
+    }
+
+    /** The attempt state recorded for a pending webhook, or null. */
+    byte[] stateOf(String key) {
+        Pending p = pending.get(key);
+        return p == null ? null : p.state;
+    }
+
+    /** How many webhooks the journal holds as pending. */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    /** How many segment files the journal has (sealed and current). */
+    int segmentCount() {
+        return bySequence.size();
     }
 
     private void run() {
-        List<Pending> batch = new ArrayList<>();
+        List<Queued> batch = new ArrayList<>();
         while (!closed || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Queued first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -128,46 +364,109 @@ final class SpoolJournal implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException e) {
+                LOG.error("spool journal writer: {}", e.toString());
             } finally {
                 batch.clear();
             }
         }
     }
 
-    private void commit(List<Pending> batch) {
+    private void commit(List<Queued> batch) {
+        long start = segmentBytes;
+        boolean sync = false;
         try {
             ByteBuffer[] buffers = new ByteBuffer[batch.size()];
             long bytes = 0;
             for (int i = 0; i < buffers.length; i++) {
                 buffers[i] = batch.get(i).record();
                 bytes += buffers[i].remaining();
+                sync |= batch.get(i).synced() != null;
             }
             long written = 0;
             while (written < bytes) {
-                written += segment.write(buffers);
+                written += current.channel.write(buffers);
             }
-            segment.force(false);
+            if (sync) {
+                current.channel.force(false);
+            }
             segmentBytes += bytes;
-            batch.forEach(p -> segmentKeys.add(p.key()));
-            acknowledge(List.copyOf(batch), null);
         } catch (IOException | RuntimeException e) {
             acknowledge(List.copyOf(batch), e);
             startOver();
             return;
         }
-        if (segmentBytes >= SEGMENT_BYTES - 64 * 1024) {
+        long at = start;
+        for (Queued q : batch) {
+            int length = q.record().limit();
+            apply(q, new Location(current.sequence, at + length - q.payloadLength(), q.payloadLength()));
+            at += length;
+        }
+        if (sync) {
+            acknowledge(List.copyOf(batch), null);
+        }
+        if (retireDue) {
+            retireDue = false;
+            retire();
+        }
+        if (segmentBytes >= segmentBytesMax - Math.min(64 * 1024, segmentBytesMax / 4)) {
             roll();
         }
     }
 
-    private void acknowledge(List<Pending> synced, Throwable failure) {
-        Runnable complete = () -> synced.forEach(p -> {
+    /** What a written record changes in the journal's view of what is pending (writer thread). */
+    private void apply(Queued q, Location location) {
+        switch (q.type()) {
+            case ACCEPT -> {
+                Pending was = pending.put(q.key(), new Pending(location));
+                if (was != null) {
+                    unpend(was);
+                }
+                current.accepted++;
+                current.pending++;
+            }
+            case STATE -> {
+                Pending p = pending.get(q.key());
+                if (p != null) {
+                    byte[] state = new byte[q.payloadLength()];
+                    q.record().get(q.record().limit() - state.length, state);
+                    p.state = state;
+                }
+            }
+            case DONE, DEAD -> resolve(q.key());
+        }
+    }
+
+    private void resolve(String key) {
+        Pending was = pending.remove(key);
+        if (was != null) {
+            unpend(was);
+        }
+    }
+
+    private void unpend(Pending was) {
+        Segment segment = bySequence.get(was.location.segment());
+        if (segment != null) {
+            segment.pending--;
+            retireDue |= segment.pending == 0 && segment != current;
+        }
+    }
+
+    private void acknowledge(List<Queued> batch, Throwable failure) {
+        Runnable complete = () -> batch.forEach(q -> {
+            if (q.synced() == null) {
+                return;
+            }
             if (failure == null) {
-                p.synced().complete(null);
+                q.synced().complete(null);
             } else {
-                p.synced().completeExceptionally(failure);
+                q.synced().completeExceptionally(failure);
             }
         });
+        if (failure != null && batch.stream().anyMatch(q -> q.synced() == null)) {
+            LOG.warn("journal records not written ({}): those webhooks may be attempted once more",
+                failure.toString());
+        }
         try {
             acknowledger.execute(complete);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -176,28 +475,88 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     private void roll() {
-        FileChannel full = segment;
-        long fullSequence = sequence;
-        List<String> keys = segmentKeys;
+        Segment full = current;
         try {
             openSegment();
-            full.close();
-            retire.accept(keys);
-            Files.deleteIfExists(segmentPath(fullSequence));
+            sealed.put(full.sequence, full);
+            retire();
         } catch (IOException | RuntimeException e) {
-            // the segment stays: it is replayed and retired at the next start
-            LOG.warn("cannot retire journal segment {}: {}", fullSequence, e.toString());
+            LOG.warn("cannot roll the spool journal to a new segment: {}", e.toString());
+        }
+    }
+
+    /**
+     * Deletes sealed segments, oldest first, while they hold nothing pending; past {@link #SEALED_KEPT} sealed
+     * segments, copies the few pending webhooks of a mostly done oldest segment forward first.
+     */
+    private void retire() {
+        if (retiring) {
+            return; // a copy forward rolled the segment: the outer pass goes on
+        }
+        retiring = true;
+        try {
+            while (!sealed.isEmpty()) {
+                Segment oldest = sealed.firstEntry().getValue();
+                if (oldest.pending > 0) {
+                    boolean mostlyDone = oldest.pending * 4L <= Math.max(oldest.accepted, 1);
+                    if (sealed.size() <= SEALED_KEPT || !mostlyDone) {
+                        return;
+                    }
+                    try {
+                        copyForward(oldest);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("cannot copy pending webhooks out of journal segment {}: {}", oldest.sequence,
+                            e.toString());
+                        return;
+                    }
+                }
+                sealed.remove(oldest.sequence);
+                bySequence.remove(oldest.sequence);
+                try {
+                    oldest.channel.close();
+                    Files.deleteIfExists(oldest.path);
+                } catch (IOException e) {
+                    LOG.warn("cannot delete journal segment {}: {}", oldest.sequence, e.toString());
+                }
+            }
+        } finally {
+            retiring = false;
+        }
+    }
+
+    /** Writes the pending webhooks of {@code from} (content and state) into the current segment, synced. */
+    private void copyForward(Segment from) throws IOException {
+        List<Queued> copies = new ArrayList<>();
+        for (Map.Entry<String, Pending> e : pending.entrySet()) {
+            if (e.getValue().location.segment() == from.sequence) {
+                byte[] content = read(e.getKey());
+                if (content != null) {
+                    copies.add(queued(Type.ACCEPT, e.getKey(), content, null));
+                    byte[] state = e.getValue().state;
+                    if (state != null) {
+                        copies.add(queued(Type.STATE, e.getKey(), state, null));
+                    }
+                }
+            }
+        }
+        CompletableFuture<Void> synced = new CompletableFuture<>();
+        copies.add(queued(Type.STATE, "", new byte[0], synced));
+        commit(copies);
+        synced.join();
+        if (from.pending > 0) {
+            throw new IOException(from.pending + " webhooks still point into the segment");
         }
     }
 
     /**
      * After a failed write the segment may end in a torn record, which would end its replay: later records go to a
-     * new segment, and the old one stays on disk until the next start replays it.
+     * new segment, and the old one is kept (sealed) for the next start to read.
      */
     private void startOver() {
         try {
-            segment.close();
+            Segment failed = current;
             openSegment();
+            sealed.put(failed.sequence, failed);
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot start a new journal segment: {}", e.toString());
         }
@@ -213,9 +572,10 @@ final class SpoolJournal implements AutoCloseable {
                 LOG.warn("cannot preallocate a journal segment: {}", e.getCause().toString());
             }
         }
-        segment = next != null ? next : preallocate(segmentPath(sequence));
+        Path path = segmentPath(sequence);
+        current = new Segment(sequence, path, next != null ? next : preallocate(path));
+        bySequence.put(sequence, current);
         segmentBytes = 0;
-        segmentKeys = new ArrayList<>();
         Path following = segmentPath(sequence + 1);
         spare = CompletableFuture.supplyAsync(() -> {
             try {
@@ -230,12 +590,13 @@ final class SpoolJournal implements AutoCloseable {
         });
     }
 
-    /** Creates a segment of {@link #SEGMENT_BYTES} zeros, synced with its folder, positioned at its start. */
+    /** Creates a segment of {@code segmentBytesMax} zeros, synced with its folder, positioned at its start. */
     private FileChannel preallocate(Path path) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            StandardOpenOption.READ);
         try {
-            ByteBuffer zeros = ByteBuffer.allocate(1024 * 1024);
-            for (long at = 0; at < SEGMENT_BYTES; at += zeros.capacity()) {
+            ByteBuffer zeros = ByteBuffer.allocate(Math.min(1024 * 1024, segmentBytesMax));
+            for (long at = 0; at < segmentBytesMax; at += zeros.capacity()) {
                 zeros.clear();
                 while (zeros.hasRemaining()) {
                     channel.write(zeros, at + zeros.position());
@@ -256,15 +617,17 @@ final class SpoolJournal implements AutoCloseable {
         return dir.resolve(String.format("%016d%s", seq, SUFFIX));
     }
 
-    /** Stops the writer after the records already handed over; the open segment is replayed at the next start. */
+    /** Stops the writer after the records already handed over; the segments are read back at the next start. */
     @Override
     public void close() {
         closed = true;
         try {
             writer.join(5_000);
             acknowledger.shutdown();
-            acknowledger.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-            segment.close();
+            acknowledger.awaitTermination(5, TimeUnit.SECONDS);
+            for (Segment segment : bySequence.values()) {
+                segment.channel.close();
+            }
             if (spare != null) {
                 spare.thenAccept(channel -> {
                     try {
@@ -281,8 +644,8 @@ final class SpoolJournal implements AutoCloseable {
         }
     }
 
-    /** A record read back at start: the key and the pending file's content. */
-    record Entry(String key, byte[] content) {
+    /** A record read back: its type, key, payload and where the payload starts in the segment. */
+    record Entry(Type type, String key, byte[] payload, long offset) {
     }
 
     /** The segments left in {@code dir}, oldest first. */
@@ -299,10 +662,10 @@ final class SpoolJournal implements AutoCloseable {
     static List<Entry> replay(Path segment) throws IOException {
         ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(segment));
         List<Entry> out = new ArrayList<>();
-        while (data.remaining() >= 10) {
+        while (data.remaining() >= 11) {
             int length = data.getInt();
             int crc = data.getInt();
-            if (length < 2 || length > data.remaining()) {
+            if (length < 3 || length > data.remaining()) {
                 break;
             }
             CRC32 check = new CRC32();
@@ -310,15 +673,19 @@ final class SpoolJournal implements AutoCloseable {
             if ((int) check.getValue() != crc) {
                 break;
             }
+            Type type = Type.of(data.get());
             int keyLength = data.getShort() & 0xffff;
-            if (keyLength > length - 2) {
+            if (type == null || keyLength > length - 3) {
                 break;
             }
             byte[] key = new byte[keyLength];
             data.get(key);
-            byte[] content = new byte[length - 2 - keyLength];
-            data.get(content);
-            out.add(new Entry(new String(key, StandardCharsets.UTF_8), content));
+            byte[] payload = new byte[length - 3 - keyLength];
+            long offset = data.position();
+            data.get(payload);
+            if (keyLength > 0) { // an empty key marks a flush, nothing else
+                out.add(new Entry(type, new String(key, StandardCharsets.UTF_8), payload, offset));
+            }
         }
         return out;
     }

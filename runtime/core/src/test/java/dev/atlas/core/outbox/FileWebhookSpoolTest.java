@@ -72,34 +72,125 @@ class FileWebhookSpoolTest {
     @Test
     void anAcceptanceThatCannotBeWrittenFailsAndLeavesNothing() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
-            Files.delete(root.resolve("tmp"));
-            Files.writeString(root.resolve("tmp"), "not a folder");
+            spool.journal().close();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> spool.accept(webhook("a")))
-                .isInstanceOf(IOException.class);
+                .isInstanceOf(IOException.class).hasMessageContaining("journal is closed");
             assertThat(spool.depth()).isZero();
-            assertThat(root.resolve("pending/a.wh")).doesNotExist();
+            assertThat(spool.due(NOW, 10)).isEmpty();
         }
     }
 
     @Test
-    void restoresFromTheJournalAPendingFileACrashLostOrTore() throws Exception {
+    void afterARestartEveryAcceptedWebhookIsPendingAndADeliveredOneIsADuplicate() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
-            spool.accept(webhook("lost"));
-            spool.accept(webhook("torn"));
             spool.accept(webhook("kept"));
+            spool.accept(webhook("retried"));
             spool.accept(webhook("sent"));
-            spool.delivered(spool.due(NOW, 10).stream().filter(w -> w.key().equals("sent")).findFirst().orElseThrow());
+            List<SpooledWebhook> due = spool.due(NOW, 10);
+            spool.delivered(due.stream().filter(w -> w.key().equals("sent")).findFirst().orElseThrow());
+            spool.retryLater(due.stream().filter(w -> w.key().equals("retried")).findFirst().orElseThrow()
+                .failed(NOW.plusSeconds(30), "503 from the cloud"));
         }
-        // a power cut after the 202s but before the lazily synced pending files reached the disk
-        Files.delete(root.resolve("pending/lost.wh"));
-        Files.write(root.resolve("pending/torn.wh"), new byte[0]);
-        List<Path> left = segments();
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
-            assertThat(bodies(spool.due(NOW, 10)))
-                .containsExactly("{\"key\":\"kept\"}", "{\"key\":\"lost\"}", "{\"key\":\"torn\"}");
+            assertThat(spool.depth()).isEqualTo(2);
+            assertThat(bodies(spool.due(NOW, 10))).containsExactly("{\"key\":\"kept\"}");
+            assertThat(spool.due(NOW.plusSeconds(31), 10)).singleElement().satisfies(w -> {
+                assertThat(w.key()).isEqualTo("retried");
+                assertThat(w.attempts()).isEqualTo(1);
+                assertThat(w.lastError()).contains("503 from the cloud");
+                assertThat(new String(w.body(), StandardCharsets.UTF_8)).isEqualTo("{\"key\":\"retried\"}");
+            });
             assertThat(spool.accept(webhook("sent"))).isEqualTo(Acceptance.DUPLICATE);
-            assertThat(left).as("the replayed segments are retired").noneMatch(Files::exists);
         }
+    }
+
+    @Test
+    void aDeliveryStopsBeingADuplicateOnceOlderThanThePruneCutoff() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(webhook("a"));
+            spool.delivered(spool.due(NOW, 10).get(0));
+            assertThat(spool.accept(webhook("a"))).isEqualTo(Acceptance.DUPLICATE);
+            spool.prune(Instant.now().plusSeconds(1)); // maxAge has passed since the delivery
+            assertThat(spool.accept(webhook("a"))).isEqualTo(Acceptance.SPOOLED);
+        }
+    }
+
+    @Test
+    void aDeadLetterIsADuplicateAndReplayingItPutsItBackThroughTheJournal() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(webhook("a"));
+            spool.deadLetter(spool.due(NOW, 10).get(0).failed(NOW, "410 Gone"), "410 Gone");
+            assertThat(spool.depth()).isZero();
+            assertThat(spool.accept(webhook("a"))).isEqualTo(Acceptance.DUPLICATE);
+            assertThat(spool.deadLetters()).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo("410 Gone"));
+        }
+        // the CLI replays it without the owner's lock: the owner takes it in at its next scan
+        try (FileWebhookSpool tools = FileWebhookSpool.openForTools(root)) {
+            assertThat(tools.replay("id-a", NOW)).isTrue();
+        }
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            assertThat(bodies(spool.due(NOW, 10))).containsExactly("{\"key\":\"a\"}");
+            assertThat(root.resolve("pending/a.wh")).as("taken into the journal").doesNotExist();
+            assertThat(spool.deadLetters()).isEmpty();
+        }
+        try (FileWebhookSpool tools = FileWebhookSpool.openForTools(root)) {
+            assertThat(tools.depth()).as("the CLI reads the journal").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void segmentsWhoseWebhooksWereAllDeliveredAreDeleted() throws Exception {
+        int segment = 64 * 1024;
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root, segment)) {
+            for (int round = 0; round < 6; round++) {
+                for (int i = 0; i < 10; i++) {
+                    spool.accept(large("r" + round + "-" + i, 8 * 1024));
+                }
+                for (SpooledWebhook w : spool.due(NOW, 100)) {
+                    spool.delivered(w);
+                }
+            }
+            spool.journal().flush();
+            assertThat(spool.depth()).isZero();
+            // 480 KB went through 64 KB segments: the sealed ones are gone, the current one (and its spare) stay
+            assertThat(spool.journal().segmentCount()).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aLongRetryingWebhookIsCopiedForwardSoThatItsOldSegmentCanGo() throws Exception {
+        int segment = 64 * 1024;
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root, segment)) {
+            spool.accept(large("slow", 1024));
+            SpooledWebhook slow = spool.due(NOW, 1).get(0);
+            spool.retryLater(slow.failed(NOW.plusSeconds(3600), "timeout"));
+            for (int round = 0; round < 8; round++) {
+                for (int i = 0; i < 10; i++) {
+                    spool.accept(large("r" + round + "-" + i, 8 * 1024));
+                }
+                for (SpooledWebhook w : spool.due(NOW, 100)) {
+                    spool.delivered(w);
+                }
+            }
+            spool.journal().flush();
+            assertThat(spool.journal().segmentCount()).as("no sealed segment kept for one webhook")
+                .isLessThanOrEqualTo(4);
+        }
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root, segment)) {
+            assertThat(spool.depth()).isEqualTo(1);
+            assertThat(spool.due(NOW.plusSeconds(3601), 10)).singleElement().satisfies(w -> {
+                assertThat(w.key()).isEqualTo("slow");
+                assertThat(w.attempts()).isEqualTo(1);
+                assertThat(w.body()).hasSize(1024);
+            });
+        }
+    }
+
+    private static SpooledWebhook large(String key, int size) {
+        byte[] body = new byte[size];
+        java.util.Arrays.fill(body, (byte) 'x');
+        return new SpooledWebhook(key, "id-" + key, "github", "gh-main", NOW, Optional.of("application/json"),
+            Map.of(), body, 0, NOW, Optional.empty(), Optional.empty());
     }
 
     @Test
@@ -128,7 +219,7 @@ class FileWebhookSpoolTest {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             spool.accept(webhook("a"));
         }
-        // a new process: nothing cached, the index comes from the pending file
+        // a new process: nothing cached, the body comes from the journal
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             assertThat(bodies(spool.due(NOW, 10))).containsExactly("{\"key\":\"a\"}");
         }
@@ -136,7 +227,7 @@ class FileWebhookSpoolTest {
 
     private List<Path> segments() throws IOException {
         try (Stream<Path> files = Files.list(root.resolve("journal"))) {
-            return files.sorted().toList();
+            return files.sorted().filter(f -> f.toFile().length() > 0).toList();
         }
     }
 }

@@ -1,0 +1,115 @@
+package dev.atlas.core.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The memory-mapped table of what was seen when: claims, expiry, growth and what survives a reopen. */
+class SeenTableTest {
+    private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKeyIsClaimedOnceUntilItIsOlderThanTheCutoffOrForgotten() throws Exception {
+        try (SeenTable table = SeenTable.open(dir.resolve("t.table"))) {
+            byte[] key = SeenTable.digest("a");
+            assertThat(table.claim(key, T0, T0.minusSeconds(60))).isTrue();
+            assertThat(table.claim(key, T0.plusSeconds(30), T0.minusSeconds(30))).isFalse();
+            assertThat(table.contains(key, T0)).isTrue();
+            assertThat(table.contains(key, T0.plusMillis(1))).isFalse();
+            assertThat(table.claim(key, T0.plusSeconds(61), T0.plusSeconds(1))).as("older than the cutoff").isTrue();
+            table.forget(key);
+            assertThat(table.contains(key, Instant.EPOCH)).isFalse();
+            assertThat(table.claim(key, T0.plusSeconds(62), Instant.EPOCH)).isTrue();
+            assertThat(table.contains(SeenTable.digest("b"), Instant.EPOCH)).isFalse();
+        }
+    }
+
+    @Test
+    void entriesSurviveAReopenAndATornFileStartsEmpty() throws Exception {
+        Path file = dir.resolve("t.table");
+        try (SeenTable table = SeenTable.open(file)) {
+            table.put(SeenTable.digest("kept"), T0);
+        }
+        try (SeenTable table = SeenTable.open(file)) {
+            assertThat(table.contains(SeenTable.digest("kept"), T0)).isTrue();
+        }
+        Files.write(file, new byte[] {1, 2, 3});
+        try (SeenTable table = SeenTable.open(file)) {
+            assertThat(table.contains(SeenTable.digest("kept"), Instant.EPOCH)).isFalse();
+            table.put(SeenTable.digest("new"), T0);
+            assertThat(table.contains(SeenTable.digest("new"), T0)).isTrue();
+        }
+    }
+
+    @Test
+    void aRebuildDropsTheExpiredEntriesAndGrowsOnlyForLiveOnes() throws Exception {
+        Path file = dir.resolve("t.table");
+        try (SeenTable table = SeenTable.open(file)) {
+            int first = table.capacity();
+            int half = first / 2 + 2_000; // two halves overflow three quarters of the slots
+            for (int i = 0; i < half; i++) {
+                table.put(SeenTable.digest("old" + i), T0);
+            }
+            table.expireBefore(T0.plusSeconds(1));
+            for (int i = 0; i < half; i++) {
+                table.put(SeenTable.digest("new" + i), T0.plusSeconds(2));
+            }
+            // twice "first" live entries would need eight times "first" slots; the expired half is not kept
+            assertThat(table.capacity()).as("the expired half made room").isLessThan(4 * first);
+            assertThat(table.contains(SeenTable.digest("old0"), Instant.EPOCH)).as("dropped at the rebuild").isFalse();
+            for (int i = 0; i < 2 * first; i++) {
+                table.put(SeenTable.digest("live" + i), T0.plusSeconds(3));
+            }
+            assertThat(table.capacity()).isGreaterThan(2 * first);
+            for (int i = 0; i < 2 * first; i++) {
+                assertThat(table.contains(SeenTable.digest("live" + i), T0.plusSeconds(3))).isTrue();
+            }
+        }
+        try (SeenTable table = SeenTable.open(file)) {
+            assertThat(table.contains(SeenTable.digest("live7"), T0)).as("the rebuilt file is the one reopened")
+                .isTrue();
+            assertThat(table.contains(SeenTable.digest("new7"), T0)).isTrue();
+        }
+    }
+
+    @Test
+    void ofManyIdenticalClaimsAtOnceExactlyOneWins() throws Exception {
+        try (SeenTable table = SeenTable.open(dir.resolve("t.table"))) {
+            int threads = 8;
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<Boolean>> claims = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    Callable<Boolean> claim = () -> {
+                        start.await();
+                        return table.claim(SeenTable.digest("same"), T0, T0.minusSeconds(1));
+                    };
+                    claims.add(pool.submit(claim));
+                }
+                start.countDown();
+                int won = 0;
+                for (Future<Boolean> f : claims) {
+                    won += f.get() ? 1 : 0;
+                }
+                assertThat(won).isEqualTo(1);
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+}
