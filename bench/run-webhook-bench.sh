@@ -41,8 +41,9 @@ start_atlas() { # DIST PORT NAME [JAVA_OPTS]
   atlas_pid=$!
   wait_ready "http://127.0.0.1:$2/health/ready"
 }
-spooled() { # NAME: how many webhooks the spool holds or delivered
-  echo "$(ls "$work/$1/spool/pending" | grep -c '\.wh$' || true) pending, $(ls "$work/$1/spool/delivered" | wc -l) delivered"
+spooled() { # how many webhooks Atlas's spool holds and has delivered (its /metrics)
+  curl -s "http://127.0.0.1:$atlas_port/metrics" | awk '/^atlas_webhooks_spool_depth/ {d = $2}
+    /^atlas_webhooks_delivered_total/ {n += $2} END {printf "%d pending, %d delivered", d, n}'
 }
 
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
@@ -58,12 +59,12 @@ measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/webhook/git
 [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas_pid"
 measure "Atlas" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas_pid" "${JFR_FILE:-/tmp/atlas-webhook.jfr}"
-echo "  Atlas spool right after the run: $(spooled atlas)"
+echo "  Atlas spool right after the run: $(spooled)"
 if [[ -n "${COMPARE_DIST:-}" ]]; then
   kill "$atlas_pid"; wait "$atlas_pid" 2>/dev/null || true
   start_atlas "$COMPARE_DIST" "$atlas_port" compare "${COMPARE_JAVA_OPTS:-}"
   measure "Atlas ($(basename "$COMPARE_DIST"))" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
-  echo "  its spool right after the run: $(spooled compare)"
+  echo "  its spool right after the run: $(spooled)"
   ratio "Atlas" "Atlas ($(basename "$COMPARE_DIST"))"
 fi
 ratio "Atlas" "bare Camel platform-http 202"
@@ -72,7 +73,7 @@ ratio "Atlas" "bare Vert.x 202"
 sink() { curl -s "${@:2}" "http://127.0.0.1:$cloud_port/$1"; }
 drained() { # waits (up to 60 s) until Atlas's spool has nothing pending
   for _ in $(seq 1 600); do
-    [[ "$(ls "$work/atlas/spool/pending" | grep -c '\.wh$' || true)" == 0 ]] && return 0
+    [[ "$(spooled)" == "0 pending"* ]] && return 0
     sleep 0.1
   done
 }

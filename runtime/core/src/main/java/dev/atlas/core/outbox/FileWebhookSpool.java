@@ -377,6 +377,12 @@ public final class FileWebhookSpool implements WebhookSpool {
             new byte[0], w.attempts(), at, w.lastError(), w.target());
     }
 
+    /** A delivery is recorded in memory and handed to the journal's writer: nothing here waits. */
+    @Override
+    public boolean recordsDeliveriesWithoutBlocking() {
+        return journal != null;
+    }
+
     /**
      * A journal record written with the next batch, not waited for: if a crash loses it, the webhook is delivered once
      * more after the restart (at least once, with the same {@code webhook-id}), which the cloud de-duplicates.

@@ -140,6 +140,15 @@ public final class WebhookDelivery implements AutoCloseable {
         }
         if (attempt.isDone()) {
             finish(webhook, attempt.getNow(null), null);
+        } else if (spool.recordsDeliveriesWithoutBlocking()) {
+            // a delivery is recorded where the answer arrived; anything else may write files: on a worker
+            attempt.whenComplete((exchange, failure) -> {
+                if (failure == null && exchange != null && succeeded(exchange)) {
+                    finish(webhook, exchange, null);
+                } else {
+                    onWorker(() -> finish(webhook, exchange, failure));
+                }
+            });
         } else {
             attempt.whenCompleteAsync((exchange, failure) -> finish(webhook, exchange, failure), this::onWorker);
         }
@@ -188,6 +197,10 @@ public final class WebhookDelivery implements AutoCloseable {
     /** Prunes {@code window} with the spool's de-duplication records. */
     public void alsoPrune(ReplayWindow window) {
         this.replays = window;
+    }
+
+    private static boolean succeeded(Exchange exchange) {
+        return exchange.getException() == null && exchange.getProperty(Exchange.EXCEPTION_CAUGHT) == null;
     }
 
     /** Records in the spool what the route's exchange says of the attempt. */

@@ -37,6 +37,14 @@ public interface WebhookSpool extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #delivered} returns without waiting on a disk or a broker, so that the delivery loop may record a
+     * delivery on the HTTP client's event loop instead of handing it to a worker thread first.
+     */
+    default boolean recordsDeliveriesWithoutBlocking() {
+        return false;
+    }
+
     /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
     List<SpooledWebhook> due(Instant now, int limit);
 
