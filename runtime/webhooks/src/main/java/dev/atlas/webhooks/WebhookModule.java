@@ -47,6 +47,10 @@ public final class WebhookModule implements ApplicationModule {
             ? new MemoryReplayWindow(settings.replayWindow(), MemoryReplayWindow.DEFAULT_CAPACITY)
             : new FileReplayWindow(settings.spoolDir().resolve("bodies"), settings.replayWindow());
         delivery.alsoPrune(replays);
+        if (spool.acceptsWithoutBlocking()) {
+            // webhookApp, webhookVerify and this spool's webhookSpool never wait: no worker thread per webhook
+            dev.atlas.core.http.EventLoopRoutes.of(context.camel()).add("/webhook/{vcs}/{appId}");
+        }
         context.bind("webhookApp", new WebhookApp(context.assembly().providers(), context.metrics()));
         context.bind("webhookVerify", new WebhookVerify(context.metrics()));
         context.bind("webhookSpool", new WebhookSpoolStep(spool, replays, delivery::wake, context.metrics(),

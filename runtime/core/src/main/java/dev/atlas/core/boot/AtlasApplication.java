@@ -159,6 +159,13 @@ public final class AtlasApplication implements AutoCloseable {
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException("cannot open auth.signingKeys: " + e.getMessage(), e);
                 }
+                // routes whose steps never wait run on the event loop (EventLoopHttpConsumer); the duties say which
+                dev.atlas.core.http.EventLoopRoutes eventLoopRoutes = new dev.atlas.core.http.EventLoopRoutes();
+                camel.getRegistry().bind(dev.atlas.core.http.EventLoopRoutes.NAME, eventLoopRoutes);
+                dev.atlas.core.http.EventLoopHttpEngine engine = new dev.atlas.core.http.EventLoopHttpEngine(
+                    eventLoopRoutes);
+                engine.setCamelContext(camel);
+                camel.getRegistry().bind("platform-http-engine", engine);
                 for (ApplicationModule module : modules) {
                     ModuleContext context = new ModuleContext(assembly, camel, metrics, lifecycle, clock, keys,
                         declaredOnly(module, camel), health::add, outbound);

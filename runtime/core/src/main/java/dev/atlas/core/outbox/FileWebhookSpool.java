@@ -377,6 +377,12 @@ public final class FileWebhookSpool implements WebhookSpool {
             new byte[0], w.attempts(), at, w.lastError(), w.target());
     }
 
+    /** An acceptance is checked in memory and handed to the journal's writer: nothing here waits. */
+    @Override
+    public boolean acceptsWithoutBlocking() {
+        return journal != null;
+    }
+
     /** A delivery is recorded in memory and handed to the journal's writer: nothing here waits. */
     @Override
     public boolean recordsDeliveriesWithoutBlocking() {

@@ -38,6 +38,14 @@ public interface WebhookSpool extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #acceptAsync} returns without waiting on a disk or a broker (it may complete later, from its own
+     * thread), so that the webhook route may run on the HTTP event loop.
+     */
+    default boolean acceptsWithoutBlocking() {
+        return false;
+    }
+
+    /**
      * Whether {@link #delivered} returns without waiting on a disk or a broker, so that the delivery loop may record a
      * delivery on the HTTP client's event loop instead of handing it to a worker thread first.
      */
