@@ -18,7 +18,7 @@ import java.nio.file.Path;
  *
  * <p>Results ride the webhook relay's delivery machinery rather than a Camel redelivery loop: a result is a body
  * Atlas must record durably before its 202 and then sign for the cloud (Standard Webhooks, {@code runner.cloudSecret})
- * and retry, which is what {@link FileWebhookSpool} and {@link WebhookDelivery} already do (tmp + fsync + rename,
+ * and retry, which is what {@link FileWebhookSpool} and {@link WebhookDelivery} already do (a synced journal record,
  * pending ones resumed at start, backoff with jitter, dead letters, a fresh signature per attempt). Camel redelivery
  * would keep each retry in memory as an exchange in flight: a graceful stop would wait for it, and a restart would
  * need a second path to resume from disk. Each attempt is one exchange of the {@code jobs-results-delivery}
