@@ -54,6 +54,8 @@ public final class ProxyRedact implements Processor {
             ? credentials.apiResponseHeaders() : Set.of();
         ForwardedHeaders.copyResponse(upstream.headers(), upstream.apiUrl(), filtered, vcsOwn, message::setHeader);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, upstream.status());
-        message.setBody(body);
+        // a Vert.x Buffer over the bytes: platform-http writes it at once, where a byte[] would be pumped through an
+        // InputStream on a worker thread (steps after this one read it as text or bytes through Camel's converters)
+        message.setBody(io.vertx.core.buffer.Buffer.buffer(body));
     }
 }
