@@ -138,6 +138,9 @@ public final class AtlasApplication implements AutoCloseable {
         main.addInitialProperty("camel.metrics.enableRouteEventNotifier", "false");
         main.addInitialProperty("camel.health.exposureLevel", "oneline");
 
+        // one event loop per core (Vert.x's default is two): fewer threads waking each other for the same work
+        main.bind("vertxOptions", new io.vertx.core.VertxOptions()
+            .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
         main.bind("captureRequest", new RequestCapture());
         main.bind("errorResponder", new ErrorResponder());
         main.bind("prometheusScrape", new PrometheusScrape(metrics));
