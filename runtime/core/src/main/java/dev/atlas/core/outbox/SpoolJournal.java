@@ -402,12 +402,13 @@ final class SpoolJournal implements AutoCloseable {
             apply(q, new Location(current.sequence, at + length - q.payloadLength(), q.payloadLength()));
             at += length;
         }
-        if (sync) {
-            acknowledge(List.copyOf(batch), null);
-        }
         if (retireDue) {
+            // before the acknowledgements: whoever waited for this batch sees the segments it emptied gone
             retireDue = false;
             retire();
+        }
+        if (sync) {
+            acknowledge(List.copyOf(batch), null);
         }
         if (segmentBytes >= segmentBytesMax - Math.min(64 * 1024, segmentBytesMax / 4)) {
             roll();
