@@ -22,15 +22,16 @@ import java.time.Instant;
  * machine crash the last moments' entries may be missing (an entry then counts once more; the cloud still
  * de-duplicates by {@code webhook-id}). A process crash loses nothing: the pages belong to the kernel.
  *
- * <p>When three quarters of the slots were ever used, the table is rebuilt beside itself without the entries older
- * than the last {@link #expireBefore} cutoff, at a size that leaves it at most a quarter full, and renamed into
- * place. Thread-safe: every operation holds the table's lock for a few hundred nanoseconds.
+ * <p>It starts with 65,536 slots (1.5 MiB). When three quarters of the slots were ever used, the table is rebuilt
+ * beside itself without the entries older than the last {@link #expireBefore} cutoff, at a size that leaves it at
+ * most a quarter full, and renamed into place. Thread-safe: every operation holds the table's lock for a few hundred
+ * nanoseconds (a rebuild, for as long as copying the live entries takes).
  */
 public final class SeenTable implements AutoCloseable {
     private static final int MAGIC = 0x41534e31; // "ASN1"
     private static final int HEADER = 16;
     private static final int SLOT = 24;
-    private static final int MIN_CAPACITY = 1 << 14;
+    private static final int MIN_CAPACITY = 1 << 16;
     private static final long FORGOTTEN = 1;
 
     private final Path file;
@@ -259,7 +260,8 @@ public final class SeenTable implements AutoCloseable {
                 insert(key, Instant.ofEpochMilli(seen));
             }
         }
-        map.force();
+        // not forced: a rebuild runs under the lock that claims wait for (on the event loop); the kernel writes the
+        // pages back as it does for every other entry
         Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -1,0 +1,121 @@
+package dev.atlas.core.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.atlas.core.fakes.FakeCloud;
+import dev.atlas.core.fakes.RunningAtlas;
+import dev.atlas.core.fakes.TestConfigs;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With the file spool, the webhook route at its shipped path runs on the HTTP event loop (EventLoopHttpConsumer):
+ * every answer it can give still comes out right (202 after the spool's sync, an admin's early answer, the JSON
+ * 401), and routes at other paths still run on worker threads. An admin copy of the route tells which thread ran it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebhookIngressEventLoopIT {
+    private FakeCloud cloud;
+    private RunningAtlas atlas;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        cloud = FakeCloud.start();
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("threads.camel.yaml"), """
+            - route:
+                id: webhook-ingress
+                from:
+                  uri: platform-http:/webhook/{vcs}/{appId}
+                  parameters:
+                    httpMethodRestrict: POST
+                  steps:
+                    - process: { ref: webhookApp }
+                    - process: { ref: webhookVerify }
+                    - setHeader: { name: X-Ingress-Thread, simple: "${threadName}" }
+                    - filter:
+                        simple: "${header.X-Fake-Kind} == 'ping'"
+                        steps:
+                          - setHeader: { name: CamelHttpResponseCode, constant: 204 }
+                          - setBody: { constant: "" }
+                          - stop: {}
+                    - process: { ref: webhookSpool }
+            - route:
+                id: acme-thread
+                from:
+                  uri: platform-http:/acme/thread
+                  steps:
+                    - setBody: { simple: "${threadName}" }
+            """);
+        atlas = RunningAtlas.start(TestConfigs.write(dir, TestConfigs.valid(0, cloud.url(), "routes:\n  dir: routes\n")),
+            Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        atlas.close();
+        cloud.close();
+    }
+
+    private HttpResponse<String> hook(String kind, String token, String delivery) {
+        return atlas.post("/webhook/fakevcs/fake-main", ("{\"d\":\"" + delivery + "\"}").getBytes(StandardCharsets.UTF_8),
+            "Content-Type", "application/json", "X-Fake-Token", token, "X-Fake-Delivery", delivery, "X-Fake-Kind", kind);
+    }
+
+    private List<FakeCloud.Request> deliveries(String id) {
+        return cloud.requests().stream().filter(r -> id.equals(r.header("webhook-id"))).toList();
+    }
+
+    @Test
+    void acceptsAVerifiedWebhookOnTheEventLoopAnswering202OnlyAfterTheSpoolAndDeliversIt() {
+        String delivery = UUID.randomUUID().toString();
+        HttpResponse<String> response = hook("push", "hook-secret", delivery);
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).isEqualTo("{\"id\":\"" + delivery + "\"}");
+        assertThat(response.headers().firstValue("X-Ingress-Thread")).hasValueSatisfying(
+            thread -> assertThat(thread).startsWith("vert.x-eventloop-thread"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(delivery).size() == 1);
+        assertThat(hook("push", "hook-secret", delivery).body()).as("the same delivery again")
+            .contains("\"duplicate\":true");
+    }
+
+    @Test
+    void answersAnAdminsEarlyStopFromTheEventLoopWithoutStoringIt() {
+        String ping = UUID.randomUUID().toString();
+        HttpResponse<String> response = hook("ping", "hook-secret", ping);
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(response.body()).isEmpty();
+        String push = UUID.randomUUID().toString();
+        assertThat(hook("push", "hook-secret", push).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(push).size() == 1);
+        assertThat(deliveries(ping)).isEmpty();
+    }
+
+    @Test
+    void refusesABadSignatureWithTheJsonErrorFromTheEventLoop() {
+        HttpResponse<String> response = hook("push", "wrong", UUID.randomUUID().toString());
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body()).contains("signature_rejected");
+    }
+
+    @Test
+    void runsRoutesAtOtherPathsOnWorkerThreads() {
+        HttpResponse<String> response = atlas.get("/acme/thread");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("vert.x-worker-thread");
+    }
+}
