@@ -142,17 +142,9 @@ class FileWebhookSpoolTest {
     void segmentsWhoseWebhooksWereAllDeliveredAreDeleted() throws Exception {
         int segment = 64 * 1024;
         try (FileWebhookSpool spool = FileWebhookSpool.open(root, segment)) {
-            for (int round = 0; round < 6; round++) {
-                for (int i = 0; i < 10; i++) {
-                    spool.accept(large("r" + round + "-" + i, 8 * 1024));
-                }
-                for (SpooledWebhook w : spool.due(NOW, 100)) {
-                    spool.delivered(w);
-                }
-            }
-            spool.journal().flush();
+            passThrough(spool, 6);
             assertThat(spool.depth()).isZero();
-            // 480 KB went through 64 KB segments: the sealed ones are gone, the current one (and its spare) stay
+            // 480 KB went through 64 KB segments: the sealed ones are gone, the current one stays
             assertThat(spool.journal().segmentCount()).isLessThanOrEqualTo(2);
         }
     }
@@ -164,15 +156,7 @@ class FileWebhookSpoolTest {
             spool.accept(large("slow", 1024));
             SpooledWebhook slow = spool.due(NOW, 1).get(0);
             spool.retryLater(slow.failed(NOW.plusSeconds(3600), "timeout"));
-            for (int round = 0; round < 8; round++) {
-                for (int i = 0; i < 10; i++) {
-                    spool.accept(large("r" + round + "-" + i, 8 * 1024));
-                }
-                for (SpooledWebhook w : spool.due(NOW, 100)) {
-                    spool.delivered(w);
-                }
-            }
-            spool.journal().flush();
+            passThrough(spool, 8);
             assertThat(spool.journal().segmentCount()).as("no sealed segment kept for one webhook")
                 .isLessThanOrEqualTo(4);
         }
@@ -184,6 +168,19 @@ class FileWebhookSpoolTest {
                 assertThat(w.body()).hasSize(1024);
             });
         }
+    }
+
+    /** Accepts and delivers {@code rounds} rounds of ten 8 KB webhooks, then waits for the journal to write it all. */
+    private static void passThrough(FileWebhookSpool spool, int rounds) throws IOException {
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < 10; i++) {
+                spool.accept(large("r" + round + "-" + i, 8 * 1024));
+            }
+            for (SpooledWebhook w : spool.due(NOW, 100)) {
+                spool.delivered(w);
+            }
+        }
+        spool.journal().flush();
     }
 
     private static SpooledWebhook large(String key, int size) {

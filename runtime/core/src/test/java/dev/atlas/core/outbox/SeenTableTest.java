@@ -5,13 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,30 +79,5 @@ class SeenTableTest {
         }
     }
 
-    @Test
-    void ofManyIdenticalClaimsAtOnceExactlyOneWins() throws Exception {
-        try (SeenTable table = SeenTable.open(dir.resolve("t.table"))) {
-            int threads = 8;
-            CountDownLatch start = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try {
-                List<Future<Boolean>> claims = new ArrayList<>();
-                for (int i = 0; i < threads; i++) {
-                    Callable<Boolean> claim = () -> {
-                        start.await();
-                        return table.claim(SeenTable.digest("same"), T0, T0.minusSeconds(1));
-                    };
-                    claims.add(pool.submit(claim));
-                }
-                start.countDown();
-                int won = 0;
-                for (Future<Boolean> f : claims) {
-                    won += f.get() ? 1 : 0;
-                }
-                assertThat(won).isEqualTo(1);
-            } finally {
-                pool.shutdown();
-            }
-        }
-    }
+    // of many identical claims at once exactly one wins: ReplayWindowTest, through FileReplayWindow
 }
