@@ -75,8 +75,9 @@ public final class FileWebhookSpool implements WebhookSpool {
     /** Deliveries before this no longer make a repeat a duplicate ({@link #prune}: {@code maxAge}). */
     private volatile Instant deliveredSince = Instant.EPOCH;
     /**
-     * False once the readiness probe found the spool folder unwritable or a journal write failed: acceptances are then
-     * refused (503) instead of queued for a journal that cannot take them, until a probe succeeds again.
+     * False once the readiness probe ({@link #writable}: a file under {@code tmp/} and an empty journal record synced)
+     * failed or a journal write failed: acceptances are then refused (503) instead of queued for a journal that
+     * cannot take them, until a probe succeeds again.
      */
     private volatile boolean storable = true;
 
@@ -125,7 +126,7 @@ public final class FileWebhookSpool implements WebhookSpool {
         spool.delivered = SeenTable.open(root.resolve("delivered.table"));
         spool.journal = SpoolJournal.open(spool.journalDir, segmentBytes);
         spool.load(spool.journal.takeRecovered());
-        spool.rescan();
+        spool.takeIn();
         return spool;
     }
 
@@ -186,6 +187,10 @@ public final class FileWebhookSpool implements WebhookSpool {
         if (journal != null) {
             writable(); // refreshes whether acceptances are taken
         }
+        takeIn();
+    }
+
+    private void takeIn() throws IOException {
         List<Path> handedIn;
         try (Stream<Path> files = Files.list(pending)) {
             handedIn = files.filter(f -> f.getFileName().toString().endsWith(WEBHOOK)).toList();
@@ -487,7 +492,8 @@ public final class FileWebhookSpool implements WebhookSpool {
         try {
             Files.write(probe, new byte[] {1});
             Files.delete(probe);
-            storable = true;
+            // and the journal itself: an empty record written and synced
+            storable = journal == null || journal.writable(2_000);
         } catch (IOException e) {
             storable = false;
         }

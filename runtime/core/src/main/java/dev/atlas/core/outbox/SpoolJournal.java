@@ -271,8 +271,26 @@ final class SpoolJournal implements AutoCloseable {
 
     /** Returns once everything handed over so far is written and synced. */
     void flush() throws IOException {
+        flush(30_000);
+    }
+
+    /**
+     * Whether an empty record can be written and synced within {@code millis}: the journal's own readiness (the
+     * folder may be writable while the segment's device fails).
+     */
+    boolean writable(long millis) {
         try {
-            enqueue(Type.STATE, "", new byte[0], new CompletableFuture<>()).get(30, TimeUnit.SECONDS);
+            flush(millis);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void flush(long millis) throws IOException {
+        try {
+            CompletableFuture<Void> synced = enqueue(Type.STATE, "", new byte[0], new CompletableFuture<>());
+            synced.get(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while the journal synced");

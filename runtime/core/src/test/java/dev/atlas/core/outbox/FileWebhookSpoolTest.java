@@ -72,11 +72,15 @@ class FileWebhookSpoolTest {
     @Test
     void anAcceptanceThatCannotBeWrittenFailsAndLeavesNothing() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            assertThat(spool.writable()).isTrue();
             spool.journal().close();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> spool.accept(webhook("a")))
                 .isInstanceOf(IOException.class).hasMessageContaining("journal is closed");
             assertThat(spool.depth()).isZero();
             assertThat(spool.due(NOW, 10)).isEmpty();
+            assertThat(spool.writable()).as("readiness asks the journal too, not only the folder").isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> spool.accept(webhook("b")))
+                .isInstanceOf(IOException.class).hasMessageContaining("not writable");
         }
     }
 
