@@ -57,14 +57,18 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final Path tmp;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    /** Pending webhooks by key, without their bodies (which stay in the journal until delivery). */
-    private final Map<String, SpooledWebhook> index = new ConcurrentHashMap<>();
+    /**
+     * Pending webhooks by key: only when each is due and how its attempts went (~150 bytes each); the webhook itself is
+     * in the journal (and, when recent, in {@link #recent}). A backlog of 100,000 webhooks then costs the heap ~15 MB,
+     * not the ~100 MB whole webhooks would, which keeps the serial collector's full collections short.
+     */
+    private final Map<String, Pending> index = new ConcurrentHashMap<>();
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
     /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
     private final java.util.concurrent.ConcurrentSkipListSet<Due> queue = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
-    /** Bodies of recent acceptances, so that a delivery need not read back what was just written; bounded in bytes. */
-    private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
+    /** Recent acceptances, whole, so that a delivery need not read back what was just written; bounded in bytes. */
+    private final Map<String, SpooledWebhook> recent = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
     private static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
     /** Keys of the dead letters (a repeat of one is a duplicate). */
@@ -80,6 +84,16 @@ public final class FileWebhookSpool implements WebhookSpool {
      * cannot take them, until a probe succeeds again.
      */
     private volatile boolean storable = true;
+
+    /** What the index keeps of a pending webhook. */
+    private record Pending(Instant nextAttemptAt, int attempts, Optional<String> lastError) {
+        static Pending of(SpooledWebhook w) {
+            return new Pending(w.nextAttemptAt(), w.attempts(), w.lastError());
+        }
+    }
+
+    /** What a cached webhook is taken to cost: its body and about this much besides (strings, header map). */
+    private static final int ENTRY_BYTES = 1024;
 
     /** A pending key and when it is due; the sequence keeps equal times apart, oldest first. */
     private record Due(Instant at, long seq, String key) implements Comparable<Due> {
@@ -159,7 +173,7 @@ public final class FileWebhookSpool implements WebhookSpool {
             }
             try {
                 SpooledWebhook header = parse(entry.getValue(), recovered.states().get(key), false);
-                index.put(key, header);
+                index.put(key, Pending.of(header));
                 schedule(key, header.nextAttemptAt());
                 restored++;
             } catch (IOException | RuntimeException e) {
@@ -216,7 +230,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                     deleteHandedIn(key);
                     deadKeys.remove(key);
                 }
-                index.put(key, header);
+                index.put(key, Pending.of(header));
                 schedule(key, header.nextAttemptAt());
             } catch (NoSuchFileException e) {
                 // taken since the folder was listed
@@ -271,7 +285,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     public java.util.concurrent.CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {
         String key = webhook.key();
         // reserve the key (no lock): a concurrent duplicate answers DUPLICATE while this one is being written
-        if (index.putIfAbsent(key, withoutBody(webhook)) != null) {
+        if (index.putIfAbsent(key, Pending.of(webhook)) != null) {
             return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
         }
         byte[] content;
@@ -306,23 +320,24 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     private Acceptance spooled(SpooledWebhook webhook) {
-        cacheBody(webhook.key(), webhook.body());
+        cacheRecent(webhook);
         schedule(webhook.key(), webhook.nextAttemptAt());
         return Acceptance.SPOOLED;
     }
 
-    private void cacheBody(String key, byte[] body) {
-        if (cachedBytes.addAndGet(body.length) <= MAX_CACHED_BYTES) {
-            bodies.put(key, body);
+    private void cacheRecent(SpooledWebhook webhook) {
+        long cost = webhook.body().length + ENTRY_BYTES;
+        if (cachedBytes.addAndGet(cost) <= MAX_CACHED_BYTES) {
+            recent.put(webhook.key(), webhook);
         } else {
-            cachedBytes.addAndGet(-body.length);
+            cachedBytes.addAndGet(-cost);
         }
     }
 
     private void forgetBody(String key) {
-        byte[] body = bodies.remove(key);
-        if (body != null) {
-            cachedBytes.addAndGet(-body.length);
+        SpooledWebhook cached = recent.remove(key);
+        if (cached != null) {
+            cachedBytes.addAndGet(-(cached.body().length + ENTRY_BYTES));
         }
     }
 
@@ -338,25 +353,36 @@ public final class FileWebhookSpool implements WebhookSpool {
                 queue.add(head);
                 break;
             }
-            SpooledWebhook meta = index.get(head.key());
+            Pending meta = index.get(head.key());
             if (meta == null || !meta.nextAttemptAt().equals(head.at()) || !handedOut.add(head.key())) {
                 continue; // delivered, rescheduled or already out: a stale entry
             }
             try {
-                // the index holds the header and the attempt state: only the body may need the disk
-                byte[] body = bodies.get(head.key());
-                if (body == null) {
-                    body = storedBody(head.key());
+                // the index holds the attempt state; the webhook is recent (cached) or read back from the journal
+                SpooledWebhook stored = recent.get(head.key());
+                if (stored == null) {
+                    stored = stored(head.key());
                 }
-                out.add(withBody(meta, body));
-            } catch (IOException e) {
+                out.add(new SpooledWebhook(stored.key(), stored.id(), stored.vcs(), stored.appId(),
+                    stored.receivedAt(), stored.contentType(), stored.headers(), stored.body(), meta.attempts(),
+                    meta.nextAttemptAt(), meta.lastError(), stored.target()));
+            } catch (IOException | RuntimeException e) {
                 handedOut.remove(head.key());
-                LOG.warn("cannot read spooled webhook {}: {}", meta.id(), e.toString());
+                LOG.warn("cannot read spooled webhook {}: {}", head.key(), e.toString());
                 schedule(head.key(), now.plusSeconds(5));
-                index.put(head.key(), rescheduled(meta, now.plusSeconds(5)));
+                index.put(head.key(), new Pending(now.plusSeconds(5), meta.attempts(), meta.lastError()));
             }
         }
         return out;
+    }
+
+    /** A pending webhook, body included, as the journal stores it. */
+    private SpooledWebhook stored(String key) throws IOException {
+        byte[] all = journal != null ? journal.read(key) : null;
+        if (all == null) {
+            throw new NoSuchFileException("webhook " + key + " is not in the journal");
+        }
+        return parse(all, null, true);
     }
 
     /** The body of a pending webhook as the journal stores it (after the header line). */
@@ -370,16 +396,6 @@ public final class FileWebhookSpool implements WebhookSpool {
             newline++;
         }
         return java.util.Arrays.copyOfRange(all, Math.min(newline + 1, all.length), all.length);
-    }
-
-    private static SpooledWebhook withBody(SpooledWebhook w, byte[] body) {
-        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
-            body, w.attempts(), w.nextAttemptAt(), w.lastError(), w.target());
-    }
-
-    private static SpooledWebhook rescheduled(SpooledWebhook w, Instant at) {
-        return new SpooledWebhook(w.key(), w.id(), w.vcs(), w.appId(), w.receivedAt(), w.contentType(), w.headers(),
-            new byte[0], w.attempts(), at, w.lastError(), w.target());
     }
 
     /** An acceptance is checked in memory and handed to the journal's writer: nothing here waits. */
@@ -413,7 +429,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     public void retryLater(SpooledWebhook webhook) throws IOException {
         // not waited for: losing an attempt count in a crash only means one more attempt than planned
         journal.state(webhook.key(), JSON.writeValueAsBytes(state(webhook, null)));
-        index.put(webhook.key(), withoutBody(webhook));
+        index.put(webhook.key(), Pending.of(webhook));
         schedule(webhook.key(), webhook.nextAttemptAt());
         handedOut.remove(webhook.key());
     }
@@ -592,10 +608,6 @@ public final class FileWebhookSpool implements WebhookSpool {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-    }
-
-    private static SpooledWebhook withoutBody(SpooledWebhook w) {
-        return rescheduled(w, w.nextAttemptAt());
     }
 
     private void writeAtomically(Path target, byte[] content) throws IOException {
