@@ -5,11 +5,11 @@ import dev.atlas.api.vcs.WebhookVerifier;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
-import dev.atlas.core.health.ReadinessCheck;
 import dev.atlas.core.outbound.OutboundHttp;
 import dev.atlas.core.outbox.CloudSigner;
 import dev.atlas.core.outbox.DeliveryOutcomes;
 import dev.atlas.core.outbox.DeliveryRoute;
+import dev.atlas.core.outbox.Outbox;
 import dev.atlas.core.outbox.ReplayWindow;
 import dev.atlas.core.outbox.RetryPolicy;
 import dev.atlas.core.outbox.WebhookDelivery;
@@ -29,17 +29,16 @@ public final class WebhookModule implements ApplicationModule {
     /** Deliveries under way at once: they wait on the cloud, not on this machine. */
     static final int DELIVERY_CONCURRENCY = 16;
 
-    private WebhookSpool spool;
-    private WebhookDelivery delivery;
+    private Outbox outbox;
     private ReplayWindow replays;
 
     @Override
     public void configure(ModuleContext context) throws Exception {
         AtlasConfig config = context.assembly().config();
         AtlasConfig.Webhooks settings = config.webhooks();
-        spool = WebhookSpools.open(config);
+        WebhookSpool spool = WebhookSpools.open(config);
         RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
-        delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS,
+        WebhookDelivery delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS,
             webhook -> event(context.assembly(), webhook)), policy,
             config.cloud().deliveryTimeout(), context.clock(), DeliveryOutcomes.webhooks(context.metrics()),
             DELIVERY_CONCURRENCY);
@@ -60,47 +59,22 @@ public final class WebhookModule implements ApplicationModule {
             context.clock()));
         context.bind("webhookSend", new WebhookSend(config.cloud().url(),
             OutboundHttp.shared(context.camel(), context.outbound()), config.cloud().deliveryTimeout()));
-        WebhookDelivery started = delivery;
-        context.camel().addStartupListener(new org.apache.camel.StartupListener() {
-            @Override
-            public void onCamelContextStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
-                // the loop starts once the delivery route consumes (onCamelContextFullyStarted)
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
-                started.start();
-            }
-        });
+        outbox = Outbox.startingWith(context.camel(), spool, delivery);
         context.metrics().gauge("webhooks_spool_depth", spool::depth);
-        context.addReadinessCheck(new ReadinessCheck() {
-            @Override
-            public String name() {
-                return "webhook-spool";
-            }
-
-            @Override
-            public Result check() {
-                boolean writable = spool.writable();
-                return new Result(writable, settings.spool() + (writable ? " spool writable" : " spool NOT writable"));
-            }
-        });
+        context.addReadinessCheck(outbox.readiness("webhook-spool", settings.spool()));
     }
 
     @Override
     public void beforeStop() {
-        if (delivery != null) {
-            delivery.beginStop();
+        if (outbox != null) {
+            outbox.beginStop();
         }
     }
 
     @Override
     public void close() {
-        if (delivery != null) {
-            delivery.close();
-        }
-        if (spool != null) {
-            spool.close();
+        if (outbox != null) {
+            outbox.close();
         }
         if (replays instanceof AutoCloseable closeable) {
             try {

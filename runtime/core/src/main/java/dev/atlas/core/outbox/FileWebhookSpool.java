@@ -385,19 +385,6 @@ public final class FileWebhookSpool implements WebhookSpool {
         return parse(all, null, true);
     }
 
-    /** The body of a pending webhook as the journal stores it (after the header line). */
-    private byte[] storedBody(String key) throws IOException {
-        byte[] all = journal != null ? journal.read(key) : null;
-        if (all == null) {
-            throw new NoSuchFileException("webhook " + key + " is not in the journal");
-        }
-        int newline = 0;
-        while (newline < all.length && all[newline] != '\n') {
-            newline++;
-        }
-        return java.util.Arrays.copyOfRange(all, Math.min(newline + 1, all.length), all.length);
-    }
-
     /** An acceptance is checked in memory and handed to the journal's writer: nothing here waits. */
     @Override
     public boolean acceptsWithoutBlocking() {
@@ -437,7 +424,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     @Override
     public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
         String key = webhook.key();
-        byte[] body = webhook.body().length > 0 || journal == null ? webhook.body() : storedBody(key);
+        byte[] body = webhook.body().length > 0 || journal == null ? webhook.body() : stored(key).body();
         byte[] header = JSON.writeValueAsBytes(header(webhook));
         byte[] content = new byte[header.length + 1 + body.length];
         System.arraycopy(header, 0, content, 0, header.length);

@@ -3,10 +3,10 @@ package dev.atlas.tasks.jobs;
 import dev.atlas.core.boot.ApplicationModule;
 import dev.atlas.core.boot.ModuleContext;
 import dev.atlas.core.config.AtlasConfig;
-import dev.atlas.core.health.ReadinessCheck;
 import dev.atlas.core.tokens.TaskTokens;
 import dev.atlas.core.outbox.DeliveryRoute;
 import dev.atlas.core.outbox.FileWebhookSpool;
+import dev.atlas.core.outbox.Outbox;
 import dev.atlas.core.outbox.RetryPolicy;
 import dev.atlas.core.outbox.WebhookDelivery;
 import java.nio.file.Path;
@@ -30,49 +30,26 @@ public final class ResultModule implements ApplicationModule {
     /** Deliveries under way at once. */
     static final int DELIVERY_CONCURRENCY = 4;
 
-    private FileWebhookSpool spool;
-    private WebhookDelivery delivery;
+    private Outbox outbox;
 
     @Override
     public void configure(ModuleContext context) throws Exception {
         AtlasConfig config = context.assembly().config();
         AtlasConfig.Webhooks retries = config.webhooks();
         long maxBytes = config.tasks().resultsMaxBytes();
-        spool = FileWebhookSpool.open(resultsDir(config));
+        FileWebhookSpool spool = FileWebhookSpool.open(resultsDir(config));
         ResultOutcomes outcomes = new ResultOutcomes(context.metrics());
-        delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.RESULTS),
+        WebhookDelivery delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.RESULTS),
             new RetryPolicy(retries.maxAttempts(), retries.maxAge(), retries.maxBackoff()),
             config.cloud().deliveryTimeout(), context.clock(), outcomes, DELIVERY_CONCURRENCY);
         TaskTokens tokens = TaskTokens.on(context.signingKeys(), config, context.clock());
         context.bind("resultReceiver", new ResultReceiver(tokens, spool, delivery::wake, maxBytes, outcomes,
             context.clock()));
-        WebhookDelivery started = delivery;
-        context.camel().addStartupListener(new org.apache.camel.StartupListener() {
-            @Override
-            public void onCamelContextStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
-                // the loop starts once the delivery route consumes (onCamelContextFullyStarted)
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(org.apache.camel.CamelContext camel, boolean alreadyStarted) {
-                started.start();
-            }
-        });
+        outbox = Outbox.startingWith(context.camel(), spool, delivery);
         context.camel().addStartupListener(new ResultBodyLimit(maxBytes, config.server().port(),
             (task, size) -> outcomes.refused(task, "too_large", 413, size)));
         context.metrics().gauge("jobs_results_spool_depth", spool::depth);
-        context.addReadinessCheck(new ReadinessCheck() {
-            @Override
-            public String name() {
-                return "results-spool";
-            }
-
-            @Override
-            public Result check() {
-                boolean writable = spool.writable();
-                return new Result(writable, writable ? "results spool writable" : "results spool NOT writable");
-            }
-        });
+        context.addReadinessCheck(outbox.readiness("results-spool", "results"));
     }
 
     /** {@code <dataDir>/jobs/results}: the results spool. */
@@ -82,18 +59,15 @@ public final class ResultModule implements ApplicationModule {
 
     @Override
     public void beforeStop() {
-        if (delivery != null) {
-            delivery.beginStop();
+        if (outbox != null) {
+            outbox.beginStop();
         }
     }
 
     @Override
     public void close() {
-        if (delivery != null) {
-            delivery.close();
-        }
-        if (spool != null) {
-            spool.close();
+        if (outbox != null) {
+            outbox.close();
         }
     }
 
