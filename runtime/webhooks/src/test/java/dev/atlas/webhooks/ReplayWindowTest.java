@@ -45,6 +45,18 @@ class ReplayWindowTest {
         assertThat(window.claim("gh-main", BODY, T0.plus(WINDOW).plusSeconds(1))).isTrue();
     }
 
+    @org.junit.jupiter.api.Test
+    void theFileWindowStillRefusesACapturedBodyAfterARestart() throws Exception {
+        Path root = Files.createTempDirectory(dir, "restart");
+        try (FileReplayWindow before = new FileReplayWindow(root, WINDOW)) {
+            assertThat(before.claim("gh-main", BODY, T0)).isTrue();
+        }
+        try (FileReplayWindow after = new FileReplayWindow(root, WINDOW)) {
+            assertThat(after.claim("gh-main", BODY, T0.plusSeconds(60))).as("replayed after the restart").isFalse();
+            assertThat(after.claim("gh-other", BODY, T0.plusSeconds(60))).isTrue();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("windows")
     void forgetsAReleasedClaimSoThatARetryOfAnUnstoredWebhookIsNew(ReplayWindow window) throws Exception {
