@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: {@code journal/<sequence>.log}, each record {@code [int length][int crc32][byte type][short keyLength]
  * [key][payload]} ({@code length} and the checksum cover everything after the checksum). An {@code ACCEPT}'s payload is
  * the webhook as the spool stores it (a JSON header line, then the raw body); a {@code STATE}'s its attempts so far;
- * a {@code DONE}'s when it was delivered. Segments are preallocated (zeros, synced before use, the next one in the
- * background), so a sync flushes data blocks only; a zero length or a bad checksum (a crash mid-write) ends a segment.
+ * a {@code DONE}'s when it was delivered. A segment grows as batches are appended (the next one is created in the
+ * background); the end of the file, a torn record or a bad checksum (a crash mid-write) ends a segment.
  *
  * <p>The journal knows which segment holds each pending webhook. A full segment is sealed; sealed segments are deleted
  * oldest first once none of their webhooks is pending. When more than {@link #SEALED_KEPT} are sealed and the oldest
@@ -124,7 +124,7 @@ final class SpoolJournal implements AutoCloseable {
     private long sequence;
     private Segment current;
     private long segmentBytes;
-    /** The next segment, being preallocated in the background. */
+    /** The next segment, created (and its folder synced) in the background. */
     private CompletableFuture<FileChannel> spare;
 
     private final int segmentBytesMax;
@@ -196,7 +196,7 @@ final class SpoolJournal implements AutoCloseable {
             long seq = Long.parseLong(path.getFileName().toString().replace(SUFFIX, ""));
             List<Entry> entries = replay(path);
             if (entries.isEmpty()) {
-                Files.delete(path); // a spare preallocated segment, never used
+                Files.delete(path); // a spare segment, never used
                 continue;
             }
             Segment segment = new Segment(seq, path, FileChannel.open(path, StandardOpenOption.READ));
@@ -588,41 +588,37 @@ final class SpoolJournal implements AutoCloseable {
             try {
                 next = spare.join();
             } catch (java.util.concurrent.CompletionException e) {
-                LOG.warn("cannot preallocate a journal segment: {}", e.getCause().toString());
+                LOG.warn("cannot create the next journal segment: {}", e.getCause().toString());
             }
         }
         Path path = segmentPath(sequence);
-        current = new Segment(sequence, path, next != null ? next : preallocate(path));
+        current = new Segment(sequence, path, next != null ? next : createSegment(path));
         bySequence.put(sequence, current);
         segmentBytes = 0;
         Path following = segmentPath(sequence + 1);
         spare = CompletableFuture.supplyAsync(() -> {
             try {
-                return preallocate(following);
+                return createSegment(following);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }, task -> {
-            Thread thread = new Thread(task, "atlas-spool-journal-preallocate");
+            Thread thread = new Thread(task, "atlas-spool-journal-segment");
             thread.setDaemon(true);
             thread.start();
         });
     }
 
-    /** Creates a segment of {@code segmentBytesMax} zeros, synced with its folder, positioned at its start. */
-    private FileChannel preallocate(Path path) throws IOException {
+    /**
+     * Creates an empty segment, its name synced with its folder. It grows as batches are appended: each batch's
+     * {@code fdatasync} flushes its records together with the file's new length. (Writing a segment's worth of zeros
+     * first would spare the sync that metadata, but costs a full extra copy of every byte journaled, and 16 MiB of
+     * writes at each start.)
+     */
+    private FileChannel createSegment(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             StandardOpenOption.READ);
         try {
-            ByteBuffer zeros = ByteBuffer.allocate(Math.min(1024 * 1024, segmentBytesMax));
-            for (long at = 0; at < segmentBytesMax; at += zeros.capacity()) {
-                zeros.clear();
-                while (zeros.hasRemaining()) {
-                    channel.write(zeros, at + zeros.position());
-                }
-            }
-            channel.force(true);
-            channel.position(0);
             FileWebhookSpool.syncDir(dir);
             return channel;
         } catch (IOException | RuntimeException e) {

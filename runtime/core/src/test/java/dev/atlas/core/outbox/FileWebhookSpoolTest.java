@@ -207,8 +207,10 @@ class FileWebhookSpoolTest {
         int end = second + 8 + records.getInt(second);
         assertThat(SpoolJournal.replay(segment)).extracting(SpoolJournal.Entry::key).containsExactly("whole", "torn");
         byte[] torn = bytes.clone();
-        java.util.Arrays.fill(torn, end - 3, end, (byte) 0); // the preallocated zeros a crash mid-write leaves
+        java.util.Arrays.fill(torn, end - 3, end, (byte) 0); // zeros where a crash mid-write left blocks unwritten
         Files.write(segment, torn);
+        assertThat(SpoolJournal.replay(segment)).extracting(SpoolJournal.Entry::key).containsExactly("whole");
+        Files.write(segment, java.util.Arrays.copyOf(bytes, end - 5)); // the file cut short inside the second record
         assertThat(SpoolJournal.replay(segment)).extracting(SpoolJournal.Entry::key).containsExactly("whole");
         bytes[end - 1] ^= 1; // a flipped bit fails the checksum
         Files.write(segment, bytes);
