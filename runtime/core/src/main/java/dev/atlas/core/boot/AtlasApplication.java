@@ -71,7 +71,7 @@ public final class AtlasApplication implements AutoCloseable {
     private AtlasApplication(Assembly assembly, Clock clock) {
         this.assembly = assembly;
         this.clock = clock;
-        this.outbound = OutboundNetwork.of(assembly.config().outbound());
+        this.outbound = assembly.outbound();
         AtlasHostContext.useOutbound(outbound);
         this.processMeters = metrics.bindProcessMeters(AtlasVersion.get());
     }

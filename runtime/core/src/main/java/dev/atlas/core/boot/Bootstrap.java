@@ -11,11 +11,13 @@ import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.core.config.ConfigException;
 import dev.atlas.core.config.ConfigFiles;
 import dev.atlas.core.config.ConfigReader;
+import dev.atlas.core.outbound.OutboundNetwork;
 import dev.atlas.core.plugins.PluginHost;
 import dev.atlas.policies.LoadedPolicy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -61,14 +63,50 @@ public final class Bootstrap {
             if (driverFactory != null) {
                 driver = driverFactory.configure(config.tasks().driverSection(), problems);
             }
-            Map<String, LoadedPolicy> policies = Policies.load(config, providers, problems);
-            RouteCatalog routes = RouteCatalog.load(config.routesDir(), problems);
+            // each app's policy (a GraphQL schema to build) on its own thread, while this one sets up the outbound
+            // network (the JVM's trust store; once its keys checked out) and reads the routes; problems are listed in
+            // the order of the steps
+            ProblemList policyProblems = new ProblemList();
+            CompletableFuture<Map<String, LoadedPolicy>> policiesRead = CompletableFuture.supplyAsync(
+                () -> Policies.load(config, providers, policyProblems), Bootstrap::onItsOwnThread);
+            ProblemList laterProblems = new ProblemList();
+            OutboundNetwork outbound = problems.isEmpty() ? outbound(config, laterProblems) : null;
+            RouteCatalog routes = RouteCatalog.load(config.routesDir(), laterProblems);
+            Map<String, LoadedPolicy> policies = joined(policiesRead);
+            problems.addAll(policyProblems);
+            problems.addAll(laterProblems);
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems.lines());
             }
-            return new Assembly(config, plugins, providers, driver, policies, routes);
+            return new Assembly(config, plugins, providers, driver, policies, routes, outbound);
         } catch (ConfigException | RuntimeException e) {
             plugins.close();
+            throw e;
+        }
+    }
+
+    private static OutboundNetwork outbound(AtlasConfig config, ProblemList problems) {
+        try {
+            return OutboundNetwork.of(config.outbound());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            problems.add("outbound.caBundle", e.getMessage());
+            return null;
+        }
+    }
+
+    private static void onItsOwnThread(Runnable task) {
+        Thread thread = new Thread(task, "atlas-policies");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
             throw e;
         }
     }
