@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: {@code journal/<sequence>.log}, each record {@code [int length][int crc32][byte type][short keyLength]
  * [key][payload]} ({@code length} and the checksum cover everything after the checksum). An {@code ACCEPT}'s payload is
  * the webhook as the spool stores it (a JSON header line, then the raw body); a {@code STATE}'s its attempts so far;
- * a {@code DONE}'s when it was delivered. A segment grows as batches are appended (the next one is created in the
- * background); the end of the file, a torn record or a bad checksum (a crash mid-write) ends a segment.
+ * a {@code DONE}'s when it was delivered. The first segment after a start grows as batches are appended (nothing to
+ * write before the first acceptance); once a segment is half full the next one is preallocated in the background
+ * (zeros, synced), so that a sync under load flushes data blocks only. A zero length, the end of the file, a torn
+ * record or a bad checksum (a crash mid-write) ends a segment.
  *
  * <p>The journal knows which segment holds each pending webhook. A full segment is sealed; sealed segments are deleted
  * oldest first once none of their webhooks is pending. When more than {@link #SEALED_KEPT} are sealed and the oldest
@@ -124,7 +126,7 @@ final class SpoolJournal implements AutoCloseable {
     private long sequence;
     private Segment current;
     private long segmentBytes;
-    /** The next segment, created (and its folder synced) in the background. */
+    /** The next segment, preallocated in the background once the current one is half full. */
     private CompletableFuture<FileChannel> spare;
 
     private final int segmentBytesMax;
@@ -430,6 +432,8 @@ final class SpoolJournal implements AutoCloseable {
         }
         if (segmentBytes >= segmentBytesMax - Math.min(64 * 1024, segmentBytesMax / 4)) {
             roll();
+        } else {
+            prepareNext();
         }
     }
 
@@ -588,38 +592,69 @@ final class SpoolJournal implements AutoCloseable {
             try {
                 next = spare.join();
             } catch (java.util.concurrent.CompletionException e) {
-                LOG.warn("cannot create the next journal segment: {}", e.getCause().toString());
+                LOG.warn("cannot preallocate a journal segment: {}", e.getCause().toString());
             }
+            spare = null;
         }
         Path path = segmentPath(sequence);
         current = new Segment(sequence, path, next != null ? next : createSegment(path));
         bySequence.put(sequence, current);
         segmentBytes = 0;
+    }
+
+    /** Once the current segment is half full, the next one is preallocated in the background (writer thread). */
+    private void prepareNext() {
+        if (spare != null || segmentBytes < segmentBytesMax / 2) {
+            return;
+        }
         Path following = segmentPath(sequence + 1);
         spare = CompletableFuture.supplyAsync(() -> {
             try {
-                return createSegment(following);
+                return preallocate(following);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }, task -> {
-            Thread thread = new Thread(task, "atlas-spool-journal-segment");
+            Thread thread = new Thread(task, "atlas-spool-journal-preallocate");
             thread.setDaemon(true);
             thread.start();
         });
     }
 
     /**
-     * Creates an empty segment, its name synced with its folder. It grows as batches are appended: each batch's
-     * {@code fdatasync} flushes its records together with the file's new length. (Writing a segment's worth of zeros
-     * first would spare the sync that metadata, but costs a full extra copy of every byte journaled, and 16 MiB of
-     * writes at each start.)
+     * Creates an empty segment, its name synced with its folder: the first one after a start, or when no preallocated
+     * one is ready. It grows as batches are appended, each batch's {@code fdatasync} flushing the new length too.
      */
     private FileChannel createSegment(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             StandardOpenOption.READ);
         try {
             FileWebhookSpool.syncDir(dir);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a segment of {@code segmentBytesMax} zeros, synced with its folder, positioned at its start: a batch's
+     * sync into it flushes data blocks only (0.14 ms against 0.2-0.26 ms for an appended file on the bench machine),
+     * which keeps the acceptances' latency down under load.
+     */
+    private FileChannel preallocate(Path path) throws IOException {
+        FileChannel channel = createSegment(path);
+        try {
+            ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(1024 * 1024, segmentBytesMax));
+            for (long at = 0; at < segmentBytesMax; at += zeros.capacity()) {
+                zeros.clear();
+                while (zeros.hasRemaining()) {
+                    channel.write(zeros, at + zeros.position());
+                }
+            }
+            channel.force(true);
+            channel.position(0);
             return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
