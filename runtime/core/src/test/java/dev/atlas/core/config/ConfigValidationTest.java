@@ -99,6 +99,28 @@ class ConfigValidationTest {
     }
 
     @Test
+    void listsABrokenPolicyAndABrokenRouteTogetherThePolicyFirst() throws Exception {
+        // the policies are read on their own thread while the routes are read: both problems, in the steps' order
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/fake-main.yaml"), "version: 9\n");
+        Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(dir.resolve("routes/bad.camel.yaml"), """
+            - route:
+                from:
+                  uri: direct:nameless
+                  steps:
+                    - log: x
+            """);
+        ConfigException e = problemsOf(TestConfigs.valid(8080, "https://asgard.example", """
+            policies: {dir: policies}
+            routes: {dir: routes}
+            """));
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems().get(0)).startsWith("policies.dir: policy for app fake-main:");
+        assertThat(e.problems().get(1)).startsWith("routes.dir: bad.camel.yaml: every route needs an id");
+    }
+
+    @Test
     void reportsDuplicateAppIdsAndUnknownVcsIds() {
         String yaml = TestConfigs.valid(8080, "https://asgard.example", "").replace("""
                     fakevcs:
