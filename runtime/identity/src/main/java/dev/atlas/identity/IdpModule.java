@@ -69,17 +69,8 @@ public final class IdpModule implements ApplicationModule {
         context.bind("authStoreSweep", (Processor) exchange -> sweep(store, clock));
         context.bind("signingKeys", keys);
         context.bind("authHeaderFilter", new AuthHeaderFilter());
-        context.addReadinessCheck(new ReadinessCheck() {
-            @Override
-            public String name() {
-                return "signing-keys";
-            }
-
-            @Override
-            public Result check() {
-                return new Result(true, keys.keyIds().size() + " published, " + keys.signingKeyId() + " signs");
-            }
-        });
+        context.addReadinessCheck(ReadinessCheck.of("signing-keys", () -> new ReadinessCheck.Result(true,
+            keys.keyIds().size() + " published, " + keys.signingKeyId() + " signs")));
         LOG.info("identity provider {}: {} client(s), login apps {}, signing key {}, login state in {}",
             settings.issuer(), settings.clients().size(), context.assembly().providers().keySet().stream()
                 .filter(id -> settings.loginApp(id).isPresent()).toList(), keys.signingKeyId(), store.describe());

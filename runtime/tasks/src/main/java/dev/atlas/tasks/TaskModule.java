@@ -54,7 +54,7 @@ public final class TaskModule implements ApplicationModule {
         CloudAuthenticator authenticator = new CloudAuthenticator(config.cloud().auth(), context.clock());
         context.bind("taskAuthenticate", new TaskAuthenticate(authenticator));
         context.bind("taskDispatch", new TaskDispatch(dispatcher));
-        context.addReadinessCheck(check("task-driver", () -> {
+        context.addReadinessCheck(ReadinessCheck.of("task-driver", () -> {
             DriverHealth health = driver.health();
             return new ReadinessCheck.Result(health.up(), settings.driver() + ": " + health.detail());
         }));
@@ -76,7 +76,7 @@ public final class TaskModule implements ApplicationModule {
                 LOG.warn("tasks.rabbitmq.requireJwt is false: task messages without the cloud's JWT are accepted, "
                     + "so whoever may publish to {} can start jobs", queue.queue());
             }
-            context.addReadinessCheck(check("task-queue", this::brokerCheck));
+            context.addReadinessCheck(ReadinessCheck.of("task-queue", this::brokerCheck));
             LOG.info("task ingress over RabbitMQ on queue {} ({} consumers)", queue.queue(), queue.consumers());
         }
     }
@@ -88,20 +88,6 @@ public final class TaskModule implements ApplicationModule {
         } catch (RuntimeException e) {
             return new ReadinessCheck.Result(false, "broker unreachable (" + e.getClass().getSimpleName() + ")");
         }
-    }
-
-    private static ReadinessCheck check(String name, java.util.function.Supplier<ReadinessCheck.Result> body) {
-        return new ReadinessCheck() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Result check() {
-                return body.get();
-            }
-        };
     }
 
     /** Stops fetching from the queue, then waits for dispatches under way (new tasks already get 503). */

@@ -195,17 +195,8 @@ public final class AtlasApplication implements AutoCloseable {
     }
 
     private ReadinessCheck pluginsCheck() {
-        return new ReadinessCheck() {
-            @Override
-            public String name() {
-                return "plugins";
-            }
-
-            @Override
-            public Result check() {
-                return new Result(true, String.join(",", assembly.plugins().pluginIds()));
-            }
-        };
+        return ReadinessCheck.of("plugins",
+            () -> new ReadinessCheck.Result(true, String.join(",", assembly.plugins().pluginIds())));
     }
 
     private void addRoutes(CamelContext camel) {

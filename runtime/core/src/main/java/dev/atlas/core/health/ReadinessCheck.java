@@ -9,6 +9,21 @@ public interface ReadinessCheck {
     /** Whether it is ready now, with a detail that never holds a secret. */
     Result check();
 
+    /** A check named {@code name} whose outcome {@code check} gives each time readiness is asked. */
+    static ReadinessCheck of(String name, java.util.function.Supplier<Result> check) {
+        return new ReadinessCheck() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Result check() {
+                return check.get();
+            }
+        };
+    }
+
     /** A check's outcome. */
     record Result(boolean up, String detail) {
     }

@@ -37,18 +37,10 @@ public final class Outbox implements AutoCloseable {
 
     /** Readiness {@code name}: up while the spool can store ("{@code label} spool writable"). */
     public ReadinessCheck readiness(String name, String label) {
-        return new ReadinessCheck() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Result check() {
-                boolean writable = spool.writable();
-                return new Result(writable, label + (writable ? " spool writable" : " spool NOT writable"));
-            }
-        };
+        return ReadinessCheck.of(name, () -> {
+            boolean writable = spool.writable();
+            return new ReadinessCheck.Result(writable, label + (writable ? " spool writable" : " spool NOT writable"));
+        });
     }
 
     /** Stops taking new attempts (the first moment of a stop). */
