@@ -205,13 +205,18 @@ public final class WebhookDelivery implements AutoCloseable {
     }
 
     private static boolean succeeded(Exchange exchange) {
-        return exchange.getException() == null && exchange.getProperty(Exchange.EXCEPTION_CAUGHT) == null;
+        return failureOf(exchange) == null;
+    }
+
+    /** What failed the attempt: the exchange's exception, or one an error handler caught; null for a delivery. */
+    private static Throwable failureOf(Exchange exchange) {
+        return exchange.getException() != null ? exchange.getException()
+            : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
     /** Records in the spool what the route's exchange says of the attempt. */
     private void outcome(SpooledWebhook webhook, Exchange exchange) {
-        Throwable failure = exchange.getException() != null ? exchange.getException()
-            : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = failureOf(exchange);
         if (failure == null) {
             try {
                 spool.delivered(webhook);
