@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,8 @@ public final class AtlasApplication implements AutoCloseable {
     private final OutboundNetwork outbound;
     private final AutoCloseable processMeters;
     private HealthEndpoints health;
+    /** One more HTTP server per event loop on Atlas's port (Camel starts one, bound to a single loop). */
+    private dev.atlas.core.http.EventLoopServers loopServers;
 
     private AtlasApplication(Assembly assembly, Clock clock) {
         this.assembly = assembly;
@@ -122,7 +125,9 @@ public final class AtlasApplication implements AutoCloseable {
         main.addInitialProperty("camel.main.jmxEnabled", "false");
         main.addInitialProperty("camel.server.enabled", "true");
         main.addInitialProperty("camel.server.host", config.server().host());
-        main.addInitialProperty("camel.server.port", String.valueOf(config.server().port()));
+        // every event loop serves the port (EventLoopServers), which needs it fixed: port 0 is chosen here
+        int port = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
+        main.addInitialProperty("camel.server.port", String.valueOf(port));
         main.addInitialProperty("camel.server.maxBodySize", String.valueOf(config.server().maxBodyBytes()));
         main.addInitialProperty("camel.server.fileUploadEnabled", "false");
         ServerTls tls = config.server().tls().map(ServerTls::new).orElse(null);
@@ -139,8 +144,8 @@ public final class AtlasApplication implements AutoCloseable {
         main.addInitialProperty("camel.health.exposureLevel", "oneline");
 
         // one event loop per core (Vert.x's default is two): fewer threads waking each other for the same work
-        main.bind("vertxOptions", new io.vertx.core.VertxOptions()
-            .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        int loops = Runtime.getRuntime().availableProcessors();
+        main.bind("vertxOptions", new io.vertx.core.VertxOptions().setEventLoopPoolSize(loops));
         main.bind("captureRequest", new RequestCapture());
         main.bind("errorResponder", new ErrorResponder());
         main.bind("prometheusScrape", new PrometheusScrape(metrics));
@@ -190,6 +195,10 @@ public final class AtlasApplication implements AutoCloseable {
             tls.install(router(main.getCamelContext()).getServer().getServer());
         }
         installFallbackHandlers(main.getCamelContext());
+        VertxPlatformHttpRouter router = router(main.getCamelContext());
+        loopServers = dev.atlas.core.http.EventLoopServers.start(router.getServer().getVertx(), loops,
+            config.server().host(), port, router.getServer().getServer().requestHandler(),
+            Optional.ofNullable(tls).map(ServerTls::sslOptions));
         LOG.info("Atlas {} ready on port {} ({}) with apps {} and driver {}", config.runner().id(), port(),
             tls == null ? "http" : "https", assembly.providers().keySet(), config.tasks().driver());
     }
@@ -285,9 +294,15 @@ public final class AtlasApplication implements AutoCloseable {
         return router(main.getCamelContext()).getServer().getPort();
     }
 
-    private VertxPlatformHttpRouter router(CamelContext camel) {
-        String name = VertxPlatformHttpRouter.getRouterNameFromPort(assembly.config().server().port());
-        return VertxPlatformHttpRouter.lookup(camel, name);
+    private static VertxPlatformHttpRouter router(CamelContext camel) {
+        return camel.getRegistry().findSingleByType(VertxPlatformHttpRouter.class);
+    }
+
+    /** A port free on {@code host} now, for {@code server.port: 0} (tests): the system picks it, as it would. */
+    private static int freePort(String host) throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
     }
 
     public CamelContext camelContext() {
@@ -331,6 +346,9 @@ public final class AtlasApplication implements AutoCloseable {
                 module.beforeStop();
             }
             awaitInflight(assembly.config().shutdownTimeout());
+            if (loopServers != null) {
+                loopServers.close();
+            }
             main.stop();
         } finally {
             close();

@@ -63,10 +63,14 @@ public final class ServerTls {
 
     /** Gives the listening server the reloading key manager and the TLS 1.2+ protocol list. */
     public void install(HttpServer server) throws Exception {
-        SSLOptions options = new SSLOptions()
+        server.updateSSLOptions(sslOptions()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** The reloading key manager and the TLS 1.2+ protocol list, for a server of Atlas's port. */
+    public SSLOptions sslOptions() {
+        return new SSLOptions()
             .setKeyCertOptions(KeyCertOptions.wrap(keyManager))
             .setEnabledSecureTransportProtocols(PROTOCOLS);
-        server.updateSSLOptions(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** The certificate presented now. */

@@ -27,13 +27,11 @@ final class ResultBodyLimit implements Handler<RoutingContext>, ExtendedStartupL
     private static final int ORDER = -900;
 
     private final long maxBytes;
-    private final int port;
     private final BiConsumer<String, Long> refused;
 
     /** @param refused told the task id (as the path has it) and declared size of each refused result */
-    ResultBodyLimit(long maxBytes, int port, BiConsumer<String, Long> refused) {
+    ResultBodyLimit(long maxBytes, BiConsumer<String, Long> refused) {
         this.maxBytes = maxBytes;
-        this.port = port;
         this.refused = refused;
     }
 
@@ -69,8 +67,7 @@ final class ResultBodyLimit implements Handler<RoutingContext>, ExtendedStartupL
     /** Installs the handler once the HTTP server runs. */
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-            VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        VertxPlatformHttpRouter router = context.getRegistry().findSingleByType(VertxPlatformHttpRouter.class);
         if (router != null && router.getServer().getServer().requestHandler() instanceof Router top) {
             top.routeWithRegex(PATH).order(ORDER).handler(this);
         } else {

@@ -46,7 +46,7 @@ public final class ResultModule implements ApplicationModule {
         context.bind("resultReceiver", new ResultReceiver(tokens, spool, delivery::wake, maxBytes, outcomes,
             context.clock()));
         outbox = Outbox.startingWith(context.camel(), spool, delivery);
-        context.camel().addStartupListener(new ResultBodyLimit(maxBytes, config.server().port(),
+        context.camel().addStartupListener(new ResultBodyLimit(maxBytes,
             (task, size) -> outcomes.refused(task, "too_large", 413, size)));
         context.metrics().gauge("jobs_results_spool_depth", spool::depth);
         context.addReadinessCheck(outbox.readiness("results-spool", "results"));
