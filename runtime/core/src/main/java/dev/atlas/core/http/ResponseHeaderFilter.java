@@ -1,5 +1,6 @@
 package dev.atlas.core.http;
 
+import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.apache.camel.http.base.HttpHeaderFilterStrategy;
  * own request id on purpose.
  */
 public class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
-    private static final String ECHOES = "atlas.requestEchoes";
+    private static final String PARAMETERS = "atlas.requestParameters";
     private static final Set<String> EXEMPT = Set.of("content-type", "x-request-id");
 
     @Override
@@ -34,33 +35,43 @@ public class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
         if (exchange == null || EXEMPT.contains(name)) {
             return false;
         }
-        Set<String> values = echoes(exchange).get(name);
-        return values != null && values.contains(String.valueOf(headerValue));
+        String value = String.valueOf(headerValue);
+        // most headers on an answering exchange are the request's own: looked up where they are, case-insensitively
+        InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
+        if (request != null && request.headers().allValues(name).contains(value)) {
+            return true;
+        }
+        HttpServerRequest http = exchange.getIn() instanceof HttpMessage message ? message.getRequest() : null;
+        if (http != null && http.headers().getAll(name).contains(value)) {
+            return true;
+        }
+        Set<String> values = parameters(exchange, request, http).get(name);
+        return values != null && values.contains(value);
     }
 
+    /** The request's query and path parameters by lower-case name, collected once per exchange. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Set<String>> echoes(Exchange exchange) {
-        Map<String, Set<String>> known = exchange.getProperty(ECHOES, Map.class);
+    private static Map<String, Set<String>> parameters(Exchange exchange, InboundRequest request,
+        HttpServerRequest http) {
+        Map<String, Set<String>> known = exchange.getProperty(PARAMETERS, Map.class);
         if (known == null) {
-            known = collect(exchange);
-            exchange.setProperty(ECHOES, known);
+            known = collect(exchange, request, http);
+            exchange.setProperty(PARAMETERS, known);
         }
         return known;
     }
 
-    private static Map<String, Set<String>> collect(Exchange exchange) {
+    private static Map<String, Set<String>> collect(Exchange exchange, InboundRequest request,
+        HttpServerRequest http) {
         Map<String, Set<String>> echoes = new HashMap<>();
-        InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
         String rawPath = null;
         if (request != null) {
-            request.headers().map().forEach((k, v) -> add(echoes, k, v));
             request.rawQuery().ifPresent(query -> queryParameters(echoes, query));
             rawPath = request.rawPath();
         }
-        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
-            http.getRequest().headers().forEach(e -> add(echoes, e.getKey(), List.of(e.getValue())));
-            http.getRequest().params().forEach(e -> add(echoes, e.getKey(), List.of(e.getValue())));
-            rawPath = rawPath == null ? http.getRequest().path() : rawPath;
+        if (http != null) {
+            http.params().forEach(e -> add(echoes, e.getKey(), List.of(e.getValue())));
+            rawPath = rawPath == null ? http.path() : rawPath;
         }
         if (rawPath != null) {
             RoutePath.parameters(exchange, rawPath).forEach((k, v) -> add(echoes, k, List.of(v)));
