@@ -7,6 +7,7 @@ import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.AtlasHeaders;
 import dev.atlas.core.http.InboundRequest;
 import dev.atlas.core.http.RequestCapture;
+import dev.atlas.core.http.RequestLoop;
 import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.outbox.ReplayWindow;
 import dev.atlas.core.outbox.SpooledWebhook;
@@ -35,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ReplayWindow}): 202 {@code "duplicate": true}, not stored again.
  *
  * <p>An asynchronous step: the exchange continues once the spool's group commit has synced the webhook
- * ({@link WebhookSpool#acceptAsync}), on the spool's acknowledging thread, and no thread of this step waits for the
- * sync. (Camel 4.17's Vert.x platform-http consumer still runs each route on a Vert.x worker and waits there for the
- * exchange to end; an asynchronous consumer would need nothing else from this step.)
+ * ({@link WebhookSpool#acceptAsync}), and no thread of this step waits for the sync. On an event loop (the file
+ * spool's route) it continues on that loop ({@link RequestLoop}): the spool's acknowledging thread only hands each
+ * continuation over, and the answer is written without a further hop; elsewhere on the thread that completed it.
  */
 public final class WebhookSpoolStep extends AsyncProcessorSupport {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSpoolStep.class);
@@ -87,7 +88,7 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
             return true;
         }
         SpooledWebhook spooled = webhook;
-        spool.acceptAsync(webhook).whenComplete((acceptance, failure) -> {
+        java.util.function.BiConsumer<WebhookSpool.Acceptance, Throwable> then = (acceptance, failure) -> {
             try {
                 finish(exchange, spooled, request, accepted, acceptance, failure);
             } catch (RuntimeException e) {
@@ -95,7 +96,11 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
             } finally {
                 callback.done(false);
             }
-        });
+        };
+        // on the event loop that read the request when there is one: the acknowledging thread only hands it over
+        java.util.concurrent.CompletionStage<WebhookSpool.Acceptance> stored = spool.acceptAsync(webhook);
+        RequestLoop.current().ifPresentOrElse(loop -> stored.whenCompleteAsync(then, loop),
+            () -> stored.whenComplete(then));
         return false;
     }
 
