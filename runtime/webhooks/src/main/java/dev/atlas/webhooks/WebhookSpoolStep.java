@@ -98,9 +98,11 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
             }
         };
         // on the event loop that read the request when there is one: the acknowledging thread only hands it over
+        // (an answer known at once, a duplicate or a refusal, is given on this thread without a hop)
         java.util.concurrent.CompletionStage<WebhookSpool.Acceptance> stored = spool.acceptAsync(webhook);
-        RequestLoop.current().ifPresentOrElse(loop -> stored.whenCompleteAsync(then, loop),
-            () -> stored.whenComplete(then));
+        java.util.Optional<java.util.concurrent.Executor> loop = stored.toCompletableFuture().isDone()
+            ? java.util.Optional.empty() : RequestLoop.current();
+        loop.ifPresentOrElse(l -> stored.whenCompleteAsync(then, l), () -> stored.whenComplete(then));
         return false;
     }
 

@@ -31,12 +31,10 @@ public final class EventLoopServers implements AutoCloseable {
 
     private final Vertx vertx;
     private final String deployment;
-    private final int loops;
 
-    private EventLoopServers(Vertx vertx, String deployment, int loops) {
+    private EventLoopServers(Vertx vertx, String deployment) {
         this.vertx = vertx;
         this.deployment = deployment;
-        this.loops = loops;
     }
 
     /**
@@ -52,12 +50,7 @@ public final class EventLoopServers implements AutoCloseable {
                 new DeploymentOptions().setInstances(loops))
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.debug("port {} served from {} event loops", port, loops);
-        return new EventLoopServers(vertx, deployment, loops);
-    }
-
-    /** How many servers this started (one per event loop). */
-    public int servers() {
-        return loops;
+        return new EventLoopServers(vertx, deployment);
     }
 
     /** Closes these servers (and their connections); Camel's own server is Camel's to close. */

@@ -54,10 +54,8 @@ class EventLoopServersTest {
 
     @Test
     void connectionsAreDealtOutToEveryEventLoop() throws Exception {
-        EventLoopServers servers = EventLoopServers.start(vertx, LOOPS, "127.0.0.1", port, threadName,
-            Optional.empty());
+        EventLoopServers.start(vertx, LOOPS, "127.0.0.1", port, threadName, Optional.empty());
 
-        assertThat(servers.servers()).isEqualTo(LOOPS);
         assertThat(loopsServing(8)).hasSize(LOOPS).allMatch(name -> name.startsWith("vert.x-eventloop-thread-"));
     }
 

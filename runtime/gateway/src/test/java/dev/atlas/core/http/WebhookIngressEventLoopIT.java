@@ -1,18 +1,24 @@
 package dev.atlas.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import dev.atlas.core.fakes.FakeCloud;
 import dev.atlas.core.fakes.RunningAtlas;
 import dev.atlas.core.fakes.TestConfigs;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +58,7 @@ class WebhookIngressEventLoopIT {
                           - setBody: { constant: "" }
                           - stop: {}
                     - process: { ref: webhookSpool }
+                    - setHeader: { name: X-Answer-Thread, simple: "${threadName}" }
             - route:
                 id: acme-thread
                 from:
@@ -89,6 +96,35 @@ class WebhookIngressEventLoopIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(delivery).size() == 1);
         assertThat(hook("push", "hook-secret", delivery).body()).as("the same delivery again")
             .contains("\"duplicate\":true");
+    }
+
+    @Test
+    void continuesAfterTheSpoolsSyncOnTheSameEventLoopThatReadTheRequest() {
+        HttpResponse<String> response = hook("push", "hook-secret", UUID.randomUUID().toString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.headers().firstValue("X-Answer-Thread")).as("the thread of the step after webhookSpool")
+            .isEqualTo(response.headers().firstValue("X-Ingress-Thread"));
+    }
+
+    @Test
+    void servesNewConnectionsFromEveryEventLoop() throws Exception {
+        int loops = Runtime.getRuntime().availableProcessors();
+        assumeTrue(loops >= 2, "one core: one event loop");
+        Set<String> threads = new HashSet<>();
+        for (int i = 0; i < 4 * loops; i++) {
+            // a client of its own per request: each request comes on a new connection
+            HttpClient client = HttpClient.newHttpClient();
+            String delivery = UUID.randomUUID().toString();
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(
+                    atlas.url("/webhook/fakevcs/fake-main")))
+                .header("Content-Type", "application/json").header("X-Fake-Token", "hook-secret")
+                .header("X-Fake-Delivery", delivery).header("X-Fake-Kind", "push")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"d\":\"" + delivery + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(202);
+            threads.add(response.headers().firstValue("X-Ingress-Thread").orElseThrow());
+        }
+        assertThat(threads).hasSize(loops).allMatch(thread -> thread.startsWith("vert.x-eventloop-thread"));
     }
 
     @Test
