@@ -53,7 +53,8 @@ public final class WebhookModule implements ApplicationModule {
         context.bind("webhookApp", new WebhookApp(context.assembly().providers(), context.metrics()));
         context.bind("webhookVerify", new WebhookVerify(context.metrics()));
         context.bind("webhookSpool", new WebhookSpoolStep(spool, replays, delivery::wake, context.metrics(),
-            context.clock()));
+            context.clock(), context.camel().getExecutorServiceManager().newCachedThreadPool(this,
+                "webhook-continuations")));
         // shared by every delivery route (the relay's and the job results')
         context.bind("webhookSign", new WebhookSign(new CloudSigner(config.runner().cloudSecret()), config.runner().id(),
             context.clock()));

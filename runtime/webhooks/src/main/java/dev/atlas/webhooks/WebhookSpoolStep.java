@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An asynchronous step: the exchange continues once the spool's group commit has synced the webhook
  * ({@link WebhookSpool#acceptAsync}), and no thread of this step waits for the sync. On an event loop (the file
- * spool's route) it continues on that loop ({@link RequestLoop}): the spool's acknowledging thread only hands each
- * continuation over, and the answer is written without a further hop; elsewhere on the thread that completed it.
+ * spool's route) it continues on that loop ({@link RequestLoop}): the thread that completed the acceptance (the file
+ * spool journal's writer) only hands each continuation over, and the answer is written without a further hop. Off an
+ * event loop (an admin's {@code threads} step before this one) it continues on {@code offLoop}, never on the
+ * completing thread, whose next sync would wait for the rest of the route.
  */
 public final class WebhookSpoolStep extends AsyncProcessorSupport {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSpoolStep.class);
@@ -49,16 +51,19 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
     private final Runnable wakeDelivery;
     private final MicrometerMetrics metrics;
     private final Clock clock;
+    private final java.util.concurrent.Executor offLoop;
     /** Counters by name and VCS: looked up once, not on every webhook. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
+    /** @param offLoop runs the rest of the route after an acceptance completed later, when it was not asked on a loop */
     public WebhookSpoolStep(WebhookSpool spool, ReplayWindow replays, Runnable wakeDelivery, MicrometerMetrics metrics,
-        Clock clock) {
+        Clock clock, java.util.concurrent.Executor offLoop) {
         this.spool = spool;
         this.replays = replays;
         this.wakeDelivery = wakeDelivery;
         this.metrics = metrics;
         this.clock = clock;
+        this.offLoop = offLoop;
     }
 
     @Override
@@ -97,12 +102,14 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
                 callback.done(false);
             }
         };
-        // on the event loop that read the request when there is one: the acknowledging thread only hands it over
-        // (an answer known at once, a duplicate or a refusal, is given on this thread without a hop)
+        // an answer known at once (a duplicate, a refusal) is given on this thread without a hop; a later one on the
+        // event loop that read the request, else on offLoop: the completing thread only hands it over
         java.util.concurrent.CompletionStage<WebhookSpool.Acceptance> stored = spool.acceptAsync(webhook);
-        java.util.Optional<java.util.concurrent.Executor> loop = stored.toCompletableFuture().isDone()
-            ? java.util.Optional.empty() : RequestLoop.current();
-        loop.ifPresentOrElse(l -> stored.whenCompleteAsync(then, l), () -> stored.whenComplete(then));
+        if (stored.toCompletableFuture().isDone()) {
+            stored.whenComplete(then);
+        } else {
+            stored.whenCompleteAsync(then, RequestLoop.current().orElse(offLoop));
+        }
         return false;
     }
 

@@ -138,8 +138,31 @@ class WebhookSpoolStepTest {
     }
 
     private WebhookSpoolStep step(WebhookSpool spool, AtomicInteger wakes) throws IOException {
+        return step(spool, wakes, Runnable::run);
+    }
+
+    private WebhookSpoolStep step(WebhookSpool spool, AtomicInteger wakes, java.util.concurrent.Executor offLoop)
+        throws IOException {
         return new WebhookSpoolStep(spool, new FileReplayWindow(dir.resolve("bodies"), Duration.ofDays(7)),
-            wakes::incrementAndGet, new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC));
+            wakes::incrementAndGet, new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC), offLoop);
+    }
+
+    @Test
+    void offAnEventLoopTheRestOfTheRouteIsHandedToItsExecutorNotRunOnTheThreadThatCompletedTheSync()
+        throws Exception {
+        SlowSpool spool = new SlowSpool();
+        java.util.List<Runnable> handedOver = new java.util.ArrayList<>();
+        Exchange exchange = exchange("d-9");
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        step(spool, new AtomicInteger(), handedOver::add).process(exchange, done::complete);
+        // the spool's writer completes the sync: it must not run the route's completion itself
+        spool.durable.complete(WebhookSpool.Acceptance.SPOOLED);
+        assertThat(done).isNotDone();
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isNull();
+        assertThat(handedOver).hasSize(1);
+        handedOver.get(0).run();
+        assertThat(done.get()).isFalse();
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(202);
     }
 
     @Test
@@ -176,7 +199,7 @@ class WebhookSpoolStepTest {
         healthy.durable.complete(WebhookSpool.Acceptance.SPOOLED);
         Exchange retried = exchange("d-2");
         new WebhookSpoolStep(healthy, new FileReplayWindow(dir.resolve("bodies"), Duration.ofDays(7)), () -> { },
-            new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC)).process(retried, doneSync -> { });
+            new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC), Runnable::run).process(retried, doneSync -> { });
         assertThat(retried.getMessage().getBody(String.class)).isEqualTo("{\"id\":\"d-2\"}");
     }
 

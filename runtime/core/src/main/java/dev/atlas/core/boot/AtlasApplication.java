@@ -138,6 +138,8 @@ public final class AtlasApplication implements AutoCloseable {
         // route meters (exchanges, failures, processing time per route) on Atlas's own registry ("metricsRegistry")
         main.addInitialProperty("camel.metrics.enabled", "true");
         main.addInitialProperty("camel.metrics.enableRoutePolicy", "true");
+        // per route only: the context-wide copy of the same meters cost every exchange a second set of lookups
+        main.addInitialProperty("camel.metrics.routePolicyLevel", "route");
         main.addInitialProperty("camel.metrics.enableMessageHistory", "false");
         main.addInitialProperty("camel.metrics.enableExchangeEventNotifier", "false");
         main.addInitialProperty("camel.metrics.enableRouteEventNotifier", "false");

@@ -8,7 +8,7 @@ import java.util.concurrent.Executor;
 /**
  * The event loop a request is being handled on, for an asynchronous step to continue the exchange there: the rest
  * of the route, Camel's completion and the answer then run on the thread that owns the connection, and the thread
- * that completed the step (the spool's acknowledging thread) only hands the continuation over.
+ * that completed the step (the spool journal's writer) only hands the continuation over.
  */
 public final class RequestLoop {
     private RequestLoop() {

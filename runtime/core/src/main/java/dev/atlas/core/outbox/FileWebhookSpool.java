@@ -278,8 +278,9 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     /**
-     * Checks for a duplicate in memory and hands the webhook to the journal; completes, on the journal's acknowledging
-     * thread, once its record is synced with its batch. Makes no system call on the calling thread.
+     * Checks for a duplicate in memory and hands the webhook to the journal; completes, on the journal's writer
+     * thread, once its record is synced with its batch: continue elsewhere (the writer's next sync waits for what runs
+     * there). Makes no system call on the calling thread.
      */
     @Override
     public java.util.concurrent.CompletionStage<Acceptance> acceptAsync(SpooledWebhook webhook) {

@@ -108,16 +108,6 @@ final class SpoolJournal implements AutoCloseable {
     private final TreeMap<Long, Segment> sealed = new TreeMap<>();
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
-    /**
-     * Completes each synced batch's futures, so that what callers chain on them (the rest of a route, an answer)
-     * never delays the writer's next write and sync.
-     */
-    private final java.util.concurrent.ExecutorService acknowledger = java.util.concurrent.Executors
-        .newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "atlas-spool-ack");
-            thread.setDaemon(true);
-            return thread;
-        });
     private volatile boolean closed;
     private Recovered recovered;
     /** A sealed segment's last pending webhook was just resolved (writer thread). */
@@ -249,7 +239,7 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     /**
-     * Records an accepted webhook's {@code content}; the future completes (on the journal's acknowledging thread) once
+     * Records an accepted webhook's {@code content}; the future completes (on the journal's writer thread: hand over what follows) once
      * it is synced to disk, or fails when it could not be written.
      */
     CompletableFuture<Void> accept(String key, byte[] content) {
@@ -412,7 +402,7 @@ final class SpoolJournal implements AutoCloseable {
             }
             segmentBytes += bytes;
         } catch (IOException | RuntimeException e) {
-            acknowledge(List.copyOf(batch), e);
+            acknowledge(batch, e);
             startOver();
             return;
         }
@@ -428,7 +418,7 @@ final class SpoolJournal implements AutoCloseable {
             retire();
         }
         if (sync) {
-            acknowledge(List.copyOf(batch), null);
+            acknowledge(batch, null);
         }
         if (segmentBytes >= segmentBytesMax - Math.min(64 * 1024, segmentBytesMax / 4)) {
             roll();
@@ -475,25 +465,28 @@ final class SpoolJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes a written batch's futures on the writer thread itself: what callers chain on them must only hand the
+     * continuation over (to the event loop that read the request, say), since the next write and sync wait for it.
+     */
     private void acknowledge(List<Queued> batch, Throwable failure) {
-        Runnable complete = () -> batch.forEach(q -> {
-            if (q.synced() == null) {
-                return;
-            }
-            if (failure == null) {
-                q.synced().complete(null);
-            } else {
-                q.synced().completeExceptionally(failure);
-            }
-        });
         if (failure != null && batch.stream().anyMatch(q -> q.synced() == null)) {
             LOG.warn("journal records not written ({}): those webhooks may be attempted once more",
                 failure.toString());
         }
-        try {
-            acknowledger.execute(complete);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            complete.run(); // closing: on the writer thread then
+        for (Queued q : batch) {
+            if (q.synced() == null) {
+                continue;
+            }
+            try {
+                if (failure == null) {
+                    q.synced().complete(null);
+                } else {
+                    q.synced().completeExceptionally(failure);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("a continuation of a journal write failed on the writer: {}", e.toString());
+            }
         }
     }
 
@@ -673,8 +666,6 @@ final class SpoolJournal implements AutoCloseable {
         closed = true;
         try {
             writer.join(5_000);
-            acknowledger.shutdown();
-            acknowledger.awaitTermination(5, TimeUnit.SECONDS);
             for (Segment segment : bySequence.values()) {
                 segment.channel.close();
             }

@@ -34,7 +34,7 @@ class RequestLoopTest {
         });
         Executor loop = executor.get(10, TimeUnit.SECONDS).orElseThrow();
 
-        // completed on this test's thread, as the spool's acknowledging thread completes an acceptance
+        // completed on this test's thread, as the spool journal's writer completes an acceptance
         CompletableFuture<String> ranOn = new CompletableFuture<>();
         CompletableFuture.completedFuture("synced")
             .whenCompleteAsync((r, e) -> ranOn.complete(Thread.currentThread().getName()), loop);

@@ -70,6 +70,23 @@ class FileWebhookSpoolTest {
     }
 
     @Test
+    void anAcceptanceCompletesOnTheJournalsWriterItselfWithoutAHandOverToAnotherThread() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            java.util.Set<String> completedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                all.add(spool.acceptAsync(webhook("w" + i)).toCompletableFuture()
+                    .thenRun(() -> completedOn.add(Thread.currentThread().getName())));
+            }
+            java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get();
+            // a continuation attached after its sync runs on this thread; every other one on the writer
+            assertThat(completedOn).contains("atlas-spool-journal")
+                .isSubsetOf("atlas-spool-journal", Thread.currentThread().getName());
+        }
+    }
+
+    @Test
     void anAcceptanceThatCannotBeWrittenFailsAndLeavesNothing() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             assertThat(spool.writable()).isTrue();

@@ -25,7 +25,9 @@ class MetricsEndpointIT {
             assertThat(scrape).contains("atlas_build_info{version=\"" + AtlasVersion.get() + "\"} 1",
                 "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds",
                 "jvm_gc_");
-            assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"[^\"]+\"");
+            assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"health-live\"}");
+            // per route only: no context-wide copy of the route meters (a second set of lookups per exchange)
+            assertThat(scrape).doesNotContainPattern("camel_exchanges_total\\{[^}]*eventType=\"context\"");
         }
     }
 }
