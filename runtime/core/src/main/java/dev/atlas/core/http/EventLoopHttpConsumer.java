@@ -26,6 +26,11 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * worker until the exchange ends: right for steps that may block, two thread hand-offs and a parked thread too many
  * for a route whose steps never do. Only the routes of {@link EventLoopRoutes} get this consumer.
  *
+ * <p>A request whose body is larger than {@value #LARGE_BODY_BYTES} bytes runs its route on a Vert.x worker instead:
+ * verifying its signature, hashing it for the replay window and copying it into the spool's record take a millisecond
+ * or more of CPU (25 MB, GitHub's largest webhook, ~100 ms here), and on the event loop every other connection of that
+ * loop would wait for it. Its answer is still written on the event loop.
+ *
  * <p>A {@code byte[]} answer is handed to Camel as a Vert.x {@code Buffer} over the same bytes: Camel 4.17 would
  * convert it to an {@code InputStream} and pump that through a worker thread with a new read buffer per answer.
  *
@@ -35,6 +40,8 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  */
 final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
     private static final MethodHandle WRITE_RESPONSE = writeResponse();
+    /** Bodies above this run their route on a worker (~1 ms of hashing and copying on a slow core). */
+    static final int LARGE_BODY_BYTES = 256 * 1024;
 
     EventLoopHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, List<Handler<RoutingContext>> handlers,
         String routerName) {
@@ -72,13 +79,19 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
                 fail(exchange, ctx, e);
                 return;
             }
-            getAsyncProcessor().process(exchange, doneSync -> {
-                if (loop == null || Vertx.currentContext() == loop) {
+            org.apache.camel.AsyncCallback answer = doneSync -> {
+                if (loop == null || Context.isOnEventLoopThread() && Vertx.currentContext() == loop) {
                     respond(exchange, ctx);
                 } else {
                     loop.runOnContext(v -> respond(exchange, ctx));
                 }
-            });
+            };
+            if (loop != null && ctx.body().length() > LARGE_BODY_BYTES) {
+                loop.executeBlocking(() -> getAsyncProcessor().process(exchange, answer), false)
+                    .onFailure(failure -> fail(exchange, ctx, failure));
+            } else {
+                getAsyncProcessor().process(exchange, answer);
+            }
         });
     }
 

@@ -66,8 +66,9 @@ class WebhookIngressEventLoopIT {
                   steps:
                     - setBody: { simple: "${threadName}" }
             """);
-        atlas = RunningAtlas.start(TestConfigs.write(dir, TestConfigs.valid(0, cloud.url(), "routes:\n  dir: routes\n")),
-            Map.of());
+        // bodies up to 1 MiB: room for one above EventLoopHttpConsumer.LARGE_BODY_BYTES
+        atlas = RunningAtlas.start(TestConfigs.write(dir, TestConfigs.valid(0, cloud.url(), "routes:\n  dir: routes\n")
+            .replace("maxBodyBytes: 1024", "maxBodyBytes: 1048576")), Map.of());
     }
 
     @AfterAll
@@ -104,6 +105,23 @@ class WebhookIngressEventLoopIT {
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.headers().firstValue("X-Answer-Thread")).as("the thread of the step after webhookSpool")
             .isEqualTo(response.headers().firstValue("X-Ingress-Thread"));
+    }
+
+    @Test
+    void runsTheRouteOfALargeWebhookOnAWorkerSoThatItsHashingHoldsNoEventLoopAndStillDeliversItWhole() {
+        String delivery = UUID.randomUUID().toString();
+        byte[] body = ("{\"d\":\"" + delivery + "\",\"pad\":\"" + "x".repeat(EventLoopHttpConsumer.LARGE_BODY_BYTES)
+            + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type",
+            "application/json", "X-Fake-Token", "hook-secret", "X-Fake-Delivery", delivery, "X-Fake-Kind", "push");
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.headers().firstValue("X-Ingress-Thread")).hasValueSatisfying(
+            thread -> assertThat(thread).startsWith("vert.x-worker-thread"));
+        // after the spool's sync: on webhookSpool's own pool, neither an event loop nor the journal's writer
+        assertThat(response.headers().firstValue("X-Answer-Thread")).hasValueSatisfying(
+            thread -> assertThat(thread).contains("webhook-continuations"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(delivery).size() == 1);
+        assertThat(deliveries(delivery).get(0).body()).isEqualTo(body);
     }
 
     @Test
