@@ -23,13 +23,16 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Where configuration problems are printed when started without picocli ({@link AtlasCli#plainRun}). */
+    java.io.PrintWriter err;
+
     @Override
     public Integer call() throws Exception {
         Assembly assembly;
         try {
             assembly = Bootstrap.assemble(config, System::getenv, AtlasCli.home());
         } catch (ConfigException e) {
-            return AtlasCli.configProblems(e, spec.commandLine().getErr());
+            return AtlasCli.configProblems(e, spec != null ? spec.commandLine().getErr() : err);
         }
         AtlasApplication app = AtlasApplication.start(assembly, Clock.systemUTC(), Modules.all());
         StopSignals.install(app::stop);

@@ -1,0 +1,52 @@
+package dev.atlas.core.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtlasCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void onlyTheExactRunFormSkipsTheCommandLineParser() {
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--config", "/etc/atlas/atlas.yaml"}))
+            .contains(Path.of("/etc/atlas/atlas.yaml"));
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--config=atlas.yaml"})).contains(Path.of("atlas.yaml"));
+        // everything else goes through picocli, with its usage and errors
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--config", "a.yaml", "--help"})).isEmpty();
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--help"})).isEmpty();
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--config", "--help"})).isEmpty();
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--config="})).isEmpty();
+        assertThat(AtlasCli.plainRun(new String[] {"run", "--config", "a\0b"})).isEmpty();
+        assertThat(AtlasCli.plainRun(new String[] {"check", "--config", "a.yaml"})).isEmpty();
+        assertThat(AtlasCli.plainRun(new String[] {"run"})).isEmpty();
+    }
+
+    @Test
+    void aPlainRunWithABadConfigListsItsProblemsByKeyAndExits2AsThroughTheParser() throws Exception {
+        Path config = Files.writeString(dir.resolve("atlas.yaml"), "server: {port: nine}\n");
+        for (String[] args : new String[][] {{"run", "--config", config.toString()},
+            {"run", "--config=" + config}, {"check", "--config", config.toString()}}) {
+            StringWriter err = new StringWriter();
+            int code = AtlasCli.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+            assertThat(code).as(String.join(" ", args)).isEqualTo(AtlasCli.USAGE);
+            assertThat(err.toString()).as(String.join(" ", args)).startsWith("invalid configuration (")
+                .contains("server.port").contains("runner");
+        }
+    }
+
+    @Test
+    void runWithoutItsConfigIsAUsageErrorFromTheParser() {
+        StringWriter err = new StringWriter();
+        int code = AtlasCli.execute(new String[] {"run"}, new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true));
+        assertThat(code).isEqualTo(AtlasCli.USAGE);
+        assertThat(err.toString()).contains("--config").contains("Usage: atlas run");
+    }
+}
