@@ -239,8 +239,8 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     /**
-     * Records an accepted webhook's {@code content}; the future completes (on the journal's writer thread: hand over what follows) once
-     * it is synced to disk, or fails when it could not be written.
+     * Records an accepted webhook's {@code content}; the future completes on the journal's writer thread (hand over
+     * what follows) once it is synced to disk, or fails when it could not be written.
      */
     CompletableFuture<Void> accept(String key, byte[] content) {
         return enqueue(Type.ACCEPT, key, content, new CompletableFuture<>());
@@ -478,14 +478,10 @@ final class SpoolJournal implements AutoCloseable {
             if (q.synced() == null) {
                 continue;
             }
-            try {
-                if (failure == null) {
-                    q.synced().complete(null);
-                } else {
-                    q.synced().completeExceptionally(failure);
-                }
-            } catch (RuntimeException e) {
-                LOG.error("a continuation of a journal write failed on the writer: {}", e.toString());
+            if (failure == null) {
+                q.synced().complete(null);
+            } else {
+                q.synced().completeExceptionally(failure);
             }
         }
     }
