@@ -90,6 +90,44 @@ class ServerTlsIT {
     }
 
     @Test
+    void everyEventLoopsServerOnTheHttpsPortRefusesPlainHttpAndOldTlsAndPresentsTheRenewedCertificate()
+        throws Exception {
+        TestPki.Issued first = pki.issue("first", "localhost", "127.0.0.1");
+        install(first);
+        int port = TestConfigs.freePort();
+        String yaml = TestConfigs.valid(port, "https://asgard.example", "").replace("  maxBodyBytes: 1024\n",
+            "  maxBodyBytes: 1024\n  tls: {certificate: ${file:tls.crt}, privateKey: ${file:tls.key}}\n");
+        // new connections are dealt out to the event loops in turn (Camel's server and one more per loop): a few
+        // rounds of each attempt reach every server on the port
+        int connections = 4 * (Runtime.getRuntime().availableProcessors() + 1);
+        try (RunningAtlas atlas = RunningAtlas.start(TestConfigs.write(dir, yaml), Map.of())) {
+            TestPki.Issued renewed = pki.issue("renewed", "localhost", "127.0.0.1");
+            install(renewed);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(presented(port)).isEqualTo(renewed.certificate()));
+            for (int i = 0; i < connections; i++) {
+                assertThat(presented(port, "TLSv1.2")).as("connection %d", i).isEqualTo(renewed.certificate());
+                assertThatThrownBy(() -> presented(port, "TLSv1.1")).as("TLS 1.1, connection %d", i)
+                    .isInstanceOf(java.io.IOException.class);
+                assertThat(plainAnswer(port)).as("plain HTTP, connection %d", i).doesNotContain("HTTP/1.");
+            }
+        }
+    }
+
+    /** What the port answers to a plain-text HTTP request on a new connection (nothing, or TLS alert bytes). */
+    private static String plainAnswer(int port) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] answer = socket.getInputStream().readNBytes(64);
+            return new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.net.SocketException e) {
+            return ""; // closed on us: not served
+        }
+    }
+
+    @Test
     void keepsThePreviousCertificateWhileARenewalIsHalfWritten() throws Exception {
         TestPki.Issued first = pki.issue("first", "localhost", "127.0.0.1");
         install(first);
