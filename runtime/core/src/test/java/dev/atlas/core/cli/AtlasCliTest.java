@@ -29,7 +29,7 @@ class AtlasCliTest {
     }
 
     @Test
-    void aPlainRunWithABadConfigListsItsProblemsByKeyAndExits2AsThroughTheParser() throws Exception {
+    void aPlainRunWithABadConfigListsItsProblemsByKeyAndExits2AsCheckDoesThroughTheParser() throws Exception {
         Path config = Files.writeString(dir.resolve("atlas.yaml"), "server: {port: nine}\n");
         for (String[] args : new String[][] {{"run", "--config", config.toString()},
             {"run", "--config=" + config}, {"check", "--config", config.toString()}}) {

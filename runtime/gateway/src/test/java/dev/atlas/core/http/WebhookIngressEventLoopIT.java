@@ -125,6 +125,23 @@ class WebhookIngressEventLoopIT {
     }
 
     @Test
+    void refusesALargeWebhookWithABadSignatureWithTheJsonErrorFromTheWorkerAndStoresNothing() {
+        String delivery = UUID.randomUUID().toString();
+        byte[] body = ("{\"d\":\"" + delivery + "\",\"pad\":\"" + "x".repeat(EventLoopHttpConsumer.LARGE_BODY_BYTES)
+            + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type",
+            "application/json", "X-Fake-Token", "wrong", "X-Fake-Delivery", delivery, "X-Fake-Kind", "push");
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body()).contains("signature_rejected").doesNotContain("xxxx");
+        // the same delivery id with the right token is then new: nothing of the refused one was stored
+        assertThat(atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type", "application/json",
+            "X-Fake-Token", "hook-secret", "X-Fake-Delivery", delivery, "X-Fake-Kind", "push").body())
+            .isEqualTo("{\"id\":\"" + delivery + "\"}");
+    }
+
+    @Test
     void servesNewConnectionsFromEveryEventLoop() throws Exception {
         int loops = Runtime.getRuntime().availableProcessors();
         assumeTrue(loops >= 2, "one core: one event loop");
