@@ -78,8 +78,18 @@ class WebhookIngressEventLoopIT {
     }
 
     private HttpResponse<String> hook(String kind, String token, String delivery) {
-        return atlas.post("/webhook/fakevcs/fake-main", ("{\"d\":\"" + delivery + "\"}").getBytes(StandardCharsets.UTF_8),
+        return hook(kind, token, delivery, ("{\"d\":\"" + delivery + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> hook(String kind, String token, String delivery, byte[] body) {
+        return atlas.post("/webhook/fakevcs/fake-main", body,
             "Content-Type", "application/json", "X-Fake-Token", token, "X-Fake-Delivery", delivery, "X-Fake-Kind", kind);
+    }
+
+    /** A push body just above what the event loop handles itself. */
+    private static byte[] large(String delivery) {
+        return ("{\"d\":\"" + delivery + "\",\"pad\":\"" + "x".repeat(EventLoopHttpConsumer.LARGE_BODY_BYTES) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     private List<FakeCloud.Request> deliveries(String id) {
@@ -110,10 +120,8 @@ class WebhookIngressEventLoopIT {
     @Test
     void runsTheRouteOfALargeWebhookOnAWorkerSoThatItsHashingHoldsNoEventLoopAndStillDeliversItWhole() {
         String delivery = UUID.randomUUID().toString();
-        byte[] body = ("{\"d\":\"" + delivery + "\",\"pad\":\"" + "x".repeat(EventLoopHttpConsumer.LARGE_BODY_BYTES)
-            + "\"}").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type",
-            "application/json", "X-Fake-Token", "hook-secret", "X-Fake-Delivery", delivery, "X-Fake-Kind", "push");
+        byte[] body = large(delivery);
+        HttpResponse<String> response = hook("push", "hook-secret", delivery, body);
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.headers().firstValue("X-Ingress-Thread")).hasValueSatisfying(
             thread -> assertThat(thread).startsWith("vert.x-worker-thread"));
@@ -127,18 +135,14 @@ class WebhookIngressEventLoopIT {
     @Test
     void refusesALargeWebhookWithABadSignatureWithTheJsonErrorFromTheWorkerAndStoresNothing() {
         String delivery = UUID.randomUUID().toString();
-        byte[] body = ("{\"d\":\"" + delivery + "\",\"pad\":\"" + "x".repeat(EventLoopHttpConsumer.LARGE_BODY_BYTES)
-            + "\"}").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> response = atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type",
-            "application/json", "X-Fake-Token", "wrong", "X-Fake-Delivery", delivery, "X-Fake-Kind", "push");
+        byte[] body = large(delivery);
+        HttpResponse<String> response = hook("push", "wrong", delivery, body);
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
             type -> assertThat(type).startsWith("application/json"));
         assertThat(response.body()).contains("signature_rejected").doesNotContain("xxxx");
         // the same delivery id with the right token is then new: nothing of the refused one was stored
-        assertThat(atlas.post("/webhook/fakevcs/fake-main", body, "Content-Type", "application/json",
-            "X-Fake-Token", "hook-secret", "X-Fake-Delivery", delivery, "X-Fake-Kind", "push").body())
-            .isEqualTo("{\"id\":\"" + delivery + "\"}");
+        assertThat(hook("push", "hook-secret", delivery, body).body()).isEqualTo("{\"id\":\"" + delivery + "\"}");
     }
 
     @Test
