@@ -25,7 +25,13 @@ class MetricsEndpointIT {
             assertThat(scrape).contains("atlas_build_info{version=\"" + AtlasVersion.get() + "\"} 1",
                 "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds",
                 "jvm_gc_");
-            assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"health-live\"}");
+            // Camel's route meter names and tags (RouteMeters), counted and timed: the one call to /health/live
+            assertThat(scrape).containsPattern("camel_exchanges_total\\{camelContext=\"[^\"]+\",eventType=\"route\","
+                + "kind=\"CamelRoute\",routeId=\"health-live\"} 1.0");
+            assertThat(scrape).containsPattern("camel_exchanges_succeeded_total\\{[^}]*routeId=\"health-live\"} 1.0");
+            assertThat(scrape).containsPattern("camel_exchanges_failed_total\\{[^}]*routeId=\"health-live\"} 0.0");
+            assertThat(scrape).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"health-live\"} 1\n");
+            assertThat(scrape).containsPattern("app_info\\{camel_context=\"[^\"]+\",[^}]*camel_version=\"4\\.");
             // per route only: no context-wide copy of the route meters (a second set of lookups per exchange)
             assertThat(scrape).doesNotContainPattern("camel_exchanges_total\\{[^}]*eventType=\"context\"");
         }
