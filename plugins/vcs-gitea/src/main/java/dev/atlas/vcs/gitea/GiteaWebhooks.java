@@ -5,14 +5,10 @@ import dev.atlas.api.vcs.WebhookRequest;
 import dev.atlas.api.vcs.WebhookVerdict;
 import java.util.Map;
 import java.net.http.HttpHeaders;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies Gitea and Forgejo webhooks. Both sign the raw body with HMAC-SHA256 under the webhook's secret and send
@@ -97,14 +93,8 @@ final class GiteaWebhooks {
     }
 
     static byte[] hmacSha256(byte[] key, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            // an empty key is refused by SecretKeySpec; such an app is refused by the host's config check anyway
-            mac.init(new SecretKeySpec(key.length == 0 ? new byte[1] : key, "HmacSHA256"));
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        // an empty key is refused by SecretKeySpec; such an app is refused by the host's config check anyway
+        return dev.atlas.plugin.support.HubSignature.hmacSha256(key.length == 0 ? new byte[1] : key, body);
     }
 
     /** 64 ASCII hex digits (Gitea sends lowercase; case carries no meaning once decoded), else null. */

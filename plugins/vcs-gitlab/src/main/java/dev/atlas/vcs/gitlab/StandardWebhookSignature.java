@@ -4,17 +4,13 @@ import dev.atlas.api.Secret;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Standard Webhooks signatures as GitLab 19 sends them with an HMAC signing token: {@code webhook-signature:
@@ -98,12 +94,6 @@ final class StandardWebhookSignature {
     }
 
     static byte[] hmac(byte[] key, byte[] content) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(content);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return dev.atlas.plugin.support.HubSignature.hmacSha256(key, content);
     }
 }

@@ -17,10 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code X-Atlas-Signature-256: sha256=<hex HMAC-SHA256 of the body>} for receivers without timestamps.
  */
 public final class CloudSigner {
-    private final byte[] key;
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(CloudSigner::newMac);
+    private final SecretKeySpec key;
 
     public CloudSigner(Secret cloudSecret) {
-        this.key = cloudSecret.bytes();
+        byte[] bytes = cloudSecret.bytes();
+        this.key = bytes.length == 0 ? null : new SecretKeySpec(bytes, "HmacSHA256"); // config refuses an empty one
     }
 
     /** The signature headers for one attempt at {@code timestampSeconds}. */
@@ -37,12 +39,24 @@ public final class CloudSigner {
         return headers;
     }
 
+    /** This thread's {@code Mac} keyed with the cloud secret (a provider lookup per signature cost more than it). */
     private Mac mac() {
+        if (key == null) {
+            throw new IllegalStateException("runner.cloudSecret is empty");
+        }
+        Mac mac = MACS.get();
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            mac.init(key);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("runner.cloudSecret is not an HmacSHA256 key", e);
+        }
+        return mac;
+    }
+
+    private static Mac newMac() {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("HmacSHA256 is unavailable", e);
         }
     }

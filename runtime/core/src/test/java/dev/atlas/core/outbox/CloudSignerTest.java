@@ -29,4 +29,16 @@ class CloudSignerTest {
         assertThat(headers).containsEntry("X-Atlas-Signature-256",
             "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
     }
+
+    @Test
+    void twoSignersOnOneThreadEachSignWithTheirOwnSecret() {
+        byte[] fox = "The quick brown fox jumps over the lazy dog".getBytes(StandardCharsets.UTF_8);
+        CloudSigner key = new CloudSigner(Secret.of("key"));
+        CloudSigner other = new CloudSigner(Secret.of("another secret"));
+        String first = other.headers("id", 1, fox).get("X-Atlas-Signature-256");
+        assertThat(key.headers("id", 1, fox)).containsEntry("X-Atlas-Signature-256",
+            "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+        assertThat(other.headers("id", 1, fox)).containsEntry("X-Atlas-Signature-256", first);
+        assertThat(first).isNotEqualTo("sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    }
 }

@@ -24,6 +24,21 @@ class HubSignatureTest {
     }
 
     @Test
+    void oneThreadsMacsUnderDifferentKeysEachMatchTheKnownVectorsWhateverCameBefore() {
+        // RFC 4231 test case 2 and the well-known "key"/"quick brown fox" vector, interleaved on one thread
+        byte[] jefe = "Jefe".getBytes(StandardCharsets.UTF_8);
+        byte[] question = "what do ya want for nothing?".getBytes(StandardCharsets.UTF_8);
+        byte[] key = "key".getBytes(StandardCharsets.UTF_8);
+        byte[] fox = "The quick brown fox jumps over the lazy dog".getBytes(StandardCharsets.UTF_8);
+        String rfc = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        String known = "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8";
+        for (int round = 0; round < 3; round++) {
+            assertThat(HexFormat.of().formatHex(HubSignature.hmacSha256(jefe, question))).isEqualTo(rfc);
+            assertThat(HexFormat.of().formatHex(HubSignature.hmacSha256(key, fox))).isEqualTo(known);
+        }
+    }
+
+    @Test
     void acceptsTheRightSignatureInTheConfiguredHeader() {
         assertThat(CHECK.check(headers(sign(KEY)), BODY, KEY)).isEmpty();
     }
