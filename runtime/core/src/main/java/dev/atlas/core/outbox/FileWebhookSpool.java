@@ -301,7 +301,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                 index.remove(key);
                 return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
             }
-            byte[] header = JSON.writeValueAsBytes(header(webhook));
+            byte[] header = headerLine(webhook);
             content = new byte[header.length + 1 + webhook.body().length];
             System.arraycopy(header, 0, content, 0, header.length);
             content[header.length] = '\n';
@@ -426,7 +426,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
         String key = webhook.key();
         byte[] body = webhook.body().length > 0 || journal == null ? webhook.body() : stored(key).body();
-        byte[] header = JSON.writeValueAsBytes(header(webhook));
+        byte[] header = headerLine(webhook);
         byte[] content = new byte[header.length + 1 + body.length];
         System.arraycopy(header, 0, content, 0, header.length);
         content[header.length] = '\n';
@@ -535,18 +535,34 @@ public final class FileWebhookSpool implements WebhookSpool {
         return name.substring(0, name.length() - WEBHOOK.length());
     }
 
-    private static ObjectNode header(SpooledWebhook w) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("key", w.key());
-        node.put("id", w.id());
-        node.put("vcs", w.vcs());
-        node.put("appId", w.appId());
-        node.put("receivedAt", w.receivedAt().toString());
-        w.contentType().ifPresent(c -> node.put("contentType", c));
-        w.target().ifPresent(t -> node.put("target", t.toString()));
-        ObjectNode headers = node.putObject("headers");
-        w.headers().forEach(headers::put);
-        return node;
+    /**
+     * The header line of a stored webhook: one JSON object ({@code key}, {@code id}, {@code vcs}, {@code appId},
+     * {@code receivedAt}, {@code contentType} and {@code target} when known, {@code headers}), written field by field
+     * (no tree: it is written for every webhook and read back for every attempt).
+     */
+    private static byte[] headerLine(SpooledWebhook w) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("key", w.key());
+            json.writeStringField("id", w.id());
+            json.writeStringField("vcs", w.vcs());
+            json.writeStringField("appId", w.appId());
+            json.writeStringField("receivedAt", w.receivedAt().toString());
+            if (w.contentType().isPresent()) {
+                json.writeStringField("contentType", w.contentType().get());
+            }
+            if (w.target().isPresent()) {
+                json.writeStringField("target", w.target().get().toString());
+            }
+            json.writeObjectFieldStart("headers");
+            for (Map.Entry<String, String> header : w.headers().entrySet()) {
+                json.writeStringField(header.getKey(), header.getValue());
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+        return out.toByteArray();
     }
 
     private static ObjectNode state(SpooledWebhook w, String deadReason) {
@@ -575,19 +591,66 @@ public final class FileWebhookSpool implements WebhookSpool {
         if (newline == content.length) {
             throw new IOException("a stored webhook without its header line");
         }
-        JsonNode h = JSON.readTree(content, 0, newline);
+        Header h = Header.read(content, newline);
         byte[] body = withBody ? java.util.Arrays.copyOfRange(content, newline + 1, content.length) : new byte[0];
-        Map<String, String> headers = new LinkedHashMap<>();
-        h.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
-        Instant received = Instant.parse(h.get("receivedAt").asText());
         Optional<JsonNode> state = stateBytes == null || stateBytes.length == 0 ? Optional.empty()
             : Optional.of(JSON.readTree(stateBytes));
         int attempts = state.map(s -> s.path("attempts").asInt(0)).orElse(0);
-        Instant next = state.map(s -> Instant.parse(s.path("nextAttemptAt").asText())).orElse(received);
+        Instant next = state.map(s -> Instant.parse(s.path("nextAttemptAt").asText())).orElse(h.receivedAt);
         Optional<String> lastError = state.map(s -> s.path("lastError").asText(null));
-        return new SpooledWebhook(h.get("key").asText(), h.get("id").asText(), h.get("vcs").asText(),
-            h.get("appId").asText(), received, Optional.ofNullable(h.path("contentType").asText(null)), headers, body,
-            attempts, next, lastError, Optional.ofNullable(h.path("target").asText(null)).map(java.net.URI::create));
+        return new SpooledWebhook(h.key, h.id, h.vcs, h.appId, h.receivedAt, Optional.ofNullable(h.contentType),
+            h.headers, body, attempts, next, lastError, Optional.ofNullable(h.target).map(java.net.URI::create));
+    }
+
+    /** A header line read field by field; fields it does not know are skipped, a missing required one is an error. */
+    private static final class Header {
+        String key;
+        String id;
+        String vcs;
+        String appId;
+        Instant receivedAt;
+        String contentType;
+        String target;
+        final Map<String, String> headers = new LinkedHashMap<>();
+
+        static Header read(byte[] content, int length) throws IOException {
+            Header h = new Header();
+            try (com.fasterxml.jackson.core.JsonParser json = JSON.getFactory().createParser(content, 0, length)) {
+                if (json.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    throw new IOException("a stored webhook's header line is not a JSON object");
+                }
+                while (json.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String field = json.currentName();
+                    com.fasterxml.jackson.core.JsonToken value = json.nextToken();
+                    switch (field) {
+                        case "key" -> h.key = json.getValueAsString();
+                        case "id" -> h.id = json.getValueAsString();
+                        case "vcs" -> h.vcs = json.getValueAsString();
+                        case "appId" -> h.appId = json.getValueAsString();
+                        case "receivedAt" -> h.receivedAt = Instant.parse(json.getValueAsString(""));
+                        case "contentType" -> h.contentType = json.getValueAsString();
+                        case "target" -> h.target = json.getValueAsString();
+                        case "headers" -> {
+                            if (value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                                while (json.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                                    String name = json.currentName();
+                                    json.nextToken();
+                                    h.headers.put(name, json.getValueAsString(""));
+                                    json.skipChildren(); // a value that is not a string (never written) reads as ""
+                                }
+                            } else {
+                                json.skipChildren();
+                            }
+                        }
+                        default -> json.skipChildren();
+                    }
+                }
+            }
+            if (h.key == null || h.id == null || h.vcs == null || h.appId == null || h.receivedAt == null) {
+                throw new IOException("a stored webhook's header line lacks key, id, vcs, appId or receivedAt");
+            }
+            return h;
+        }
     }
 
     private static Optional<JsonNode> readState(Path file) throws IOException {

@@ -245,6 +245,50 @@ class FileWebhookSpoolTest {
         }
     }
 
+    @Test
+    void everyHeaderFieldComesBackAfterARestartEvenWithQuotesAndNonAsciiInTheRelayedHeaders() throws Exception {
+        SpooledWebhook odd = new SpooledWebhook("odd", "id-odd", "gitlab", "gl-main", NOW, Optional.empty(),
+            Map.of("X-Gitlab-Event", "Push \"Hook\" \u00e9\u4e2d", "X-Gitlab-Instance", "https://gitlab.example"),
+            "{}".getBytes(StandardCharsets.UTF_8), 0, NOW, Optional.empty(),
+            Optional.of(java.net.URI.create("https://asgard.example/services/webhooks/gitlab/")));
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(odd);
+        }
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            SpooledWebhook back = spool.due(NOW, 10).get(0);
+            assertThat(back.key()).isEqualTo("odd");
+            assertThat(back.id()).isEqualTo("id-odd");
+            assertThat(back.vcs()).isEqualTo("gitlab");
+            assertThat(back.appId()).isEqualTo("gl-main");
+            assertThat(back.receivedAt()).isEqualTo(NOW);
+            assertThat(back.contentType()).isEmpty();
+            assertThat(back.headers()).isEqualTo(odd.headers());
+            assertThat(back.target()).isEqualTo(odd.target());
+        }
+    }
+
+    @Test
+    void aHandedInWebhookWhoseHeaderLineHasFieldsThisVersionDoesNotKnowIsTakenInAndOneLackingItsKeyIsNot()
+        throws Exception {
+        Files.createDirectories(root.resolve("pending"));
+        // as a later version might write it: an extra object and array, fields in another order
+        Files.writeString(root.resolve("pending/later.wh"), "{\"headers\":{\"X-GitHub-Event\":\"push\"},"
+            + "\"future\":{\"a\":[1,{\"b\":2}]},\"appId\":\"gh-main\",\"vcs\":\"github\",\"id\":\"id-later\","
+            + "\"key\":\"later\",\"receivedAt\":\"2026-01-01T00:00:00Z\",\"contentType\":\"application/json\"}\n{\"n\":1}");
+        Files.writeString(root.resolve("pending/keyless.wh"), "{\"id\":\"id-keyless\",\"vcs\":\"github\","
+            + "\"appId\":\"gh-main\",\"receivedAt\":\"2026-01-01T00:00:00Z\",\"headers\":{}}\n{}");
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            List<SpooledWebhook> due = spool.due(NOW, 10);
+            assertThat(due).singleElement().satisfies(w -> {
+                assertThat(w.key()).isEqualTo("later");
+                assertThat(w.headers()).containsExactly(Map.entry("X-GitHub-Event", "push"));
+                assertThat(w.contentType()).contains("application/json");
+                assertThat(new String(w.body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":1}");
+            });
+            assertThat(root.resolve("pending/keyless.wh")).as("left where it is, not taken in").exists();
+        }
+    }
+
     private List<Path> segments() throws IOException {
         try (Stream<Path> files = Files.list(root.resolve("journal"))) {
             return files.sorted().filter(f -> f.toFile().length() > 0).toList();
