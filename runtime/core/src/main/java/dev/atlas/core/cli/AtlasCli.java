@@ -102,11 +102,27 @@ public final class AtlasCli implements Runnable {
 
     /** A command that threw: its message on {@code err} (and the stack trace with -Datlas.debug=true), exit 1. */
     private static int failed(Exception e, PrintWriter err) {
-        err.println("atlas: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+        err.println("atlas: " + reasons(e));
         if (Boolean.getBoolean("atlas.debug")) {
             e.printStackTrace(err);
         }
         return FAILED;
+    }
+
+    /**
+     * The failure and what caused it, outermost first, each message once ("cannot configure WebhookModule: the spool
+     * folder is in use by another Atlas"): the outer message alone rarely says what to fix.
+     */
+    static String reasons(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+            if (out.indexOf(message) < 0) { // a wrapper often repeats its cause's message
+                out.append(out.length() == 0 ? "" : ": ").append(message);
+            }
+        }
+        return out.toString();
     }
 
     /** Prints every configuration problem, one a line, and returns the exit code for a bad config (2). */

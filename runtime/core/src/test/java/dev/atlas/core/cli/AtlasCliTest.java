@@ -29,6 +29,18 @@ class AtlasCliTest {
     }
 
     @Test
+    void aFailedStartSaysWhatCausedItNotOnlyWhichPartFailed() {
+        Exception failure = new IllegalStateException("cannot configure WebhookModule",
+            new java.io.IOException("spool folder /var/lib/atlas/spool is in use by another Atlas",
+                new java.nio.channels.OverlappingFileLockException()));
+        assertThat(AtlasCli.reasons(failure)).isEqualTo("cannot configure WebhookModule: spool folder "
+            + "/var/lib/atlas/spool is in use by another Atlas: java.nio.channels.OverlappingFileLockException");
+        // a wrapper that repeats its cause's message says it once
+        Exception wrapped = new RuntimeException(new java.io.IOException("disk full"));
+        assertThat(AtlasCli.reasons(wrapped)).isEqualTo("java.io.IOException: disk full");
+    }
+
+    @Test
     void aPlainRunWithABadConfigListsItsProblemsByKeyAndExits2AsCheckDoesThroughTheParser() throws Exception {
         Path config = Files.writeString(dir.resolve("atlas.yaml"), "server: {port: nine}\n");
         for (String[] args : new String[][] {{"run", "--config", config.toString()},
