@@ -41,6 +41,7 @@ public final class OutboundHttp implements AutoCloseable {
 
     private final OutboundNetwork network;
     private final Supplier<Vertx> vertx;
+    private volatile Vertx resolved;
     private final Optional<ProxyOptions> proxy;
     private volatile HttpClient client;
 
@@ -91,7 +92,7 @@ public final class OutboundHttp implements AutoCloseable {
         if (current == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = build(vertx.get());
+                    client = build(vertx());
                 }
                 current = client;
             }
@@ -99,9 +100,14 @@ public final class OutboundHttp implements AutoCloseable {
         return current;
     }
 
-    /** The Vert.x the client runs on. */
+    /** The Vert.x the client runs on (looked up in the registry once, not on every delivery). */
     public Vertx vertx() {
-        return vertx.get();
+        Vertx known = resolved;
+        if (known == null) {
+            known = vertx.get();
+            resolved = known;
+        }
+        return known;
     }
 
     /**
