@@ -1,6 +1,7 @@
 package dev.atlas.core.metrics;
 
 import dev.atlas.api.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -25,6 +26,12 @@ public final class MicrometerMetrics implements Metrics {
     private static final Duration[] LATENCY_BUCKETS = Stream.of(5L, 10L, 25L, 50L, 100L, 250L, 500L, 1_000L, 2_500L,
         5_000L, 10_000L, 30_000L, 60_000L, 300_000L, 900_000L).map(Duration::ofMillis).toArray(Duration[]::new);
     private final PrometheusMeterRegistry registry;
+    /** Each name and tag set's meter, found once: the registry's own lookup builds an id (and a timer's
+     * distribution config) per call, on every webhook, delivery and proxied call. */
+    private final java.util.concurrent.ConcurrentHashMap<java.util.List<String>, Counter> counters =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<java.util.List<String>, Timer> timers =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     public MicrometerMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -40,7 +47,7 @@ public final class MicrometerMetrics implements Metrics {
 
     @Override
     public void count(String name, String... tags) {
-        registry.counter("atlas_" + name, tags).increment();
+        counters.computeIfAbsent(key(name, tags), k -> registry.counter("atlas_" + name, tags)).increment();
     }
 
     /**
@@ -49,8 +56,16 @@ public final class MicrometerMetrics implements Metrics {
      */
     @Override
     public void time(String name, Duration duration, String... tags) {
-        Timer.builder("atlas_" + name).tags(tags).publishPercentileHistogram(false)
-            .serviceLevelObjectives(LATENCY_BUCKETS).register(registry).record(duration);
+        timers.computeIfAbsent(key(name, tags), k -> Timer.builder("atlas_" + name).tags(tags)
+            .publishPercentileHistogram(false).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+            .record(duration);
+    }
+
+    private static java.util.List<String> key(String name, String... tags) {
+        String[] key = new String[tags.length + 1];
+        key[0] = name;
+        System.arraycopy(tags, 0, key, 1, tags.length);
+        return java.util.Arrays.asList(key);
     }
 
     /**
