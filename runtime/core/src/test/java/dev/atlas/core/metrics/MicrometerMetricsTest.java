@@ -26,17 +26,19 @@ class MicrometerMetricsTest {
     }
 
     @Test
-    void latenciesOfOneSeriesGoToOneHistogramAndAnotherTagSetToAnother() {
+    void latenciesGoToFixedBucketHistogramsOnePerTagSet() {
         MicrometerMetrics metrics = new MicrometerMetrics();
-        metrics.time("webhooks_delivery_latency", Duration.ofMillis(3), "vcs", "github");
-        metrics.time("webhooks_delivery_latency", Duration.ofMillis(40), "vcs", "github");
-        metrics.time("webhooks_delivery_latency", Duration.ofMillis(7), "vcs", "gitlab");
-
+        metrics.time("proxy_upstream_latency", Duration.ofMillis(70), "vcs", "github");
+        metrics.time("proxy_upstream_latency", Duration.ofSeconds(3), "vcs", "github");
+        metrics.time("proxy_upstream_latency", Duration.ofMillis(7), "vcs", "gitlab");
         String scrape = metrics.scrape();
-        assertThat(scrape).contains("atlas_webhooks_delivery_latency_seconds_count{vcs=\"github\"} 2",
-            "atlas_webhooks_delivery_latency_seconds_bucket{vcs=\"github\",le=\"0.005\"} 1",
-            "atlas_webhooks_delivery_latency_seconds_bucket{vcs=\"github\",le=\"0.05\"} 2",
-            "atlas_webhooks_delivery_latency_seconds_count{vcs=\"gitlab\"} 1");
+        assertThat(scrape).contains("atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"0.05\"} 0",
+            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"0.1\"} 1",
+            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"5.0\"} 2",
+            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"+Inf\"} 2",
+            "atlas_proxy_upstream_latency_seconds_count{vcs=\"github\"} 2",
+            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"gitlab\",le=\"0.01\"} 1",
+            "atlas_proxy_upstream_latency_seconds_count{vcs=\"gitlab\"} 1");
     }
 
     @Test

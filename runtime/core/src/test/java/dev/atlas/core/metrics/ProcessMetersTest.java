@@ -6,7 +6,6 @@ import dev.atlas.core.AtlasVersion;
 import dev.atlas.core.cli.AtlasCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ProcessMetersTest {
@@ -24,19 +23,6 @@ class ProcessMetersTest {
                 assertThat(scrape).contains("process_files_open_files", "process_files_max_files");
             }
         }
-    }
-
-    @Test
-    void recordsLatenciesAsHistogramsWithFixedBuckets() {
-        MicrometerMetrics metrics = new MicrometerMetrics();
-        metrics.time("proxy_upstream_latency", Duration.ofMillis(70), "vcs", "github");
-        metrics.time("proxy_upstream_latency", Duration.ofSeconds(3), "vcs", "github");
-        String scrape = metrics.scrape();
-        assertThat(scrape).contains("atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"0.05\"} 0",
-            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"0.1\"} 1",
-            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"5.0\"} 2",
-            "atlas_proxy_upstream_latency_seconds_bucket{vcs=\"github\",le=\"+Inf\"} 2",
-            "atlas_proxy_upstream_latency_seconds_count{vcs=\"github\"} 2");
     }
 
     @Test
