@@ -12,7 +12,6 @@ import dev.atlas.core.metrics.MicrometerMetrics;
 import dev.atlas.core.outbox.ReplayWindow;
 import dev.atlas.core.outbox.SpooledWebhook;
 import dev.atlas.core.outbox.WebhookSpool;
-import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -52,8 +50,6 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
     private final MicrometerMetrics metrics;
     private final Clock clock;
     private final java.util.concurrent.Executor offLoop;
-    /** Counters by name and VCS: looked up once, not on every webhook. */
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     /** @param offLoop runs the rest of the route after an acceptance completed later, when it was not asked on a loop */
     public WebhookSpoolStep(WebhookSpool spool, ReplayWindow replays, Runnable wakeDelivery, MicrometerMetrics metrics,
@@ -179,10 +175,11 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
     }
 
     private void count(String name, String vcs, String reason) {
-        counters.computeIfAbsent(name + '\n' + vcs + '\n' + reason, k -> reason == null
-            ? Counter.builder("atlas_" + name).tag("vcs", vcs).register(metrics.registry())
-            : Counter.builder("atlas_" + name).tag("vcs", vcs).tag("reason", reason).register(metrics.registry()))
-            .increment();
+        if (reason == null) {
+            metrics.count(name, "vcs", vcs);
+        } else {
+            metrics.count(name, "vcs", vcs, "reason", reason);
+        }
     }
 
     /** The spool key: one per app and delivery id, safe as a file name. */
