@@ -108,6 +108,8 @@ class WebhookSpoolStepTest {
     private interface Provider extends VcsProvider, WebhookVerifier {
     }
 
+    private final MicrometerMetrics metrics = new MicrometerMetrics();
+
     private Exchange exchange(String id) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         AppSettings app = new AppSettings("acme", "gh-main", "github", URI.create("https://vcs.example"),
@@ -144,7 +146,25 @@ class WebhookSpoolStepTest {
     private WebhookSpoolStep step(WebhookSpool spool, AtomicInteger wakes, java.util.concurrent.Executor offLoop)
         throws IOException {
         return new WebhookSpoolStep(spool, new FileReplayWindow(dir.resolve("bodies"), Duration.ofDays(7)),
-            wakes::incrementAndGet, new MicrometerMetrics(), Clock.fixed(NOW, ZoneOffset.UTC), offLoop);
+            wakes::incrementAndGet, metrics, Clock.fixed(NOW, ZoneOffset.UTC), offLoop);
+    }
+
+    @Test
+    void eachOutcomeIsCountedOnItsOwnSeries() throws Exception {
+        SlowSpool spool = new SlowSpool();
+        spool.durable.complete(WebhookSpool.Acceptance.SPOOLED);
+        WebhookSpoolStep step = step(spool, new AtomicInteger());
+        step.process(exchange("d-5"), doneSync -> { });
+        step.process(exchange("d-6"), doneSync -> { }); // the same body again: a replay
+        SlowSpool seen = new SlowSpool();
+        seen.durable.complete(WebhookSpool.Acceptance.DUPLICATE); // the same delivery id with another body
+        new WebhookSpoolStep(seen, new FileReplayWindow(dir.resolve("other-bodies"), Duration.ofDays(7)), () -> { },
+            metrics, Clock.fixed(NOW, ZoneOffset.UTC), Runnable::run).process(exchange("d-5"), doneSync -> { });
+
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("atlas_webhooks_spooled_total{vcs=\"github\"} 1.0",
+            "atlas_webhooks_duplicate_total{reason=\"replayed_body\",vcs=\"github\"} 1.0",
+            "atlas_webhooks_duplicate_total{reason=\"delivery_id\",vcs=\"github\"} 1.0");
     }
 
     @Test
