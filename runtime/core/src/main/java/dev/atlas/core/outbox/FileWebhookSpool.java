@@ -301,11 +301,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                 index.remove(key);
                 return java.util.concurrent.CompletableFuture.completedFuture(Acceptance.DUPLICATE);
             }
-            byte[] header = headerLine(webhook);
-            content = new byte[header.length + 1 + webhook.body().length];
-            System.arraycopy(header, 0, content, 0, header.length);
-            content[header.length] = '\n';
-            System.arraycopy(webhook.body(), 0, content, header.length + 1, webhook.body().length);
+            content = storedContent(webhook, webhook.body());
         } catch (IOException | RuntimeException e) {
             index.remove(key);
             return java.util.concurrent.CompletableFuture.failedFuture(e);
@@ -426,11 +422,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     public void deadLetter(SpooledWebhook webhook, String reason) throws IOException {
         String key = webhook.key();
         byte[] body = webhook.body().length > 0 || journal == null ? webhook.body() : stored(key).body();
-        byte[] header = headerLine(webhook);
-        byte[] content = new byte[header.length + 1 + body.length];
-        System.arraycopy(header, 0, content, 0, header.length);
-        content[header.length] = '\n';
-        System.arraycopy(body, 0, content, header.length + 1, body.length);
+        byte[] content = storedContent(webhook, body);
         writeAtomically(dead.resolve(key + STATE), JSON.writeValueAsBytes(state(webhook, reason)));
         writeAtomically(dead.resolve(key + WEBHOOK), content);
         deadKeys.add(key);
@@ -533,6 +525,16 @@ public final class FileWebhookSpool implements WebhookSpool {
     private static String keyOf(Path file) {
         String name = file.getFileName().toString();
         return name.substring(0, name.length() - WEBHOOK.length());
+    }
+
+    /** What is stored of a webhook (in the journal, or as a dead letter's file): its header line, then its body. */
+    private static byte[] storedContent(SpooledWebhook w, byte[] body) throws IOException {
+        byte[] header = headerLine(w);
+        byte[] content = new byte[header.length + 1 + body.length];
+        System.arraycopy(header, 0, content, 0, header.length);
+        content[header.length] = '\n';
+        System.arraycopy(body, 0, content, header.length + 1, body.length);
+        return content;
     }
 
     /**
