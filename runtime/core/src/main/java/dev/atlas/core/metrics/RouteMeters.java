@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
@@ -27,6 +28,7 @@ import org.apache.camel.support.RoutePolicySupport;
  */
 public final class RouteMeters implements RoutePolicyFactory {
     private final MeterRegistry registry;
+    private final AtomicBoolean appInfoRegistered = new AtomicBoolean();
 
     public RouteMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -34,11 +36,14 @@ public final class RouteMeters implements RoutePolicyFactory {
 
     @Override
     public RoutePolicy createRoutePolicy(CamelContext camel, String routeId, NamedNode route) {
-        // as Camel's metrics did: which Camel runs (registered once, whichever route comes first)
-        Gauge.builder("app.info", () -> 1).description("Camel's version and runtime")
-            .tags("camel.context", camel.getName(), "camel.version", camel.getVersion(),
-                "camel.runtime.provider", "Main", "camel.runtime.version", camel.getVersion())
-            .register(registry);
+        // as Camel's metrics did: which Camel runs (registered with the first route: Micrometer warns when a gauge
+        // is registered twice)
+        if (appInfoRegistered.compareAndSet(false, true)) {
+            Gauge.builder("app.info", () -> 1).description("Camel's version and runtime")
+                .tags("camel.context", camel.getName(), "camel.version", camel.getVersion(),
+                    "camel.runtime.provider", "Main", "camel.runtime.version", camel.getVersion())
+                .register(registry);
+        }
         return new Policy(registry, Tags.of("camelContext", camel.getName(), "routeId", routeId,
             "eventType", "route", "kind", "CamelRoute"), "atlas.routeStarted." + routeId);
     }

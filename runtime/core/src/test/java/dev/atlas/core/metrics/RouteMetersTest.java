@@ -78,6 +78,42 @@ class RouteMetersTest {
     }
 
     @Test
+    void camelsVersionGaugeIsRegisteredOnceWithoutMicrometersDuplicateWarning() throws Exception {
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        ch.qos.logback.classic.Logger micrometer = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+            .getLogger(io.micrometer.core.instrument.MeterRegistry.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        micrometer.addAppender(logs);
+        // Micrometer warns once per process, then logs the same line at DEBUG
+        ch.qos.logback.classic.Level level = micrometer.getLevel();
+        micrometer.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        CamelContext second = new DefaultCamelContext();
+        try {
+            second.getCamelContextExtension().setName("two-routes");
+            second.addRoutePolicyFactory(new RouteMeters(own));
+            second.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:a").routeId("a").setBody(constant("a"));
+                    from("direct:b").routeId("b").setBody(constant("b"));
+                }
+            });
+            second.start();
+        } finally {
+            second.stop();
+            micrometer.detachAppender(logs);
+            micrometer.setLevel(level);
+        }
+        assertThat(own.find("app.info").gauges()).singleElement()
+            .satisfies(g -> assertThat(g.getId().getTag("camel.context")).isEqualTo("two-routes"));
+        assertThat(own.find("camel.exchanges.total").counters()).hasSize(2);
+        assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .noneMatch(m -> m.contains("already registered"));
+    }
+
+    @Test
     void aSucceededAFailedAndAHandledExchangeAreEachCountedAndTimedOnTheirOwnRoute() {
         send.requestBody("direct:ok", "x");
         send.requestBody("direct:ok", "x");
