@@ -119,11 +119,23 @@ final class Distribution {
      * {@code plugins/}): everything copied but {@code lib/}, which is linked (the same jars, and large).
      */
     static Path copy(Path target) throws IOException {
+        copyFiles(target, true);
+        Files.createSymbolicLink(target.resolve("lib"), HOME.resolve("lib"));
+        return target;
+    }
+
+    /** A whole copy of the distribution at {@code target}, {@code lib/} included, as a user copies or moves it. */
+    static Path copyWhole(Path target) throws IOException {
+        copyFiles(target, false);
+        return target;
+    }
+
+    private static void copyFiles(Path target, boolean skipLib) throws IOException {
         Files.createDirectories(target);
         try (java.util.stream.Stream<Path> files = Files.walk(HOME)) {
             for (Path source : (Iterable<Path>) files::iterator) {
                 Path relative = HOME.relativize(source);
-                if (relative.toString().isEmpty() || relative.startsWith("lib")) {
+                if (relative.toString().isEmpty() || skipLib && relative.startsWith("lib")) {
                     continue;
                 }
                 Path copy = target.resolve(relative.toString());
@@ -134,8 +146,6 @@ final class Distribution {
                 }
             }
         }
-        Files.createSymbolicLink(target.resolve("lib"), HOME.resolve("lib"));
-        return target;
     }
 
     static int freePort() {

@@ -182,6 +182,31 @@ class DistributionIT {
     }
 
     @Test
+    void aCopiedDistributionStartsWithoutTheBuildsArchiveUntilAtlasCdsArchiveMakesOneForItsFolder() throws Exception {
+        Map<String, String> classLoading = Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -Xlog:class+load=info");
+        String fromArchive = "source: shared objects file (top)";
+        assertThat(Distribution.run(classLoading, "--version").output()).as("the build's folder").contains(fromArchive);
+
+        Path copy = Distribution.copyWhole(dir.resolve("moved/atlas"));
+        Distribution.Result stale = Distribution.runFrom(copy, classLoading, "--version");
+        assertThat(stale.exitCode()).isZero();
+        assertThat(stale.output()).as("the build's archive names the build's jars: not even mapped")
+            .doesNotContain(fromArchive).doesNotContain("SharedArchiveFile");
+
+        Process make = new ProcessBuilder(copy.resolve("bin/atlas-cds-archive").toString()).redirectErrorStream(true)
+            .start();
+        String made = new String(make.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(make.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(make.exitValue()).as(made).isZero();
+        assertThat(made).contains("made " + copy.resolve("lib/atlas.jsa"));
+        assertThat(Files.readString(copy.resolve("lib/atlas.jsa.home")).strip())
+            .isEqualTo(copy.resolve("lib").toString());
+        assertThat(Distribution.runFrom(copy, classLoading, "--version").output()).contains(fromArchive);
+        assertThat(Distribution.run(classLoading, "--version").output()).as("the build's own still serves it")
+            .contains(fromArchive);
+    }
+
+    @Test
     void printsTheVersionTheBuildStampedWhichTheChartCarries() throws Exception {
         Distribution.Result result = Distribution.run(Map.of(), "--version");
         assertThat(result.exitCode()).isZero();

@@ -122,6 +122,28 @@ class DockerfileIT {
     }
 
     @Test
+    void makesTheClassDataSharingArchiveForOptAtlasAfterCopyingTheDistributionAndAsRoot() {
+        List<Instruction> stage = finalStage();
+        int copied = -1;
+        int made = -1;
+        int user = -1;
+        for (int i = 0; i < stage.size(); i++) {
+            Instruction instruction = stage.get(i);
+            if (instruction.keyword().equals("COPY") && instruction.arguments().endsWith(" /opt/atlas")) {
+                copied = i;
+            } else if (instruction.keyword().equals("RUN")
+                && instruction.arguments().equals("/opt/atlas/bin/atlas-cds-archive")) {
+                made = i;
+            } else if (instruction.keyword().equals("USER")) {
+                user = i;
+            }
+        }
+        assertThat(copied).isNotNegative();
+        assertThat(made).as("RUN /opt/atlas/bin/atlas-cds-archive").isGreaterThan(copied).isLessThan(user);
+        assertThat(fromImage("/opt/atlas/bin/atlas-cds-archive")).isExecutable();
+    }
+
+    @Test
     void pluginDataBesideTheConfigLandsOnTheVolume() {
         // Atlas keeps plugin data in <config folder>/data; the config is /etc/atlas/atlas.yaml
         assertThat(all(finalStage(), "RUN")).anySatisfy(run -> assertThat(run).contains("ln -s /var/lib/atlas /etc/atlas/data"));
