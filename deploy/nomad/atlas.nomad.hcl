@@ -112,9 +112,8 @@ job "atlas" {
         destination = "/var/lib/atlas"
       }
 
-      env {
-        JAVA_OPTS = "-XX:+UseSerialGC -XX:MaxRAMPercentage=75 -Xss512k -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError"
-      }
+      # JVM options: the image's (bin/atlas's defaults plus ATLAS_JAVA_OPTS); JAVA_OPTS in an env block replaces the
+      # defaults
 
       # the secrets, one file each in the task's secrets/ (a tmpfs, noexec, not in the allocation's logs);
       # atlas.yaml reads them with ${file:/secrets/...} (written $${...} below: the HCL escape). change_mode restart: a new value restarts Atlas.

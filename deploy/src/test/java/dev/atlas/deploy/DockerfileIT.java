@@ -158,10 +158,12 @@ class DockerfileIT {
     }
 
     @Test
-    void jvmFlagsOfTheImageStartThisJava() throws Exception {
-        Matcher opts = Pattern.compile("JAVA_OPTS=\"([^\"]+)\"").matcher(String.join(" ", all(finalStage(), "ENV")));
+    void theImageKeepsTheLaunchersDefaultsAndAddsItsOwnJvmFlagsWhichStartThisJava() throws Exception {
+        String env = String.join(" ", all(finalStage(), "ENV"));
+        assertThat(env).as("JAVA_OPTS would replace the launcher's defaults").doesNotContainPattern("\\bJAVA_OPTS=");
+        Matcher opts = Pattern.compile("ATLAS_JAVA_OPTS=\"([^\"]+)\"").matcher(env);
         assertThat(opts.find()).isTrue();
-        assertThat(opts.group(1)).contains("-XX:MaxRAMPercentage=").containsAnyOf("-XX:+UseSerialGC", "-XX:+UseG1GC");
+        assertThat(opts.group(1)).contains("-XX:+ExitOnOutOfMemoryError").contains("-XX:-UsePerfData");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(opts.group(1).split("\\s+")));
@@ -169,9 +171,12 @@ class DockerfileIT {
         Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
         assertThat(java.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(java.exitValue()).as(new String(java.getInputStream().readAllBytes())).isZero();
-        // and bin/atlas passes them on: the launcher starts with them
-        Distribution.Result help = Distribution.run(Map.of("JAVA_OPTS", opts.group(1)), "--help");
-        assertThat(help.exitCode()).as(help.output()).isZero();
+        // bin/atlas adds them after its own defaults, which stay
+        Distribution.Result run = Distribution.run(Map.of("ATLAS_JAVA_OPTS", opts.group(1) + " -XX:+PrintCommandLineFlags"),
+            "--help");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:+UseSerialGC",
+            "-XX:MaxHeapFreeRatio=40", "-XX:MaxRAMPercentage=75");
     }
 
     @Test

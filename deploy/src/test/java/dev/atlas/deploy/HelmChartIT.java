@@ -207,6 +207,18 @@ class HelmChartIT {
     }
 
     @Test
+    void theLaunchersJvmDefaultsApplyUnlessJavaOptsIsSetToReplaceThem() {
+        PodSpec pod = HelmChart.statefulSet(defaults()).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getEnv()).as("no JAVA_OPTS: bin/atlas's defaults and the image's")
+            .satisfiesAnyOf(env -> assertThat(env).isNull(),
+                env -> assertThat(env).noneMatch(e -> e.getName().equals("JAVA_OPTS")));
+        PodSpec replaced = HelmChart.statefulSet(with(Map.of("javaOpts", "-XX:+UseG1GC -XX:MaxRAMPercentage=70")))
+            .getSpec().getTemplate().getSpec();
+        assertThat(replaced.getContainers().get(0).getEnv()).filteredOn(e -> e.getName().equals("JAVA_OPTS"))
+            .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("-XX:+UseG1GC -XX:MaxRAMPercentage=70"));
+    }
+
+    @Test
     void chartCreatesNoSecretAndItsConfigHoldsOnlyReferences() {
         for (List<HasMetadata> objects : List.of(defaults(), everything())) {
             assertThat(HelmChart.ofKind(objects, Secret.class)).isEmpty();
@@ -218,7 +230,8 @@ class HelmChartIT {
                 assertThat(REFERENCE.matcher(rabbit).replaceAll("")).doesNotContainPattern(":[^/@]*[^:/]@");
             }
             PodSpec pod = HelmChart.statefulSet(objects).getSpec().getTemplate().getSpec();
-            pod.getContainers().stream().flatMap(c -> c.getEnv().stream())
+            pod.getContainers().stream().flatMap(c -> java.util.Objects.requireNonNullElse(c.getEnv(),
+                    List.<io.fabric8.kubernetes.api.model.EnvVar>of()).stream())
                 .filter(env -> !env.getName().equals("JAVA_OPTS"))
                 .forEach(env -> assertThat(env.getValue()).as(env.getName() + " must come from a Secret").isNull());
         }
