@@ -202,6 +202,10 @@ class DistributionIT {
         assertThat(Files.readString(copy.resolve("lib/atlas.jsa.home")).strip())
             .isEqualTo(copy.resolve("lib").toString());
         assertThat(Distribution.runFrom(copy, classLoading, "--version").output()).contains(fromArchive);
+        Map<String, String> homeWithSlash = new java.util.HashMap<>(classLoading);
+        homeWithSlash.put("ATLAS_HOME", copy + "/");
+        assertThat(Distribution.runFrom(copy, homeWithSlash, "--version").output()).as("ATLAS_HOME ending in /")
+            .contains(fromArchive);
         assertThat(Distribution.run(classLoading, "--version").output()).as("the build's own still serves it")
             .contains(fromArchive);
     }
