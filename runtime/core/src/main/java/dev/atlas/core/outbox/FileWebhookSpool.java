@@ -67,10 +67,14 @@ public final class FileWebhookSpool implements WebhookSpool {
     /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
     private final java.util.concurrent.ConcurrentSkipListSet<Due> queue = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
-    /** Recent acceptances, whole, so that a delivery need not read back what was just written; bounded in bytes. */
+    /**
+     * Recent acceptances, whole, so that a delivery need not read back what was just written; bounded in bytes, and
+     * only kept while the backlog ahead of them would fit ({@link #cacheRecent}).
+     */
     private final Map<String, SpooledWebhook> recent = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
-    private static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
+    static final long CACHE_BYTES = 32L * 1024 * 1024;
+    private long maxCachedBytes = CACHE_BYTES;
     /** Keys of the dead letters (a repeat of one is a duplicate). */
     private final Set<String> deadKeys = ConcurrentHashMap.newKeySet();
     private final Path journalDir;
@@ -127,6 +131,11 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /** {@link #open(Path)} with journal segments of {@code segmentBytes} (tests use small ones). */
     static FileWebhookSpool open(Path root, int segmentBytes) throws IOException {
+        return open(root, segmentBytes, CACHE_BYTES);
+    }
+
+    /** {@link #open(Path, int)} with a cache of recent acceptances of {@code cacheBytes} (tests use small ones). */
+    static FileWebhookSpool open(Path root, int segmentBytes, long cacheBytes) throws IOException {
         Files.createDirectories(root);
         FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE);
@@ -136,6 +145,7 @@ public final class FileWebhookSpool implements WebhookSpool {
             throw new IOException("spool " + root + " is in use by another Atlas process");
         }
         FileWebhookSpool spool = new FileWebhookSpool(root, channel, lock);
+        spool.maxCachedBytes = cacheBytes;
         spool.cleanTmp();
         spool.delivered = SeenTable.open(root.resolve("delivered.table"));
         spool.journal = SpoolJournal.open(spool.journalDir, segmentBytes);
@@ -322,13 +332,27 @@ public final class FileWebhookSpool implements WebhookSpool {
         return Acceptance.SPOOLED;
     }
 
+    /**
+     * Keeps a just-accepted webhook whole for its delivery while there is room, unless more webhooks are pending than
+     * the cache could hold: delivery goes oldest first, so behind such a backlog it would sit in the heap until the
+     * backlog ahead of it is delivered (each full collection of the serial collector going through it), where a
+     * delivery reads it back from the journal anyway for all those the cache had no room for.
+     */
     private void cacheRecent(SpooledWebhook webhook) {
         long cost = webhook.body().length + ENTRY_BYTES;
-        if (cachedBytes.addAndGet(cost) <= MAX_CACHED_BYTES) {
+        if ((long) index.size() * cost > maxCachedBytes) {
+            return;
+        }
+        if (cachedBytes.addAndGet(cost) <= maxCachedBytes) {
             recent.put(webhook.key(), webhook);
         } else {
             cachedBytes.addAndGet(-cost);
         }
+    }
+
+    /** Whether a pending webhook is held whole in memory (tests). */
+    boolean holdsWhole(String key) {
+        return recent.containsKey(key);
     }
 
     private void forgetBody(String key) {

@@ -235,6 +235,31 @@ class FileWebhookSpoolTest {
     }
 
     @Test
+    void aWebhookAcceptedBehindABacklogLargerThanTheCacheIsNotHeldWholeEvenWithRoomAndIsDeliveredFromTheJournal()
+        throws Exception {
+        long cost = "{\"key\":\"w0\"}".length() + 1024;
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root, SpoolJournal.SEGMENT_BYTES, 3 * cost)) {
+            for (int i = 0; i < 5; i++) {
+                spool.accept(webhook("w" + i));
+            }
+            assertThat(spool.holdsWhole("w2")).as("three fit").isTrue();
+            assertThat(spool.holdsWhole("w3")).isFalse();
+            spool.delivered(spool.due(NOW, 1).get(0)); // w0: room for one again, four still pending
+            spool.accept(webhook("w5"));
+            assertThat(spool.holdsWhole("w5")).as("five pending ahead of it and with it").isFalse();
+
+            List<SpooledWebhook> due = spool.due(NOW, 10);
+            assertThat(bodies(due)).containsExactly("{\"key\":\"w1\"}", "{\"key\":\"w2\"}", "{\"key\":\"w3\"}",
+                "{\"key\":\"w4\"}", "{\"key\":\"w5\"}");
+            for (SpooledWebhook webhook : due) {
+                spool.delivered(webhook);
+            }
+            spool.accept(webhook("w6"));
+            assertThat(spool.holdsWhole("w6")).as("the backlog gone").isTrue();
+        }
+    }
+
+    @Test
     void deliveryReadsTheBodyOnceTheCacheNoLongerHoldsIt() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             spool.accept(webhook("a"));
