@@ -74,7 +74,7 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final Map<String, SpooledWebhook> recent = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
     static final long CACHE_BYTES = 32L * 1024 * 1024;
-    private long maxCachedBytes = CACHE_BYTES;
+    private final long maxCachedBytes;
     /** Keys of the dead letters (a repeat of one is a duplicate). */
     private final Set<String> deadKeys = ConcurrentHashMap.newKeySet();
     private final Path journalDir;
@@ -112,7 +112,9 @@ public final class FileWebhookSpool implements WebhookSpool {
         queue.add(new Due(at, sequence.incrementAndGet(), key));
     }
 
-    private FileWebhookSpool(Path root, FileChannel lockChannel, FileLock lock) throws IOException {
+    private FileWebhookSpool(Path root, FileChannel lockChannel, FileLock lock, long maxCachedBytes)
+        throws IOException {
+        this.maxCachedBytes = maxCachedBytes;
         this.pending = Files.createDirectories(root.resolve("pending"));
         this.dead = Files.createDirectories(root.resolve("dead"));
         this.tmp = Files.createDirectories(root.resolve("tmp"));
@@ -144,8 +146,7 @@ public final class FileWebhookSpool implements WebhookSpool {
             channel.close();
             throw new IOException("spool " + root + " is in use by another Atlas process");
         }
-        FileWebhookSpool spool = new FileWebhookSpool(root, channel, lock);
-        spool.maxCachedBytes = cacheBytes;
+        FileWebhookSpool spool = new FileWebhookSpool(root, channel, lock, cacheBytes);
         spool.cleanTmp();
         spool.delivered = SeenTable.open(root.resolve("delivered.table"));
         spool.journal = SpoolJournal.open(spool.journalDir, segmentBytes);
@@ -156,7 +157,7 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /** Opens the spool for the CLI (listing and replay), without the owner's lock: reads the journal as it is. */
     public static FileWebhookSpool openForTools(Path root) throws IOException {
-        FileWebhookSpool spool = new FileWebhookSpool(root, null, null);
+        FileWebhookSpool spool = new FileWebhookSpool(root, null, null, CACHE_BYTES);
         spool.load(SpoolJournal.recover(spool.journalDir));
         return spool;
     }
