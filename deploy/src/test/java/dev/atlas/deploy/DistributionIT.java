@@ -193,6 +193,19 @@ class DistributionIT {
         assertThat(stale.output()).as("the build's archive names the build's jars: not even mapped")
             .doesNotContain(fromArchive).doesNotContain("SharedArchiveFile");
 
+        // a demo that cannot run (no java where JAVA_HOME points) makes no archive: exit 1, its output shown, and
+        // nothing left that bin/atlas would take for this folder's archive
+        ProcessBuilder broken = new ProcessBuilder(copy.resolve("bin/atlas-cds-archive").toString())
+            .redirectErrorStream(true);
+        broken.environment().put("JAVA_HOME", dir.resolve("no-jdk").toString());
+        Process failing = broken.start();
+        String failed = new String(failing.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(failing.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(failing.exitValue()).as(failed).isEqualTo(1);
+        assertThat(failed).contains("no archive was made").contains("no-jdk/bin/java");
+        assertThat(copy.resolve("lib/atlas.jsa")).doesNotExist();
+        assertThat(copy.resolve("lib/atlas.jsa.home")).doesNotExist();
+
         Process make = new ProcessBuilder(copy.resolve("bin/atlas-cds-archive").toString()).redirectErrorStream(true)
             .start();
         String made = new String(make.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
