@@ -39,6 +39,19 @@ class HubSignatureTest {
     }
 
     @Test
+    void aSignatureMadeWithTheAppCheckedJustBeforeOnThisThreadIsRefusedForTheNextApp() {
+        // one thread's Mac is keyed per call: a check may never run under the key of the check before it
+        byte[] other = "another app's secret".getBytes(StandardCharsets.UTF_8);
+        String signedForKey = sign(KEY);
+        assertThat(CHECK.check(headers(signedForKey), BODY, KEY)).isEmpty();
+        assertThat(CHECK.check(headers(signedForKey), BODY, other)).contains(HubSignature.BAD);
+        // nor after an app with an empty secret, refused before any MAC is made
+        assertThat(CHECK.check(headers(signedForKey), BODY, new byte[0])).contains(HubSignature.BAD);
+        assertThat(CHECK.check(headers(signedForKey), BODY, other)).contains(HubSignature.BAD);
+        assertThat(CHECK.check(headers(sign(other)), BODY, other)).isEmpty();
+    }
+
+    @Test
     void acceptsTheRightSignatureInTheConfiguredHeader() {
         assertThat(CHECK.check(headers(sign(KEY)), BODY, KEY)).isEmpty();
     }
