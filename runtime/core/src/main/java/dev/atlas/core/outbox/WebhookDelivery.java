@@ -87,10 +87,12 @@ public final class WebhookDelivery implements AutoCloseable {
 
     /**
      * Starts attempts now for what is due (called when a webhook was just spooled, and when an attempt ends so that a
-     * backlog drains at full speed). Wakes coalesce: at most one extra tick waits at a time.
+     * backlog drains at full speed). Wakes coalesce: at most one extra tick waits at a time, and none while every
+     * delivery slot is taken (an attempt that ends frees its slot before it wakes the delivery again), so that a
+     * burst of acceptances behind a busy delivery does not hand a useless tick to a worker per webhook.
      */
     public void wake() {
-        if (!stopping.get() && tickPending.compareAndSet(false, true)) {
+        if (!stopping.get() && slots.availablePermits() > 0 && tickPending.compareAndSet(false, true)) {
             try {
                 workers.execute(() -> {
                     tickPending.set(false);
