@@ -27,7 +27,8 @@ class FileWebhookSpoolTest {
     @TempDir
     Path root;
 
-    private static SpooledWebhook webhook(String key) {
+    /** A GitHub push due at once, its body naming {@code key} (also used by the delivery's tests). */
+    static SpooledWebhook webhook(String key) {
         return new SpooledWebhook(key, "id-" + key, "github", "gh-main", NOW, Optional.of("application/json"),
             Map.of("X-GitHub-Event", "push"), ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8), 0, NOW,
             Optional.empty(), Optional.empty());

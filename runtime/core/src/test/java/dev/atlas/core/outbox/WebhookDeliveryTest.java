@@ -2,14 +2,12 @@ package dev.atlas.core.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,16 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** How the delivery hands due webhooks to its slots when woken. */
 class WebhookDeliveryTest {
-    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z"); // the webhooks' due time
 
     @TempDir
     Path root;
-
-    private static SpooledWebhook webhook(String key) {
-        return new SpooledWebhook(key, "id-" + key, "github", "gh-main", NOW, Optional.of("application/json"),
-            Map.of("X-GitHub-Event", "push"), "{}".getBytes(StandardCharsets.UTF_8), 0, NOW, Optional.empty(),
-            Optional.empty());
-    }
 
     /** A fixed clock that counts the ticks that read it (a tick reads the time first). */
     private static final class TickCountingClock extends Clock {
@@ -99,7 +91,7 @@ class WebhookDeliveryTest {
             });
             camel.start();
             for (String key : new String[] {"a", "b", "c"}) {
-                spool.accept(webhook(key));
+                spool.accept(FileWebhookSpoolTest.webhook(key));
             }
             WebhookDelivery delivery = new WebhookDelivery(spool, new DeliveryRoute(camel, DeliveryRoute.WEBHOOKS),
                 new RetryPolicy(5, Duration.ofHours(1), Duration.ofSeconds(5)), Duration.ofSeconds(5), clock,
