@@ -172,6 +172,15 @@ class TaskQueueIT {
     }
 
     @Test
+    void consumesOnThreadsNamedForTheTaskQueue() throws Exception {
+        String taskId = "q-" + UUID.randomUUID();
+        publish(task(taskId), "corr-" + taskId);
+        replyFor("corr-" + taskId);
+        // the name every log line of the dispatch carries as its threadName
+        assertThat(FakeDriverFactory.SUBMITTED_ON.get(taskId)).matches("atlas-task-queue-\\d+");
+    }
+
+    @Test
     void deadLettersAnInvalidMessageWithTheReason() throws Exception {
         String correlationId = "corr-bad-" + UUID.randomUUID();
         publish(task("q-" + UUID.randomUUID()).replace("500m", "a lot"), correlationId);

@@ -23,6 +23,8 @@ public final class FakeDriverFactory implements DriverFactory {
     public static final Map<String, JobSpec> JOBS = new ConcurrentHashMap<>();
     /** When true, every call fails as if the backend were unreachable. */
     public static volatile boolean down;
+    /** The thread each task's submit ran on, by task id. */
+    public static final Map<String, String> SUBMITTED_ON = new ConcurrentHashMap<>();
     /** How many submits reached any fake driver. */
     public static final java.util.concurrent.atomic.AtomicInteger SUBMITS = new java.util.concurrent.atomic.AtomicInteger();
     /** When set, a submit waits for it to open (counting down {@link #blocked} first), to hold a dispatch in flight. */
@@ -50,6 +52,7 @@ public final class FakeDriverFactory implements DriverFactory {
         @Override
         public JobRef submit(JobSpec spec) throws DriverException {
             SUBMITS.incrementAndGet();
+            SUBMITTED_ON.put(spec.taskId(), Thread.currentThread().getName());
             java.util.concurrent.CountDownLatch wait = gate;
             if (wait != null) {
                 blocked.countDown();
