@@ -9,6 +9,8 @@
 # task messages published by bench/rabbitmq/TaskPublisher.java (32 unanswered at most, like wrk's connections) to
 # Atlas's queue (RABBIT_CONSUMERS consumers, default 8), beside the same publisher answering its own messages as a
 # bare consumer would (the broker's round trip, same run).
+# DRIVER=nomad dispatches to a stand-in of Nomad's API (bench/src/.../NomadStandIn.java) instead of the local driver:
+# the jobs are registered and run nowhere, so the machine measures Atlas's task ingress without the jobs beside it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # a task can take seconds to be accepted: wrk's default 2 s timeout would drop the slow ones from the figures
@@ -19,6 +21,7 @@ work=$(mktemp -d)
 atlas_port=${ATLAS_PORT:-18071}
 vertx_port=${VERTX_PORT:-18072}
 camel_port=${CAMEL_PORT:-18073}
+nomad_port=${NOMAD_PORT:-18074}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 secret=bench-cloud-jwt-secret-long-enough-for-hs256-keys
@@ -38,11 +41,12 @@ installations:
         webhookSecret: bench-hook-secret
         gitlab: { token: bench-gitlab-token }
 tasks:
-  driver: local
+  driver: ${DRIVER:-local}
   cloneStep: false
   # the bench accepts tasks far faster than its jobs (true, then an atlas report JVM) run: the queue holds them all
   # (QUEUE_BOUND=0 leaves the key out, for a distribution from before maxQueued)
   local: { maxConcurrent: 4$( [[ "${QUEUE_BOUND:-1}" == 0 ]] || echo ", maxQueued: 1000000" ) }
+  nomad: { address: "http://127.0.0.1:$nomad_port", token: bench-nomad-token }
 auth: { signingKeys: data/keys }
 YAML
 mode=${MODE:-http}
@@ -64,6 +68,10 @@ JSON
 export TASK_BODY="$work/task.json"
 
 java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx.log" 2>&1 & pids+=($!)
+if [[ "${DRIVER:-local}" == nomad ]]; then
+  java -cp "$BASELINE_CP" dev.atlas.bench.NomadStandIn "$nomad_port" > "$work/nomad.log" 2>&1 & pids+=($!)
+  wait_listening "http://127.0.0.1:$nomad_port/v1/status/leader"
+fi
 java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes accept "$camel_port" > "$work/camel.log" 2>&1 & pids+=($!)
 ATLAS_LOG_LEVEL=WARN "$dist/bin/atlas" run --config "$work/atlas.yaml" > "$work/atlas.log" 2>&1 & atlas=$!
 pids+=($atlas)
