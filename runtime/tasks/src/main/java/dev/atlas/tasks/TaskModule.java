@@ -69,8 +69,10 @@ public final class TaskModule implements ApplicationModule {
             queues.declare();
             camel.addService(queues, true, true);
             context.bind("atlasTaskRabbit", queues.connectionFactory());
-            camel.getComponent("spring-rabbitmq", org.apache.camel.component.springrabbit.SpringRabbitMQComponent.class)
-                .setListenerContainerFactory(new TaskQueueListeners(queue.queue()));
+            org.apache.camel.component.springrabbit.SpringRabbitMQComponent rabbit = camel.getComponent(
+                "spring-rabbitmq", org.apache.camel.component.springrabbit.SpringRabbitMQComponent.class);
+            rabbit.setListenerContainerFactory(
+                new TaskQueueListeners(queue.queue(), rabbit.getListenerContainerFactory()));
             context.bind("taskQueueIngress", new TaskQueueConsumer(dispatcher, queues, queue.maxAttempts(),
                 queue.maxBackoff(), context.lifecycle()::stopping, context.metrics(), authenticator, queue.requireJwt(),
                 config.runner().cloudSecret()));
