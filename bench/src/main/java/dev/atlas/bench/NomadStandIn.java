@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A stand-in for Nomad's HTTP API, for the task benchmark's {@code DRIVER=nomad}: the accepted jobs are registered
  * here and run nowhere, so the measured machine runs Atlas's task ingress and not the jobs as well. It answers what
  * the Nomad driver asks on a submit (no job of that id yet, the job's variable stored, the job registered) and its
- * health check (a leader), each as Nomad's API documents it; anything else is 404. It counts the jobs registered.
+ * health check (a leader), each as Nomad's API documents it, and the driver's clean-up (no jobs listed, deletes
+ * answered); anything else is 404.
  * Usage: {@code NomadStandIn PORT}.
  */
 public final class NomadStandIn {
@@ -33,8 +34,6 @@ public final class NomadStandIn {
                     response.end("{}");
                 } else if (method == HttpMethod.GET && path.equals("/v1/jobs")) {
                     response.end("[]");
-                } else if (method == HttpMethod.GET && path.equals("/count")) {
-                    response.end(String.valueOf(registered.get()));
                 } else if (method == HttpMethod.DELETE) {
                     response.end("{}");
                 } else {
