@@ -1,6 +1,7 @@
 package dev.atlas.core.http;
 
 import java.net.http.HttpHeaders;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,13 +17,18 @@ public record InboundRequest(String requestId, String method, String rawPath, Op
     /** The exchange property the request is kept in. */
     public static final String PROPERTY = "atlas.request";
 
-    /** The first value of header {@code name} (case-insensitive). */
+    /**
+     * The first value of header {@code name} (case-insensitive), as {@code headers.firstValue(name)} gives it, read
+     * from the headers' map directly: {@code firstValue} makes a stream per call, on every step of every request.
+     */
     public Optional<String> header(String name) {
-        return headers.firstValue(name);
+        List<String> values = headers.map().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
     /** How many values header {@code name} has (duplicated security headers are refused). */
     public int headerCount(String name) {
-        return headers.allValues(name).size();
+        List<String> values = headers.map().get(name);
+        return values == null ? 0 : values.size();
     }
 }
