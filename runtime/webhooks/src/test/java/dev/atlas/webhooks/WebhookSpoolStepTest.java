@@ -237,7 +237,8 @@ class WebhookSpoolStepTest {
     @ParameterizedTest
     @CsvSource({"X-Hub-Signature-256,true", "x-hub-signature,true", "X-Gitlab-Token,true", "Authorization,true",
         "X-Webhook-SECRET,true", "X-GitHub-Event,false", "X-GitHub-Delivery,false", "Content-Type,false",
-        "X-Event-Key,false"})
+        "X-Event-Key,false", "TOKEN,true", "Proxy-Authorization,true", "X-Signatur,false", "X-Tok-En,false",
+        "SignatureX,true", "s,false", "'',false"})
     void removesExactlyTheSecretBearingHeadersAfterVerification(String header, boolean secret) {
         assertThat(WebhookVerify.secret(header)).isEqualTo(secret);
     }
