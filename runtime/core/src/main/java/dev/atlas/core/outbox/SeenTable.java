@@ -93,13 +93,21 @@ public final class SeenTable implements AutoCloseable {
 
     /** The 16 bytes of a name that the table keys on: the start of its SHA-256. */
     public static byte[] digest(String name) {
+        byte[] full = SHA_256.get().digest(name.getBytes(StandardCharsets.UTF_8));
+        return java.util.Arrays.copyOf(full, 16);
+    }
+
+    /**
+     * One SHA-256 per thread ({@code digest} resets it): {@code MessageDigest.getInstance} looks the algorithm up in
+     * the security providers each time, and {@link #digest} runs for every webhook accepted.
+     */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] full = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return java.util.Arrays.copyOf(full, 16);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     /**
      * Records {@code key} as seen at {@code now} unless it was seen at or after {@code notBefore}; true when it was

@@ -80,4 +80,18 @@ class SeenTableTest {
     }
 
     // of many identical claims at once exactly one wins: ReplayWindowTest, through FileReplayWindow
+
+    @Test
+    void aDigestIsTheStartOfTheNamesSha256OnEveryCallAndThread() throws Exception {
+        byte[] expected = java.util.Arrays.copyOf(java.security.MessageDigest.getInstance("SHA-256")
+            .digest("gh-main/push/d-1".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16);
+        assertThat(SeenTable.digest("gh-main/push/d-1")).isEqualTo(expected);
+        assertThat(SeenTable.digest("another")).isNotEqualTo(expected);
+        assertThat(SeenTable.digest("gh-main/push/d-1")).as("again on the same thread").isEqualTo(expected);
+        byte[][] elsewhere = new byte[1][];
+        Thread other = new Thread(() -> elsewhere[0] = SeenTable.digest("gh-main/push/d-1"));
+        other.start();
+        other.join();
+        assertThat(elsewhere[0]).isEqualTo(expected);
+    }
 }
