@@ -552,14 +552,42 @@ public final class FileWebhookSpool implements WebhookSpool {
         return name.substring(0, name.length() - WEBHOOK.length());
     }
 
-    /** What is stored of a webhook (in the journal, or as a dead letter's file): its header line, then its body. */
+    /**
+     * What is stored of a webhook (in the journal, or as a dead letter's file): its header line, then its body, in one
+     * array of exactly that size. The header line is written into a buffer the thread keeps (a few hundred bytes; one
+     * grown past {@link #KEPT_LINE_BYTES} by unusual headers is not kept), so that an acceptance allocates only the
+     * stored content itself.
+     */
     private static byte[] storedContent(SpooledWebhook w, byte[] body) throws IOException {
-        byte[] header = headerLine(w);
-        byte[] content = new byte[header.length + 1 + body.length];
-        System.arraycopy(header, 0, content, 0, header.length);
-        content[header.length] = '\n';
-        System.arraycopy(body, 0, content, header.length + 1, body.length);
+        HeaderLineBuffer line = HEADER_LINES.get();
+        line.reset();
+        writeHeaderLine(w, line);
+        byte[] content = new byte[line.size() + 1 + body.length];
+        line.copyTo(content);
+        content[line.size()] = '\n';
+        System.arraycopy(body, 0, content, line.size() + 1, body.length);
+        if (line.capacity() > KEPT_LINE_BYTES) {
+            HEADER_LINES.remove();
+        }
         return content;
+    }
+
+    private static final int KEPT_LINE_BYTES = 16 * 1024;
+    private static final ThreadLocal<HeaderLineBuffer> HEADER_LINES = ThreadLocal.withInitial(HeaderLineBuffer::new);
+
+    /** A byte stream whose bytes are copied out without an intermediate array. */
+    private static final class HeaderLineBuffer extends java.io.ByteArrayOutputStream {
+        HeaderLineBuffer() {
+            super(1024);
+        }
+
+        void copyTo(byte[] target) {
+            System.arraycopy(buf, 0, target, 0, count);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
     }
 
     /**
@@ -567,9 +595,9 @@ public final class FileWebhookSpool implements WebhookSpool {
      * {@code receivedAt}, {@code contentType} and {@code target} when known, {@code headers}), written field by field
      * (no tree: it is written for every webhook and read back for every attempt).
      */
-    private static byte[] headerLine(SpooledWebhook w) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+    private static void writeHeaderLine(SpooledWebhook w, java.io.OutputStream out) throws IOException {
         try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.writeStartObject();
             json.writeStringField("key", w.key());
             json.writeStringField("id", w.id());
@@ -589,7 +617,6 @@ public final class FileWebhookSpool implements WebhookSpool {
             json.writeEndObject();
             json.writeEndObject();
         }
-        return out.toByteArray();
     }
 
     private static ObjectNode state(SpooledWebhook w, String deadReason) {

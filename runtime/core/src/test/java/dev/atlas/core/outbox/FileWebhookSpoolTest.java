@@ -294,6 +294,31 @@ class FileWebhookSpoolTest {
     }
 
     @Test
+    void webhooksAcceptedOneAfterAnotherOnOneThreadEachComeBackWithTheirOwnHeadersLargeOrSmall() throws Exception {
+        // the header line is written into a buffer the accepting thread keeps: nothing of one may reach the next
+        SpooledWebhook large = new SpooledWebhook("large", "id-large", "github", "gh-main", NOW, Optional.empty(),
+            Map.of("X-GitHub-Event", "push", "X-Long", "v".repeat(40_000)), "{\"n\":1}".getBytes(StandardCharsets.UTF_8),
+            0, NOW, Optional.empty(), Optional.empty());
+        SpooledWebhook small = new SpooledWebhook("small", "id-small", "github", "gh-main", NOW, Optional.empty(),
+            Map.of("X-GitHub-Event", "ping"), "{\"n\":2}".getBytes(StandardCharsets.UTF_8), 0, NOW, Optional.empty(),
+            Optional.empty());
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(webhook("first"));
+            spool.accept(large);
+            spool.accept(small);
+        }
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            Map<String, SpooledWebhook> back = new java.util.HashMap<>();
+            spool.due(NOW, 10).forEach(w -> back.put(w.key(), w));
+            assertThat(back.keySet()).containsExactlyInAnyOrder("first", "large", "small");
+            assertThat(back.get("large").headers()).isEqualTo(large.headers());
+            assertThat(back.get("small").headers()).isEqualTo(small.headers());
+            assertThat(back.get("first").headers()).isEqualTo(webhook("first").headers());
+            assertThat(new String(back.get("small").body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":2}");
+        }
+    }
+
+    @Test
     void aHandedInWebhookWhoseHeaderLineHasFieldsThisVersionDoesNotKnowIsTakenInAndOneLackingItsKeyIsNot()
         throws Exception {
         Files.createDirectories(root.resolve("pending"));
