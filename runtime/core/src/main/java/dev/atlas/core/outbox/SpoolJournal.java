@@ -78,8 +78,11 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     /** One record waiting for the writer, and the caller waiting for its sync (or none). */
-    private record Queued(Type type, String key, ByteBuffer record, int payloadLength,
-        CompletableFuture<Void> synced) {
+    private record Queued(Type type, String key, ByteBuffer head, byte[] payload, CompletableFuture<Void> synced) {
+        /** The whole record's length on disk. */
+        int length() {
+            return head.limit() + payload.length;
+        }
     }
 
     /** A segment file, its channel, and how many webhooks accepted in it are still pending. */
@@ -303,16 +306,21 @@ final class SpoolJournal implements AutoCloseable {
         return synced;
     }
 
-    /** A record ready for the writer: {@code [length][crc32][type][keyLength][key][payload]}. */
+    /**
+     * A record ready for the writer: {@code [length][crc32][type][keyLength][key]} in a buffer of its own, then the
+     * payload as the caller made it (written from there by the gathering write, not copied in; no caller changes a
+     * payload once handed over).
+     */
     private static Queued queued(Type type, String key, byte[] payload, CompletableFuture<Void> synced) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer record = ByteBuffer.allocate(11 + keyBytes.length + payload.length);
-        record.putInt(3 + keyBytes.length + payload.length).putInt(0).put(type.code())
-            .putShort((short) keyBytes.length).put(keyBytes).put(payload).flip();
+        ByteBuffer head = ByteBuffer.allocate(11 + keyBytes.length);
+        head.putInt(3 + keyBytes.length + payload.length).putInt(0).put(type.code())
+            .putShort((short) keyBytes.length).put(keyBytes).flip();
         CRC32 crc = new CRC32();
-        crc.update(record.array(), 8, record.limit() - 8);
-        record.putInt(4, (int) crc.getValue());
-        return new Queued(type, key, record, payload.length, synced);
+        crc.update(head.array(), 8, head.limit() - 8);
+        crc.update(payload);
+        head.putInt(4, (int) crc.getValue());
+        return new Queued(type, key, head, payload, synced);
     }
 
     /** The stored content of a pending webhook, read from its segment; null when it is not pending. */
@@ -386,12 +394,14 @@ final class SpoolJournal implements AutoCloseable {
         long start = segmentBytes;
         boolean sync = false;
         try {
-            ByteBuffer[] buffers = new ByteBuffer[batch.size()];
+            ByteBuffer[] buffers = new ByteBuffer[2 * batch.size()];
             long bytes = 0;
-            for (int i = 0; i < buffers.length; i++) {
-                buffers[i] = batch.get(i).record();
-                bytes += buffers[i].remaining();
-                sync |= batch.get(i).synced() != null;
+            for (int i = 0; i < batch.size(); i++) {
+                Queued q = batch.get(i);
+                buffers[2 * i] = q.head().duplicate();
+                buffers[2 * i + 1] = ByteBuffer.wrap(q.payload());
+                bytes += q.length();
+                sync |= q.synced() != null;
             }
             long written = 0;
             while (written < bytes) {
@@ -408,8 +418,8 @@ final class SpoolJournal implements AutoCloseable {
         }
         long at = start;
         for (Queued q : batch) {
-            int length = q.record().limit();
-            apply(q, new Location(current.sequence, at + length - q.payloadLength(), q.payloadLength()));
+            int length = q.length();
+            apply(q, new Location(current.sequence, at + length - q.payload().length, q.payload().length));
             at += length;
         }
         if (retireDue) {
@@ -441,9 +451,7 @@ final class SpoolJournal implements AutoCloseable {
             case STATE -> {
                 Pending p = pending.get(q.key());
                 if (p != null) {
-                    byte[] state = new byte[q.payloadLength()];
-                    q.record().get(q.record().limit() - state.length, state);
-                    p.state = state;
+                    p.state = q.payload();
                 }
             }
             case DONE, DEAD -> resolve(q.key());
