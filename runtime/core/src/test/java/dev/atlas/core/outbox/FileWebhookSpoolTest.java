@@ -213,6 +213,23 @@ class FileWebhookSpoolTest {
     }
 
     @Test
+    void aJournalRecordIsLengthChecksumTypeKeyThenTheStoredContentByteForByte() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(webhook("fmt"));
+        }
+        java.nio.ByteBuffer record = java.nio.ByteBuffer.wrap(Files.readAllBytes(segments().get(0)));
+        int length = record.getInt(0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(record.array(), 8, length);
+        assertThat(record.getInt(4)).as("checksum of everything after it").isEqualTo((int) crc.getValue());
+        assertThat(record.get(8)).as("ACCEPT").isEqualTo((byte) 1);
+        short keyLength = record.getShort(9);
+        assertThat(new String(record.array(), 11, keyLength, StandardCharsets.UTF_8)).isEqualTo("fmt");
+        String content = new String(record.array(), 11 + keyLength, length - 3 - keyLength, StandardCharsets.UTF_8);
+        assertThat(content).startsWith("{\"key\":\"fmt\",\"id\":\"id-fmt\"").endsWith("}\n{\"key\":\"fmt\"}");
+    }
+
+    @Test
     void aTornJournalRecordEndsTheSegmentsReplay() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             spool.accept(webhook("whole"));
