@@ -51,7 +51,7 @@ class SeenTableTest {
     @Test
     void aRebuildDropsTheExpiredEntriesAndGrowsOnlyForLiveOnes() throws Exception {
         Path file = dir.resolve("t.table");
-        try (SeenTable table = SeenTable.open(file)) {
+        try (SeenTable table = SeenTable.open(file, Runnable::run)) { // each rebuild copies at once, on this thread
             int first = table.capacity();
             int half = first / 2 + 2_000; // two halves overflow three quarters of the slots
             for (int i = 0; i < half; i++) {
@@ -93,5 +93,92 @@ class SeenTableTest {
         other.start();
         other.join();
         assertThat(elsewhere[0]).isEqualTo(expected);
+    }
+
+    @Test
+    void aRebuildCopiesWhileTheTableGoesOnAnsweringAndKeepsWhatChangedMeanwhile() throws Exception {
+        Path file = dir.resolve("t.table");
+        java.util.List<Runnable> copies = new java.util.ArrayList<>();
+        int keys = 49_153; // the insert that takes three quarters of 65,536 slots hands the rebuild over
+        try (SeenTable table = SeenTable.open(file, copies::add)) {
+            for (int i = 0; i < keys; i++) {
+                table.put(SeenTable.digest("k" + i), T0);
+            }
+            assertThat(copies).as("a rebuild handed over, not run").hasSize(1);
+            assertThat(table.capacity()).isEqualTo(65_536);
+            // while it has not copied, the table answers from its slots as they are, and changes them
+            assertThat(table.claim(SeenTable.digest("during"), T0.plusSeconds(1), T0)).isTrue();
+            table.forget(SeenTable.digest("k0"));
+            table.put(SeenTable.digest("k1"), T0.plusSeconds(5));
+            assertThat(table.claim(SeenTable.digest("k2"), T0.plusSeconds(1), T0)).as("seen at T0").isFalse();
+            assertThat(table.contains(SeenTable.digest("k0"), Instant.EPOCH)).isFalse();
+            assertThat(table.contains(SeenTable.digest("during"), T0)).isTrue();
+
+            copies.get(0).run();
+
+            assertThat(table.capacity()).as("grown to hold the live entries a quarter full").isEqualTo(262_144);
+            assertThat(table.contains(SeenTable.digest("during"), T0.plusSeconds(1))).as("added meanwhile").isTrue();
+            assertThat(table.contains(SeenTable.digest("k0"), Instant.EPOCH)).as("forgotten meanwhile").isFalse();
+            assertThat(table.contains(SeenTable.digest("k1"), T0.plusSeconds(5))).as("seen again meanwhile").isTrue();
+            for (int i = 2; i < keys; i++) {
+                assertThat(table.contains(SeenTable.digest("k" + i), T0)).as("k" + i).isTrue();
+            }
+            assertThat(table.claim(SeenTable.digest("k0"), T0.plusSeconds(6), T0)).as("a forgotten key's claim wins")
+                .isTrue();
+        }
+        assertThat(file.resolveSibling("t.table.next")).doesNotExist();
+        try (SeenTable table = SeenTable.open(file)) {
+            assertThat(table.capacity()).as("the rebuilt file is the one reopened").isEqualTo(262_144);
+            assertThat(table.contains(SeenTable.digest("during"), T0)).isTrue();
+            assertThat(table.contains(SeenTable.digest("k1"), T0.plusSeconds(5))).isTrue();
+            assertThat(table.contains(SeenTable.digest("k0"), T0.plusSeconds(6))).isTrue();
+        }
+    }
+
+    @Test
+    void aTableWhoseRebuildCannotBeHandedOverRebuildsItselfBeforeItFills() throws Exception {
+        java.util.concurrent.Executor refusing = task -> {
+            throw new java.util.concurrent.RejectedExecutionException("no thread");
+        };
+        int keys = 65_536 * 15 / 16 + 10;
+        try (SeenTable table = SeenTable.open(dir.resolve("t.table"), refusing)) {
+            for (int i = 0; i < keys; i++) {
+                table.put(SeenTable.digest("k" + i), T0);
+            }
+            assertThat(table.capacity()).isGreaterThan(65_536);
+            for (int i = 0; i < keys; i++) {
+                assertThat(table.contains(SeenTable.digest("k" + i), T0)).as("k" + i).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void ofTwoThreadsClaimingTheSameKeysEachKeyIsWonOnceThroughBackgroundRebuilds() throws Exception {
+        int keys = 120_000; // past three quarters of 65,536 slots, then of the next size: rebuilds while claiming
+        java.util.concurrent.atomic.AtomicInteger wins = new java.util.concurrent.atomic.AtomicInteger();
+        try (SeenTable table = SeenTable.open(dir.resolve("t.table"))) {
+            Runnable claimer = () -> {
+                try {
+                    for (int i = 0; i < keys; i++) {
+                        if (table.claim(SeenTable.digest("k" + i), T0, T0)) {
+                            wins.incrementAndGet();
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            Thread one = new Thread(claimer);
+            Thread two = new Thread(claimer);
+            one.start();
+            two.start();
+            one.join();
+            two.join();
+            assertThat(wins.get()).isEqualTo(keys);
+            assertThat(table.capacity()).isGreaterThan(65_536);
+            for (int i = 0; i < keys; i++) {
+                assertThat(table.contains(SeenTable.digest("k" + i), T0)).as("k" + i).isTrue();
+            }
+        }
     }
 }
