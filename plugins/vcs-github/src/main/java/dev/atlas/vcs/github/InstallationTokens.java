@@ -37,7 +37,6 @@ final class InstallationTokens {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
     private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final String API_VERSION = "2022-11-28";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI apiUrl;
     private final Optional<String> defaultInstallation;
@@ -50,6 +49,11 @@ final class InstallationTokens {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     private record Token(Secret value, Instant renewAt) {
+    }
+
+    /** Jackson is loaded (from the plugin's own jars, outside the class-data archive) at the first mint, not at start. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     InstallationTokens(URI apiUrl, GithubConfig config, AppJwt appJwt, HttpClient http, Clock clock, Metrics metrics) {
@@ -89,7 +93,7 @@ final class InstallationTokens {
             && !r.equals("..")).orElseThrow(() -> new CredentialException(
                 "a task's git token needs the repository it is for", false));
         String installation = installationFor(target);
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.putArray("repositories").add(repository);
         body.putObject("permissions").put("contents", access == GitAccess.WRITE ? "write" : "read");
         Token minted = mint(installation, HttpRequest.BodyPublishers.ofString(body.toString()));
