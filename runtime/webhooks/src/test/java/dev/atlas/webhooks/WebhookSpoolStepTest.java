@@ -242,4 +242,32 @@ class WebhookSpoolStepTest {
     void removesExactlyTheSecretBearingHeadersAfterVerification(String header, boolean secret) {
         assertThat(WebhookVerify.secret(header)).isEqualTo(secret);
     }
+
+    @Test
+    void findsASecretWordWhereverACaseInsensitiveComparisonAtEveryPositionFindsOne() {
+        // the reference: every word compared at every position; the names: the words and near misses in mixed
+        // case at either end and inside, and characters beyond ASCII that fold to a word's letters (the long s, the
+        // dotless i, the Kelvin sign) or look like them
+        List<String> parts = List.of("signature", "SIGNATURE", "Token", "toke", "sEcReT", "secre", "Authorization",
+            "authorizatio", "\u017figna\u0131ure", "\u017fecret", "\u212aey", "\u0131", "t\u00f6ken", "X-", "-", "a",
+            "s", "t", "");
+        List<String> words = List.of("signature", "token", "secret", "authorization");
+        int checked = 0;
+        for (String first : parts) {
+            for (String second : parts) {
+                for (String name : List.of(first + second, "X-" + first + "-" + second, second + "x" + first)) {
+                    boolean expected = false;
+                    for (int at = 0; at < name.length() && !expected; at++) {
+                        for (String word : words) {
+                            expected |= name.regionMatches(true, at, word, 0, word.length());
+                        }
+                    }
+                    assertThat(WebhookVerify.secret(name)).as(name).isEqualTo(expected);
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(parts.size() * parts.size() * 3);
+        assertThat(WebhookVerify.secret("X-Hub-\u017fignature")).isTrue();
+    }
 }
