@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * its answer here and passes the later proxy steps untouched: nothing denied is ever forwarded.
  */
 public final class ProxyPolicy implements Processor {
-    private static final Logger AUDIT = LoggerFactory.getLogger("atlas.audit");
+    private static final Logger AUDIT = LoggerFactory.getLogger(dev.atlas.core.logging.SheddingAsyncAppender.AUDIT_LOGGER);
 
     private final Map<String, LoadedPolicy> policies;
     private final MicrometerMetrics metrics;

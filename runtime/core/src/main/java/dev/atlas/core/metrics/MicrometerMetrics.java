@@ -81,6 +81,9 @@ public final class MicrometerMetrics implements Metrics {
         new UptimeMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("atlas_log_lines_shed", this,
+            m -> dev.atlas.core.logging.SheddingAsyncAppender.shed())
+            .description("routine log lines dropped because the log output could not keep up").register(registry);
         // a Micrometer gauge cannot end in _info (the Prometheus client strips it): an Info metric can
         Info.builder().name("atlas_build").help("the running Atlas version").labelNames("version")
             .register(registry.getPrometheusRegistry()).addLabelValues(version);
