@@ -51,7 +51,10 @@ final class InstallationTokens {
     private record Token(Secret value, Instant renewAt) {
     }
 
-    /** Jackson is loaded (from the plugin's own jars, outside the class-data archive) at the first mint, not at start. */
+    /**
+     * Not made when the plugin opens: Jackson comes from the plugin's own jars, outside the class-data archive, and is
+     * loaded at the first call to GitHub instead of at every start.
+     */
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }

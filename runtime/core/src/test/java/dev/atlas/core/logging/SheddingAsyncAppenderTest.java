@@ -107,6 +107,24 @@ class SheddingAsyncAppenderTest {
     }
 
     @Test
+    void theShippedConfigurationSendsEveryLineThroughTheSheddingAppender() throws Exception {
+        LoggerContext shipped = new LoggerContext();
+        shipped.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ch.qos.logback.classic.joran.JoranConfigurator configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+        configurator.setContext(shipped);
+        configurator.doConfigure(SheddingAsyncAppenderTest.class.getResource("/logback.xml"));
+        Logger root = shipped.getLogger(Logger.ROOT_LOGGER_NAME);
+        assertThat(root.getAppender("async")).isInstanceOfSatisfying(SheddingAsyncAppender.class, async -> {
+            assertThat(async.getQueueSize()).isEqualTo(8192);
+            assertThat(async.getDiscardingThreshold()).isEqualTo(1024);
+            assertThat(async.isNeverBlock()).isFalse();
+            assertThat(async.getAppender("json")).isNotNull();
+        });
+        assertThat(root.iteratorForAppenders()).toIterable().hasSize(1);
+        shipped.stop();
+    }
+
+    @Test
     void theShedLinesAreAMetric() {
         MicrometerMetrics metrics = new MicrometerMetrics();
         metrics.bindProcessMeters("test");
