@@ -58,13 +58,16 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final FileChannel lockChannel;
     private final FileLock lock;
     /**
-     * Pending webhooks by key: only when each is due and how its attempts went (~150 bytes each); the webhook itself is
-     * in the journal (and, when recent, in {@link #recent}). A backlog of 100,000 webhooks then costs the heap ~15 MB,
-     * not the ~100 MB whole webhooks would, which keeps the serial collector's full collections short.
+     * Pending webhooks by key: only when each is due and how its attempts went; the webhook itself is in the journal
+     * (and, when recent, in {@link #recent}). A webhook not attempted yet shares one value ({@link #FRESH}) and waits
+     * in {@link #arrivals}, so that a backlog costs the heap a map entry and an array slot per webhook (with the
+     * journal's own entry, ~0.25 KB), not whole webhooks, which keeps the serial collector's collections short.
      */
     private final Map<String, Pending> index = new ConcurrentHashMap<>();
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
-    /** Pending keys by when they are due; entries of keys no longer pending are skipped when met. */
+    /** Keys not attempted yet, oldest first; an entry whose key is no longer {@link #FRESH} is skipped when met. */
+    private final ArrivalQueue arrivals = new ArrivalQueue();
+    /** Keys due again after a failed attempt (or a replay), by when; entries no longer pending are skipped when met. */
     private final java.util.concurrent.ConcurrentSkipListSet<Due> queue = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     /**
@@ -91,9 +94,17 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /** What the index keeps of a pending webhook. */
     private record Pending(Instant nextAttemptAt, int attempts, Optional<String> lastError) {
+        /** {@link #FRESH} for a webhook never attempted and due when it arrived, else its attempt state. */
         static Pending of(SpooledWebhook w) {
-            return new Pending(w.nextAttemptAt(), w.attempts(), w.lastError());
+            return isFresh(w) ? FRESH : new Pending(w.nextAttemptAt(), w.attempts(), w.lastError());
         }
+    }
+
+    /** The index's value for every webhook not attempted yet: due when it arrived, in {@link #arrivals}. */
+    private static final Pending FRESH = new Pending(Instant.EPOCH, 0, Optional.empty());
+
+    private static boolean isFresh(SpooledWebhook w) {
+        return w.attempts() == 0 && w.lastError().isEmpty() && w.nextAttemptAt().equals(w.receivedAt());
     }
 
     /** What a cached webhook is taken to cost: its body and about this much besides (strings, header map). */
@@ -110,6 +121,15 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     private void schedule(String key, Instant at) {
         queue.add(new Due(at, sequence.incrementAndGet(), key));
+    }
+
+    /** Queues a pending webhook for delivery: with the arrivals when never attempted, else by when it is due. */
+    private void schedule(SpooledWebhook w) {
+        if (isFresh(w)) {
+            arrivals.add(w.key(), w.receivedAt().toEpochMilli());
+        } else {
+            schedule(w.key(), w.nextAttemptAt());
+        }
     }
 
     private FileWebhookSpool(Path root, FileChannel lockChannel, FileLock lock, long maxCachedBytes)
@@ -185,7 +205,7 @@ public final class FileWebhookSpool implements WebhookSpool {
             try {
                 SpooledWebhook header = parse(entry.getValue(), recovered.states().get(key), false);
                 index.put(key, Pending.of(header));
-                schedule(key, header.nextAttemptAt());
+                schedule(header);
                 restored++;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("spooled webhook {} is unreadable and stays in the journal: {}", key, e.toString());
@@ -242,7 +262,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                     deadKeys.remove(key);
                 }
                 index.put(key, Pending.of(header));
-                schedule(key, header.nextAttemptAt());
+                schedule(header);
             } catch (NoSuchFileException e) {
                 // taken since the folder was listed
             } catch (InterruptedException e) {
@@ -329,7 +349,7 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     private Acceptance spooled(SpooledWebhook webhook) {
         cacheRecent(webhook);
-        schedule(webhook.key(), webhook.nextAttemptAt());
+        schedule(webhook);
         return Acceptance.SPOOLED;
     }
 
@@ -363,39 +383,68 @@ public final class FileWebhookSpool implements WebhookSpool {
         }
     }
 
+    /**
+     * The webhooks due at {@code now}, at most {@code limit}, earliest first: from the arrivals (never attempted, due
+     * when they arrived) and the retries, whichever is due first.
+     */
     @Override
     public List<SpooledWebhook> due(Instant now, int limit) {
         List<SpooledWebhook> out = new ArrayList<>();
+        long nowMillis = now.toEpochMilli();
         while (out.size() < limit) {
-            Due head = queue.pollFirst();
-            if (head == null) {
+            Due retry = firstRetry();
+            long arrival = arrivals.firstArrival();
+            String key;
+            boolean fresh;
+            if (retry != null && !retry.at().isAfter(now) && retry.at().toEpochMilli() <= arrival) {
+                if (!queue.remove(retry)) {
+                    continue; // taken meanwhile
+                }
+                Pending meta = index.get(retry.key());
+                // delivered, rescheduled, taken in again as new, or already out: a stale entry
+                if (meta == null || meta == FRESH || !meta.nextAttemptAt().equals(retry.at())) {
+                    continue;
+                }
+                key = retry.key();
+                fresh = false;
+            } else if (arrival <= nowMillis) {
+                key = arrivals.pollArrivedBy(nowMillis);
+                if (key == null || index.get(key) != FRESH) {
+                    continue; // taken meanwhile, or no longer new (delivered, retried, dead)
+                }
+                fresh = true;
+            } else {
                 break;
             }
-            if (head.at().isAfter(now)) {
-                queue.add(head);
-                break;
+            if (!handedOut.add(key)) {
+                continue;
             }
-            Pending meta = index.get(head.key());
-            if (meta == null || !meta.nextAttemptAt().equals(head.at()) || !handedOut.add(head.key())) {
-                continue; // delivered, rescheduled or already out: a stale entry
-            }
+            Pending meta = fresh ? FRESH : index.get(key);
             try {
                 // the index holds the attempt state; the webhook is recent (cached) or read back from the journal
-                SpooledWebhook stored = recent.get(head.key());
+                SpooledWebhook stored = recent.get(key);
                 if (stored == null) {
-                    stored = stored(head.key());
+                    stored = stored(key);
                 }
                 out.add(new SpooledWebhook(stored.key(), stored.id(), stored.vcs(), stored.appId(),
                     stored.receivedAt(), stored.contentType(), stored.headers(), stored.body(), meta.attempts(),
-                    meta.nextAttemptAt(), meta.lastError(), stored.target()));
+                    fresh ? stored.receivedAt() : meta.nextAttemptAt(), meta.lastError(), stored.target()));
             } catch (IOException | RuntimeException e) {
-                handedOut.remove(head.key());
-                LOG.warn("cannot read spooled webhook {}: {}", head.key(), e.toString());
-                schedule(head.key(), now.plusSeconds(5));
-                index.put(head.key(), new Pending(now.plusSeconds(5), meta.attempts(), meta.lastError()));
+                handedOut.remove(key);
+                LOG.warn("cannot read spooled webhook {}: {}", key, e.toString());
+                index.put(key, new Pending(now.plusSeconds(5), meta.attempts(), meta.lastError()));
+                schedule(key, now.plusSeconds(5));
             }
         }
         return out;
+    }
+
+    private Due firstRetry() {
+        try {
+            return queue.isEmpty() ? null : queue.first();
+        } catch (java.util.NoSuchElementException e) {
+            return null; // emptied meanwhile
+        }
     }
 
     /** A pending webhook, body included, as the journal stores it. */
@@ -439,7 +488,7 @@ public final class FileWebhookSpool implements WebhookSpool {
         // not waited for: losing an attempt count in a crash only means one more attempt than planned
         journal.state(webhook.key(), JSON.writeValueAsBytes(state(webhook, null)));
         index.put(webhook.key(), Pending.of(webhook));
-        schedule(webhook.key(), webhook.nextAttemptAt());
+        schedule(webhook);
         handedOut.remove(webhook.key());
     }
 

@@ -63,17 +63,20 @@ final class SpoolJournal implements AutoCloseable {
         }
     }
 
-    /** Where a pending webhook's stored content is. */
-    private record Location(long segment, long offset, int length) {
-    }
-
-    /** A pending webhook as the journal knows it: where its content is and its attempt state, if any. */
+    /**
+     * A pending webhook as the journal knows it: where its content is (segment, offset, length: one object per
+     * pending webhook, kept until it is delivered) and its attempt state, if any.
+     */
     private static final class Pending {
-        volatile Location location;
+        final long segment;
+        final long offset;
+        final int length;
         volatile byte[] state;
 
-        Pending(Location location) {
-            this.location = location;
+        Pending(long segment, long offset, int length) {
+            this.segment = segment;
+            this.offset = offset;
+            this.length = length;
         }
     }
 
@@ -201,10 +204,10 @@ final class SpoolJournal implements AutoCloseable {
                 String key = entry.key();
                 switch (entry.type()) {
                     case ACCEPT -> {
-                        Pending was = pending.put(key, new Pending(new Location(seq, entry.offset(),
-                            entry.payload().length)));
+                        Pending was = pending.put(key, new Pending(seq, entry.offset(),
+                            entry.payload().length));
                         if (was != null) {
-                            bySequence.get(was.location.segment()).pending--;
+                            bySequence.get(was.segment).pending--;
                         }
                         segment.accepted++;
                         segment.pending++;
@@ -330,16 +333,15 @@ final class SpoolJournal implements AutoCloseable {
             if (p == null) {
                 return null;
             }
-            Location at = p.location;
-            Segment segment = bySequence.get(at.segment());
+            Segment segment = bySequence.get(p.segment);
             try {
                 if (segment == null) {
                     throw new ClosedChannelException();
                 }
-                ByteBuffer out = ByteBuffer.allocate(at.length());
+                ByteBuffer out = ByteBuffer.allocate(p.length);
                 while (out.hasRemaining()) {
-                    if (segment.channel.read(out, at.offset() + out.position()) < 0) {
-                        throw new IOException("journal segment " + at.segment() + " ends early");
+                    if (segment.channel.read(out, p.offset + out.position()) < 0) {
+                        throw new IOException("journal segment " + p.segment + " ends early");
                     }
                 }
                 return out.array();
@@ -419,7 +421,7 @@ final class SpoolJournal implements AutoCloseable {
         long at = start;
         for (Queued q : batch) {
             int length = q.length();
-            apply(q, new Location(current.sequence, at + length - q.payload().length, q.payload().length));
+            apply(q, at + length - q.payload().length);
             at += length;
         }
         if (retireDue) {
@@ -438,10 +440,10 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     /** What a written record changes in the journal's view of what is pending (writer thread). */
-    private void apply(Queued q, Location location) {
+    private void apply(Queued q, long offset) {
         switch (q.type()) {
             case ACCEPT -> {
-                Pending was = pending.put(q.key(), new Pending(location));
+                Pending was = pending.put(q.key(), new Pending(current.sequence, offset, q.payload().length));
                 if (was != null) {
                     unpend(was);
                 }
@@ -466,7 +468,7 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     private void unpend(Pending was) {
-        Segment segment = bySequence.get(was.location.segment());
+        Segment segment = bySequence.get(was.segment);
         if (segment != null) {
             segment.pending--;
             retireDue |= segment.pending == 0 && segment != current;
@@ -548,7 +550,7 @@ final class SpoolJournal implements AutoCloseable {
     private void copyForward(Segment from) throws IOException {
         List<Queued> copies = new ArrayList<>();
         for (Map.Entry<String, Pending> e : pending.entrySet()) {
-            if (e.getValue().location.segment() == from.sequence) {
+            if (e.getValue().segment == from.sequence) {
                 byte[] content = read(e.getKey());
                 if (content != null) {
                     copies.add(queued(Type.ACCEPT, e.getKey(), content, null));

@@ -192,6 +192,63 @@ class FileWebhookSpoolTest {
         }
     }
 
+    private static SpooledWebhook arrivedAt(String key, Instant at) {
+        return new SpooledWebhook(key, "id-" + key, "github", "gh-main", at, Optional.of("application/json"),
+            Map.of(), key.getBytes(StandardCharsets.UTF_8), 0, at, Optional.empty(), Optional.empty());
+    }
+
+    private static List<String> keys(List<SpooledWebhook> due) {
+        return due.stream().map(SpooledWebhook::key).toList();
+    }
+
+    @Test
+    void newWebhooksLeaveOldestFirstAndARetryLeavesAmongThemByWhenItIsDue() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(arrivedAt("a", NOW));
+            spool.accept(arrivedAt("b", NOW.plusSeconds(2)));
+            spool.accept(arrivedAt("c", NOW.plusSeconds(4)));
+            assertThat(spool.due(NOW.minusSeconds(1), 10)).as("nothing arrived by then").isEmpty();
+            SpooledWebhook a = spool.due(NOW.plusSeconds(1), 10).get(0);
+            assertThat(a.key()).isEqualTo("a");
+            assertThat(a.attempts()).isZero();
+            assertThat(a.nextAttemptAt()).isEqualTo(NOW);
+            spool.retryLater(a.failed(NOW.plusSeconds(3), "timeout"));
+            assertThat(keys(spool.due(NOW.plusSeconds(2), 10))).as("b arrived; a not due again yet")
+                .containsExactly("b");
+            assertThat(spool.accept(arrivedAt("d", NOW.plusSeconds(5)))).isEqualTo(Acceptance.SPOOLED);
+            List<SpooledWebhook> rest = spool.due(NOW.plusSeconds(10), 10);
+            assertThat(keys(rest)).as("a, due again at 3 s, before c (4 s) and d (5 s)").containsExactly("a", "c",
+                "d");
+            assertThat(rest.get(0).attempts()).isEqualTo(1);
+            assertThat(rest.get(0).lastError()).contains("timeout");
+            assertThat(spool.due(NOW.plusSeconds(10), 10)).as("each handed out once").isEmpty();
+        }
+    }
+
+    @Test
+    void aRetriedWebhookIsNotHandedOutAgainFromItsArrivalAndComesBackAfterARestartWithItsAttempts() throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(arrivedAt("a", NOW));
+            spool.accept(arrivedAt("b", NOW));
+            List<SpooledWebhook> both = spool.due(NOW, 10);
+            assertThat(keys(both)).containsExactly("a", "b");
+            spool.retryLater(both.get(0).failed(NOW.plusSeconds(60), "503"));
+            spool.delivered(both.get(1));
+            assertThat(spool.due(NOW.plusSeconds(59), 10)).isEmpty();
+            assertThat(spool.depth()).isEqualTo(1);
+            spool.journal().writable(5_000); // the retry's state record is written with the next batch
+        }
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(arrivedAt("c", NOW.plusSeconds(1)));
+            assertThat(keys(spool.due(NOW.plusSeconds(59), 10))).as("c is new; a waits for its retry")
+                .containsExactly("c");
+            assertThat(spool.due(NOW.plusSeconds(60), 10)).singleElement().satisfies(w -> {
+                assertThat(w.key()).isEqualTo("a");
+                assertThat(w.attempts()).isEqualTo(1);
+            });
+        }
+    }
+
     /** Accepts and delivers {@code rounds} rounds of ten 8 KB webhooks, then waits for the journal to write it all. */
     private static void passThrough(FileWebhookSpool spool, int rounds) throws IOException {
         for (int round = 0; round < rounds; round++) {

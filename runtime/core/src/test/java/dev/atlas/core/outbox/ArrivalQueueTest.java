@@ -1,0 +1,67 @@
+package dev.atlas.core.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The ring of keys not attempted yet: order, the arrival bound, growth and shrinking. */
+class ArrivalQueueTest {
+
+    @Test
+    void keysComeOutInTheOrderTheyWentInAcrossWrapAroundAndGrowth() {
+        ArrivalQueue queue = new ArrivalQueue();
+        List<String> out = new ArrayList<>();
+        int next = 0;
+        // interleave adds and polls so that the ring wraps, then outgrows its arrays while wrapped
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 900; i++) {
+                queue.add("k" + next, next);
+                next++;
+            }
+            for (int i = 0; i < 500; i++) {
+                out.add(queue.pollArrivedBy(Long.MAX_VALUE - 1));
+            }
+        }
+        while (queue.size() > 0) {
+            out.add(queue.pollArrivedBy(Long.MAX_VALUE - 1));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < next; i++) {
+            expected.add("k" + i);
+        }
+        assertThat(out).isEqualTo(expected);
+    }
+
+    @Test
+    void aKeyIsTakenOnlyOnceItHasArrivedByTheGivenTime() {
+        ArrivalQueue queue = new ArrivalQueue();
+        assertThat(queue.firstArrival()).isEqualTo(Long.MAX_VALUE);
+        assertThat(queue.pollArrivedBy(Long.MAX_VALUE - 1)).isNull();
+        queue.add("a", 1_000);
+        queue.add("b", 2_000);
+        assertThat(queue.firstArrival()).isEqualTo(1_000);
+        assertThat(queue.pollArrivedBy(999)).isNull();
+        assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.pollArrivedBy(1_000)).isEqualTo("a");
+        assertThat(queue.pollArrivedBy(1_999)).isNull();
+        assertThat(queue.firstArrival()).isEqualTo(2_000);
+        assertThat(queue.pollArrivedBy(5_000)).isEqualTo("b");
+        assertThat(queue.firstArrival()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aDrainedBacklogGivesItsArraysBack() {
+        ArrivalQueue queue = new ArrivalQueue();
+        for (int i = 0; i < 100_000; i++) {
+            queue.add("k" + i, i);
+        }
+        assertThat(queue.capacity()).isGreaterThanOrEqualTo(100_000);
+        for (int i = 0; i < 100_000 - 10; i++) {
+            assertThat(queue.pollArrivedBy(Long.MAX_VALUE - 1)).isEqualTo("k" + i);
+        }
+        assertThat(queue.capacity()).isEqualTo(ArrivalQueue.INITIAL_CAPACITY);
+        assertThat(queue.pollArrivedBy(Long.MAX_VALUE - 1)).isEqualTo("k" + (100_000 - 10));
+    }
+}
