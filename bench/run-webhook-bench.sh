@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook acceptance (resolve, verify the GitHub signature, durable file spool, 202) with wrk, in one run beside
 # its baselines: a bare Camel platform-http route answering 202 (the "must" tier) and a bare Vert.x server answering
-# 202 (the "goal" tier). Every request is a signed 1 KB push with its own body and delivery id; Atlas delivers to
+# 202 (the "goal" tier); and, for reference, the floor of any durable acceptance here: a bare Vert.x server that
+# answers 202 once the body is synced to disk with a group commit and does nothing else (DurableHello). Every request is a signed 1 KB push with its own body and delivery id; Atlas delivers to
 # a bare sink in the background as in production. Loopback only, bounded in time; everything shares the machine.
 # Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl, python3.
 # ATLAS_DIST=dir runs another distribution; COMPARE_DIST=dir also measures a second one in the same run (for
@@ -18,6 +19,7 @@ atlas_port=${ATLAS_PORT:-18081}
 vertx_port=${VERTX_PORT:-18082}
 cloud_port=${CLOUD_PORT:-18083}
 camel_port=${CAMEL_PORT:-18084}
+durable_port=${DURABLE_PORT:-18085}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -49,13 +51,17 @@ spooled() { # how many webhooks Atlas's spool holds and has delivered (its /metr
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
 java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx.log" 2>&1 & pids+=($!)
 java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes accept "$camel_port" > "$work/camel.log" 2>&1 & pids+=($!)
+# on the disk Atlas's spool uses (the work folder), not on a tmpfs
+java -cp "$BASELINE_CP" dev.atlas.bench.DurableHello "$durable_port" "$work/durable.bin" > "$work/durable.log" 2>&1 & pids+=($!)
 wait_listening "http://127.0.0.1:$vertx_port/"
+wait_listening "http://127.0.0.1:$durable_port/"
 wait_listening "http://127.0.0.1:$camel_port/webhook/github/gh-main"
 start_atlas "$dist" "$atlas_port" atlas
 
 echo "webhook acceptance, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
 measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
+measure "bare Vert.x durable 202" "http://127.0.0.1:$durable_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas_pid"
 measure "Atlas" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas_pid" "${JFR_FILE:-/tmp/atlas-webhook.jfr}"
@@ -69,6 +75,8 @@ if [[ -n "${COMPARE_DIST:-}" ]]; then
 fi
 ratio "Atlas" "bare Camel platform-http 202"
 ratio "Atlas" "bare Vert.x 202"
+ratio "Atlas" "bare Vert.x durable 202"
+ratio "bare Vert.x durable 202" "bare Camel platform-http 202"
 
 sink() { curl -s "${@:2}" "http://127.0.0.1:$cloud_port/$1"; }
 drained() { # waits (up to 60 s) until Atlas's spool has nothing pending
