@@ -488,8 +488,10 @@ public final class FileWebhookSpool implements WebhookSpool {
         // not waited for: losing an attempt count in a crash only means one more attempt than planned
         journal.state(webhook.key(), JSON.writeValueAsBytes(state(webhook, null)));
         index.put(webhook.key(), Pending.of(webhook));
-        schedule(webhook);
+        // no longer out before it is queued again: a delivery taking it at once (due now) must not find it still out
+        // and drop its queue entry, which would leave it pending and never due
         handedOut.remove(webhook.key());
+        schedule(webhook);
     }
 
     @Override

@@ -249,6 +249,67 @@ class FileWebhookSpoolTest {
         }
     }
 
+    @Test
+    void whileFourThreadsAcceptAndTwoDeliverWithRetriesEveryWebhookIsHandedOutOnceAtATimeAndNoneIsLost()
+        throws Exception {
+        int accepted = 2_000;
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            java.util.concurrent.atomic.AtomicBoolean accepting = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.ConcurrentHashMap<String, Integer> deliveries = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.Set<String> out = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            List<String> doubleHandOuts = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Future<?>> acceptors = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                acceptors.add(pool.submit(() -> {
+                    for (int i = thread; i < accepted; i += 4) {
+                        assertThat(spool.accept(arrivedAt("k" + i, NOW))).isEqualTo(Acceptance.SPOOLED);
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> deliverers = new ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            for (int t = 0; t < 2; t++) {
+                deliverers.add(pool.submit(() -> {
+                    // every third first attempt fails and is due again at once, as a retry
+                    while ((accepting.get() || spool.depth() > 0) && System.nanoTime() < deadline) {
+                        for (SpooledWebhook w : spool.due(NOW.plusSeconds(1), 16)) {
+                            if (!out.add(w.key())) {
+                                doubleHandOuts.add(w.key());
+                            }
+                            boolean retry = w.attempts() == 0 && w.key().hashCode() % 3 == 0;
+                            if (!retry) {
+                                deliveries.merge(w.key(), 1, Integer::sum);
+                            }
+                            out.remove(w.key()); // before it is handed back: it may go out again at once
+                            if (retry) {
+                                spool.retryLater(w.failed(NOW, "503"));
+                            } else {
+                                spool.delivered(w);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : acceptors) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            accepting.set(false);
+            for (Future<?> f : deliverers) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(spool.depth()).as("webhooks left pending and never due again").isZero();
+            assertThat(doubleHandOuts).as("a webhook handed to two deliverers at once").isEmpty();
+            assertThat(deliveries).hasSize(accepted);
+            assertThat(deliveries.values()).as("each delivered exactly once").containsOnly(1);
+            assertThat(spool.due(NOW.plusSeconds(10), 10)).isEmpty();
+        }
+    }
+
     /** Accepts and delivers {@code rounds} rounds of ten 8 KB webhooks, then waits for the journal to write it all. */
     private static void passThrough(FileWebhookSpool spool, int rounds) throws IOException {
         for (int round = 0; round < rounds; round++) {
