@@ -395,31 +395,29 @@ public final class FileWebhookSpool implements WebhookSpool {
             Due retry = firstRetry();
             long arrival = arrivals.firstArrival();
             String key;
-            boolean fresh;
+            Pending meta;
             if (retry != null && !retry.at().isAfter(now) && retry.at().toEpochMilli() <= arrival) {
                 if (!queue.remove(retry)) {
                     continue; // taken meanwhile
                 }
-                Pending meta = index.get(retry.key());
+                meta = index.get(retry.key());
                 // delivered, rescheduled, taken in again as new, or already out: a stale entry
                 if (meta == null || meta == FRESH || !meta.nextAttemptAt().equals(retry.at())) {
                     continue;
                 }
                 key = retry.key();
-                fresh = false;
             } else if (arrival <= nowMillis) {
                 key = arrivals.pollArrivedBy(nowMillis);
                 if (key == null || index.get(key) != FRESH) {
                     continue; // taken meanwhile, or no longer new (delivered, retried, dead)
                 }
-                fresh = true;
+                meta = FRESH;
             } else {
                 break;
             }
             if (!handedOut.add(key)) {
                 continue;
             }
-            Pending meta = fresh ? FRESH : index.get(key);
             try {
                 // the index holds the attempt state; the webhook is recent (cached) or read back from the journal
                 SpooledWebhook stored = recent.get(key);
@@ -428,7 +426,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                 }
                 out.add(new SpooledWebhook(stored.key(), stored.id(), stored.vcs(), stored.appId(),
                     stored.receivedAt(), stored.contentType(), stored.headers(), stored.body(), meta.attempts(),
-                    fresh ? stored.receivedAt() : meta.nextAttemptAt(), meta.lastError(), stored.target()));
+                    meta == FRESH ? stored.receivedAt() : meta.nextAttemptAt(), meta.lastError(), stored.target()));
             } catch (IOException | RuntimeException e) {
                 handedOut.remove(key);
                 LOG.warn("cannot read spooled webhook {}: {}", key, e.toString());
