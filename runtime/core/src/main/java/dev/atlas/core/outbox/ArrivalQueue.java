@@ -4,8 +4,9 @@ package dev.atlas.core.outbox;
  * The keys of pending webhooks not yet attempted, in the order they were accepted, each with when it arrived (epoch
  * milliseconds): a ring of two arrays, so that a backlog of a million webhooks is two arrays to the collector instead
  * of a million entries of a sorted set (each a node, a record and an {@code Instant}, scanned and copied at every
- * collection while the backlog waits). The file spool delivers from here and from its retry schedule, whichever is
- * due first. Thread-safe; every method holds the queue's lock for a few array accesses only.
+ * collection while the backlog waits). A webhook Atlas accepted is due at once: the arrival times only order these
+ * keys against the spool's retries, whichever came due first leaving first. Thread-safe; every method holds the
+ * queue's lock for a few array accesses only.
  */
 final class ArrivalQueue {
     static final int INITIAL_CAPACITY = 1024;
@@ -31,9 +32,9 @@ final class ArrivalQueue {
         return size == 0 ? Long.MAX_VALUE : arrivedAt[head];
     }
 
-    /** Takes the first key if it arrived at {@code millis} or before, else returns null and takes nothing. */
-    synchronized String pollArrivedBy(long millis) {
-        if (size == 0 || arrivedAt[head] > millis) {
+    /** Takes the first key, or returns null when the queue is empty. */
+    synchronized String poll() {
+        if (size == 0) {
             return null;
         }
         String key = keys[head];

@@ -384,13 +384,13 @@ public final class FileWebhookSpool implements WebhookSpool {
     }
 
     /**
-     * The webhooks due at {@code now}, at most {@code limit}, earliest first: from the arrivals (never attempted, due
-     * when they arrived) and the retries, whichever is due first.
+     * The webhooks due at {@code now}, at most {@code limit}, earliest first: the arrivals (never attempted: due since
+     * they arrived, whatever the clock says now, so that a clock stepped back holds none of them) and the retries due
+     * by {@code now}, whichever came due first.
      */
     @Override
     public List<SpooledWebhook> due(Instant now, int limit) {
         List<SpooledWebhook> out = new ArrayList<>();
-        long nowMillis = now.toEpochMilli();
         while (out.size() < limit) {
             Due retry = firstRetry();
             long arrival = arrivals.firstArrival();
@@ -406,8 +406,8 @@ public final class FileWebhookSpool implements WebhookSpool {
                     continue;
                 }
                 key = retry.key();
-            } else if (arrival <= nowMillis) {
-                key = arrivals.pollArrivedBy(nowMillis);
+            } else if (arrival != Long.MAX_VALUE) {
+                key = arrivals.poll();
                 if (key == null || index.get(key) != FRESH) {
                     continue; // taken meanwhile, or no longer new (delivered, retried, dead)
                 }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The ring of keys not attempted yet: order, the arrival bound, growth and shrinking. */
+/** The ring of keys not attempted yet: order, the first arrival, growth and shrinking. */
 class ArrivalQueueTest {
 
     @Test
@@ -21,11 +21,11 @@ class ArrivalQueueTest {
                 next++;
             }
             for (int i = 0; i < 500; i++) {
-                out.add(queue.pollArrivedBy(Long.MAX_VALUE - 1));
+                out.add(queue.poll());
             }
         }
         while (queue.size() > 0) {
-            out.add(queue.pollArrivedBy(Long.MAX_VALUE - 1));
+            out.add(queue.poll());
         }
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < next; i++) {
@@ -35,20 +35,18 @@ class ArrivalQueueTest {
     }
 
     @Test
-    void aKeyIsTakenOnlyOnceItHasArrivedByTheGivenTime() {
+    void theFirstKeysArrivalIsReportedWhateverTheOrderOfArrivalTimesBehindIt() {
         ArrivalQueue queue = new ArrivalQueue();
         assertThat(queue.firstArrival()).isEqualTo(Long.MAX_VALUE);
-        assertThat(queue.pollArrivedBy(Long.MAX_VALUE - 1)).isNull();
-        queue.add("a", 1_000);
-        queue.add("b", 2_000);
-        assertThat(queue.firstArrival()).isEqualTo(1_000);
-        assertThat(queue.pollArrivedBy(999)).isNull();
-        assertThat(queue.size()).isEqualTo(2);
-        assertThat(queue.pollArrivedBy(1_000)).isEqualTo("a");
-        assertThat(queue.pollArrivedBy(1_999)).isNull();
+        assertThat(queue.poll()).isNull();
+        queue.add("a", 2_000);
+        queue.add("b", 1_000); // a clock stepped back between two acceptances
         assertThat(queue.firstArrival()).isEqualTo(2_000);
-        assertThat(queue.pollArrivedBy(5_000)).isEqualTo("b");
+        assertThat(queue.poll()).isEqualTo("a");
+        assertThat(queue.firstArrival()).isEqualTo(1_000);
+        assertThat(queue.poll()).isEqualTo("b");
         assertThat(queue.firstArrival()).isEqualTo(Long.MAX_VALUE);
+        assertThat(queue.size()).isZero();
     }
 
     @Test
@@ -59,9 +57,9 @@ class ArrivalQueueTest {
         }
         assertThat(queue.capacity()).isGreaterThanOrEqualTo(100_000);
         for (int i = 0; i < 100_000 - 10; i++) {
-            assertThat(queue.pollArrivedBy(Long.MAX_VALUE - 1)).isEqualTo("k" + i);
+            assertThat(queue.poll()).isEqualTo("k" + i);
         }
         assertThat(queue.capacity()).isEqualTo(ArrivalQueue.INITIAL_CAPACITY);
-        assertThat(queue.pollArrivedBy(Long.MAX_VALUE - 1)).isEqualTo("k" + (100_000 - 10));
+        assertThat(queue.poll()).isEqualTo("k" + (100_000 - 10));
     }
 }

@@ -205,23 +205,34 @@ class FileWebhookSpoolTest {
     void newWebhooksLeaveOldestFirstAndARetryLeavesAmongThemByWhenItIsDue() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             spool.accept(arrivedAt("a", NOW));
-            spool.accept(arrivedAt("b", NOW.plusSeconds(2)));
-            spool.accept(arrivedAt("c", NOW.plusSeconds(4)));
-            assertThat(spool.due(NOW.minusSeconds(1), 10)).as("nothing arrived by then").isEmpty();
-            SpooledWebhook a = spool.due(NOW.plusSeconds(1), 10).get(0);
+            SpooledWebhook a = spool.due(NOW, 1).get(0);
             assertThat(a.key()).isEqualTo("a");
             assertThat(a.attempts()).isZero();
             assertThat(a.nextAttemptAt()).isEqualTo(NOW);
             spool.retryLater(a.failed(NOW.plusSeconds(3), "timeout"));
-            assertThat(keys(spool.due(NOW.plusSeconds(2), 10))).as("b arrived; a not due again yet")
-                .containsExactly("b");
-            assertThat(spool.accept(arrivedAt("d", NOW.plusSeconds(5)))).isEqualTo(Acceptance.SPOOLED);
-            List<SpooledWebhook> rest = spool.due(NOW.plusSeconds(10), 10);
-            assertThat(keys(rest)).as("a, due again at 3 s, before c (4 s) and d (5 s)").containsExactly("a", "c",
-                "d");
-            assertThat(rest.get(0).attempts()).isEqualTo(1);
-            assertThat(rest.get(0).lastError()).contains("timeout");
+            spool.accept(arrivedAt("b", NOW.plusSeconds(2)));
+            spool.accept(arrivedAt("c", NOW.plusSeconds(4)));
+            spool.accept(arrivedAt("d", NOW.plusSeconds(5)));
+            List<SpooledWebhook> due = spool.due(NOW.plusSeconds(10), 10);
+            assertThat(keys(due)).as("a, due again at 3 s, after b (2 s) and before c (4 s) and d (5 s)")
+                .containsExactly("b", "a", "c", "d");
+            assertThat(due.get(1).attempts()).isEqualTo(1);
+            assertThat(due.get(1).lastError()).contains("timeout");
             assertThat(spool.due(NOW.plusSeconds(10), 10)).as("each handed out once").isEmpty();
+        }
+    }
+
+    @Test
+    void aRetryIsHeldUntilItIsDueWhileNewWebhooksLeaveAtOnceEvenBehindOneStampedLaterByAClockSteppedBack()
+        throws Exception {
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.accept(arrivedAt("a", NOW));
+            spool.retryLater(spool.due(NOW, 1).get(0).failed(NOW.plusSeconds(30), "503"));
+            spool.accept(arrivedAt("stamped-later", NOW.plusSeconds(60)));
+            spool.accept(arrivedAt("stamped-now", NOW));
+            assertThat(keys(spool.due(NOW, 10))).as("accepted webhooks are due; the retry is not yet")
+                .containsExactly("stamped-later", "stamped-now");
+            assertThat(keys(spool.due(NOW.plusSeconds(30), 10))).containsExactly("a");
         }
     }
 
