@@ -94,13 +94,13 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /** What the index keeps of a pending webhook. */
     private record Pending(Instant nextAttemptAt, int attempts, Optional<String> lastError) {
-        /** {@link #FRESH} for a webhook never attempted and due when it arrived, else its attempt state. */
+        /** {@link #FRESH} for a webhook never attempted (its next attempt due when it arrived), else its attempt state. */
         static Pending of(SpooledWebhook w) {
             return isFresh(w) ? FRESH : new Pending(w.nextAttemptAt(), w.attempts(), w.lastError());
         }
     }
 
-    /** The index's value for every webhook not attempted yet: due when it arrived, in {@link #arrivals}. */
+    /** The index's value for every webhook not attempted yet: due at once, in {@link #arrivals}. */
     private static final Pending FRESH = new Pending(Instant.EPOCH, 0, Optional.empty());
 
     private static boolean isFresh(SpooledWebhook w) {
