@@ -25,6 +25,7 @@ import org.apache.camel.Message;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * {@code webhookSpool}, last step of {@code webhook-ingress}: spools the verified webhook durably (the raw body as
@@ -90,6 +91,8 @@ public final class WebhookSpoolStep extends AsyncProcessorSupport {
         }
         SpooledWebhook spooled = webhook;
         java.util.function.BiConsumer<WebhookSpool.Acceptance, Throwable> then = (acceptance, failure) -> {
+            // the loop may have served other requests meanwhile: this one's lines name this request
+            MDC.put("requestId", request.requestId());
             try {
                 finish(exchange, spooled, request, accepted, acceptance, failure);
             } catch (RuntimeException e) {

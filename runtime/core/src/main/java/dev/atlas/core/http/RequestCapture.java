@@ -105,4 +105,12 @@ public final class RequestCapture implements Processor {
         }
         return request;
     }
+
+    /** Takes the request id of {@code exchange} out of this thread's MDC, if it is the one there. */
+    static void forget(Exchange exchange) {
+        InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
+        if (request != null && request.requestId().equals(MDC.get("requestId"))) {
+            MDC.remove("requestId");
+        }
+    }
 }

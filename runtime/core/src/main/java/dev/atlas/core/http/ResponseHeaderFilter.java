@@ -21,32 +21,51 @@ import org.apache.camel.http.base.HttpHeaderFilterStrategy;
  */
 public class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
     private static final String PARAMETERS = "atlas.requestParameters";
-    private static final Set<String> EXEMPT = Set.of("content-type", "x-request-id");
+    private static final List<String> EXEMPT = List.of("content-type", "x-request-id");
 
+    /**
+     * Whether {@code headerName} stays out of the answer. It runs for every header on every answering exchange, most of
+     * them the request's own, so the cheapest checks come first and nothing is lower-cased or copied for those: an
+     * {@code Atlas*} name, then the captured request's own values under that name (its header map is already
+     * case-insensitive), then Camel's defaults, then the Vert.x request and the query and path parameters.
+     */
     @Override
     public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {
+        if (headerName.regionMatches(true, 0, "atlas", 0, 5)) {
+            return true;
+        }
+        boolean exempt = exchange == null || exempt(headerName);
+        InboundRequest request = exchange == null ? null
+            : exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
+        String value = exempt ? null : String.valueOf(headerValue);
+        if (request != null && !exempt) {
+            List<String> sent = request.headers().map().get(headerName);
+            if (sent != null && sent.contains(value)) {
+                return true;
+            }
+        }
         if (super.applyFilterToCamelHeaders(headerName, headerValue, exchange)) {
             return true;
         }
-        String name = headerName.toLowerCase(Locale.ROOT);
-        if (name.startsWith("atlas")) {
-            return true;
-        }
-        if (exchange == null || EXEMPT.contains(name)) {
+        if (exempt) {
             return false;
         }
-        String value = String.valueOf(headerValue);
-        // most headers on an answering exchange are the request's own: looked up where they are, case-insensitively
-        InboundRequest request = exchange.getProperty(InboundRequest.PROPERTY, InboundRequest.class);
-        if (request != null && request.headers().allValues(name).contains(value)) {
-            return true;
-        }
+        String name = headerName.toLowerCase(Locale.ROOT);
         HttpServerRequest http = exchange.getIn() instanceof HttpMessage message ? message.getRequest() : null;
         if (http != null && http.headers().getAll(name).contains(value)) {
             return true;
         }
         Set<String> values = parameters(exchange, request, http).get(name);
         return values != null && values.contains(value);
+    }
+
+    private static boolean exempt(String headerName) {
+        for (String name : EXEMPT) {
+            if (name.equalsIgnoreCase(headerName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The request's query and path parameters by lower-case name, collected once per exchange. */

@@ -652,7 +652,7 @@ public final class FileWebhookSpool implements WebhookSpool {
             json.writeStringField("id", w.id());
             json.writeStringField("vcs", w.vcs());
             json.writeStringField("appId", w.appId());
-            json.writeStringField("receivedAt", w.receivedAt().toString());
+            json.writeStringField("receivedAt", InstantText.format(w.receivedAt()));
             if (w.contentType().isPresent()) {
                 json.writeStringField("contentType", w.contentType().get());
             }
@@ -730,7 +730,7 @@ public final class FileWebhookSpool implements WebhookSpool {
                         case "id" -> h.id = json.getValueAsString();
                         case "vcs" -> h.vcs = json.getValueAsString();
                         case "appId" -> h.appId = json.getValueAsString();
-                        case "receivedAt" -> h.receivedAt = Instant.parse(json.getValueAsString(""));
+                        case "receivedAt" -> h.receivedAt = InstantText.parse(json.getValueAsString(""));
                         case "contentType" -> h.contentType = json.getValueAsString();
                         case "target" -> h.target = json.getValueAsString();
                         case "headers" -> {

@@ -49,6 +49,16 @@ class GatewayIT {
                         simple: "${body.length}"
                     - convertBodyTo:
                         type: java.lang.String
+            - route:
+                id: admin-log
+                from:
+                  uri: platform-http:/admin/log
+                  steps:
+                    - log:
+                        message: admin step saw the request
+                        logName: dev.atlas.test.admin-log
+                    - setBody:
+                        constant: logged
             """);
         Path config = TestConfigs.write(dir, TestConfigs.valid(0, "https://asgard.example", """
             routes:
@@ -109,6 +119,30 @@ class GatewayIT {
     void replacesAShippedRouteWithTheAdminRouteOfTheSameId() {
         HttpResponse<String> response = atlas.get("/health/live");
         assertThat(response.body()).isEqualTo("replaced-by-admin");
+    }
+
+    @Test
+    void aLineAnAdminStepLogsNamesTheRequestItServes() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+            "dev.atlas.test.admin-log");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+            new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.addAppender(lines);
+        try {
+            for (String id : java.util.List.of("probe-41", "probe-42", "probe-43")) {
+                HttpResponse<String> response = atlas.post("/admin/log", new byte[1], "X-Request-Id", id);
+                assertThat(response.body()).isEqualTo("logged");
+                assertThat(response.headers().firstValue("X-Request-Id")).contains(id);
+            }
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(level);
+        }
+        assertThat(lines.list).extracting(line -> line.getMDCPropertyMap().get("requestId"))
+            .containsExactly("probe-41", "probe-42", "probe-43");
     }
 
     @Test
