@@ -3,7 +3,8 @@
 # its baselines: a bare Camel platform-http route answering 202 (the "must" tier) and a bare Vert.x server answering
 # 202 (the "goal" tier); and, for reference, the floor of any durable acceptance here: a bare Vert.x server that
 # answers 202 once the body is synced to disk with a group commit and does nothing else (DurableHello). Every request is a signed 1 KB push with its own body and delivery id; Atlas delivers to
-# a bare sink in the background as in production. Loopback only, bounded in time; everything shares the machine.
+# a bare sink in the background as in production; before that, unless ALONE=0, a second Atlas runs with its delivery
+# route not started (an admin override with autoStartup: false), to show the acceptance path's own ratio. Loopback only, bounded in time; everything shares the machine.
 # Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl, python3.
 # ATLAS_DIST=dir runs another distribution; COMPARE_DIST=dir also measures a second one in the same run (for
 # example the build before a change; COMPARE_JAVA_OPTS: its JVM options); JFR=1 profiles Atlas's measured run.
@@ -38,6 +39,21 @@ start_atlas() { # DIST PORT NAME [JAVA_OPTS]
   local dir="$work/$3"
   write_config "$dir" "$2" "http://127.0.0.1:$cloud_port"
   sed -i 's/^webhooks: {spoolDir: spool, maxBackoff: 5s}/webhooks: {spoolDir: spool, maxBackoff: 5s, replayWindow: 1s}/' "$dir/atlas.yaml"
+  if [[ "${PAUSED:-0}" == 1 ]]; then # the shipped delivery route, not started: an admin's override of its id
+    mkdir -p "$dir/routes"
+    cat > "$dir/routes/paused.camel.yaml" <<'YAML'
+- route:
+    id: webhook-delivery
+    autoStartup: false
+    routeConfigurationId: atlas-delivery
+    from:
+      uri: direct:webhook-delivery
+      steps:
+        - process: {ref: webhookSign}
+        - process: {ref: webhookSend}
+YAML
+    echo "routes: {dir: routes}" >> "$dir/atlas.yaml"
+  fi
   JAVA_OPTS="${4:-${JAVA_OPTS:-}}" ATLAS_LOG_LEVEL=WARN "$1/bin/atlas" run --config "$dir/atlas.yaml" > "$dir/atlas.log" 2>&1 &
   pids+=($!)
   atlas_pid=$!
@@ -56,12 +72,17 @@ java -cp "$BASELINE_CP" dev.atlas.bench.DurableHello "$durable_port" "$work/dura
 wait_listening "http://127.0.0.1:$vertx_port/"
 wait_listening "http://127.0.0.1:$durable_port/"
 wait_listening "http://127.0.0.1:$camel_port/webhook/github/gh-main"
-start_atlas "$dist" "$atlas_port" atlas
-
 echo "webhook acceptance, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
 measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 measure "bare Vert.x durable 202" "http://127.0.0.1:$durable_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
+if [[ "${ALONE:-1}" == 1 ]]; then
+  # the acceptance path alone (delivery route not started, the spool filling): what the bare route is compared with
+  PAUSED=1 start_atlas "$dist" "$atlas_port" alone
+  measure "Atlas, delivery paused" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
+  kill "$atlas_pid"; wait "$atlas_pid" 2>/dev/null || true
+fi
+start_atlas "$dist" "$atlas_port" atlas
 [[ "${JFR:-0}" == 1 ]] && jfr_start "$atlas_pid"
 measure "Atlas" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 [[ "${JFR:-0}" == 1 ]] && jfr_stop "$atlas_pid" "${JFR_FILE:-/tmp/atlas-webhook.jfr}"
@@ -74,6 +95,7 @@ if [[ -n "${COMPARE_DIST:-}" ]]; then
   ratio "Atlas" "Atlas ($(basename "$COMPARE_DIST"))"
 fi
 ratio "Atlas" "bare Camel platform-http 202"
+[[ "${ALONE:-1}" == 1 ]] && ratio "Atlas, delivery paused" "bare Camel platform-http 202"
 ratio "Atlas" "bare Vert.x 202"
 ratio "Atlas" "bare Vert.x durable 202"
 ratio "bare Vert.x durable 202" "bare Camel platform-http 202"
