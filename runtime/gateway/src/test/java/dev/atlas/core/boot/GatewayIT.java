@@ -122,6 +122,18 @@ class GatewayIT {
     }
 
     @Test
+    void neverEchoesARepeatedRequestHeaderBackInAnyCase() {
+        HttpResponse<String> response = atlas.post("/admin/echo", new byte[1], "Content-Type",
+            "application/octet-stream", "X-Secret-Probe", "first-value", "x-secret-probe", "second-value",
+            "AtlasAppId", "smuggled");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("X-Secret-Probe")
+            || h.equalsIgnoreCase("AtlasAppId"));
+        assertThat(response.headers().map().values()).noneMatch(v -> v.contains("first-value")
+            || v.contains("second-value") || v.contains("smuggled"));
+    }
+
+    @Test
     void aLineAnAdminStepLogsNamesTheRequestItServes() {
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
             "dev.atlas.test.admin-log");
