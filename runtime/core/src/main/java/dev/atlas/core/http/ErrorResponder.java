@@ -7,6 +7,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns the exception of a failed exchange into the JSON answer {@code {"error","message","id", ...}} with the
@@ -27,6 +28,11 @@ public final class ErrorResponder implements Processor {
         body.put("message", error.getMessage());
         body.putAll(error.fields());
         body.put("id", id);
+        if (exchange.getProperty(InboundRequest.PROPERTY) != null) {
+            // the answer may come after an asynchronous step, on a thread that served other requests meanwhile; the
+            // exchange's end takes the id out again (RequestCapturePolicy)
+            MDC.put("requestId", id);
+        }
         if (error.kind() == ErrorKind.INTERNAL) {
             LOG.error("request {} failed on route {}", id, exchange.getFromRouteId(), failure);
         } else {
