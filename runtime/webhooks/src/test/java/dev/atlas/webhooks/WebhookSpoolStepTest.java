@@ -187,28 +187,21 @@ class WebhookSpoolStepTest {
 
     @Test
     void theSpooledLineNamesItsOwnRequestWhenTheContinuationThreadServedAnotherMeanwhile() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-            WebhookSpoolStep.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-            new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        ch.qos.logback.classic.Level level = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);
-        logger.addAppender(lines);
         SlowSpool spool = new SlowSpool();
         java.util.List<Runnable> handedOver = new java.util.ArrayList<>();
+        java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> lines;
         try {
-            step(spool, new AtomicInteger(), handedOver::add).process(exchange("d-11"), doneSync -> { });
-            spool.durable.complete(WebhookSpool.Acceptance.SPOOLED);
-            // the thread that runs the continuation served another request meanwhile
-            org.slf4j.MDC.put("requestId", "r-served-meanwhile");
-            handedOver.get(0).run();
+            lines = dev.atlas.testkit.LogLines.during(WebhookSpoolStep.class.getName(), () -> {
+                step(spool, new AtomicInteger(), handedOver::add).process(exchange("d-11"), doneSync -> { });
+                spool.durable.complete(WebhookSpool.Acceptance.SPOOLED);
+                // the thread that runs the continuation served another request meanwhile
+                org.slf4j.MDC.put("requestId", "r-served-meanwhile");
+                handedOver.get(0).run();
+            });
         } finally {
-            logger.detachAppender(lines);
-            logger.setLevel(level);
             org.slf4j.MDC.clear();
         }
-        assertThat(lines.list).filteredOn(line -> line.getFormattedMessage().contains("spooled")).singleElement()
+        assertThat(lines).filteredOn(line -> line.getFormattedMessage().contains("spooled")).singleElement()
             .satisfies(line -> assertThat(line.getMDCPropertyMap()).containsEntry("requestId", "r-1"));
     }
 

@@ -134,26 +134,16 @@ class GatewayIT {
     }
 
     @Test
-    void aLineAnAdminStepLogsNamesTheRequestItServes() {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-            "dev.atlas.test.admin-log");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-            new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        ch.qos.logback.classic.Level level = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);
-        logger.addAppender(lines);
-        try {
-            for (String id : java.util.List.of("probe-41", "probe-42", "probe-43")) {
-                HttpResponse<String> response = atlas.post("/admin/log", new byte[1], "X-Request-Id", id);
-                assertThat(response.body()).isEqualTo("logged");
-                assertThat(response.headers().firstValue("X-Request-Id")).contains(id);
-            }
-        } finally {
-            logger.detachAppender(lines);
-            logger.setLevel(level);
-        }
-        assertThat(lines.list).extracting(line -> line.getMDCPropertyMap().get("requestId"))
+    void aLineAnAdminStepLogsNamesTheRequestItServes() throws Exception {
+        java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> lines = dev.atlas.testkit.LogLines.during(
+            "dev.atlas.test.admin-log", () -> {
+                for (String id : java.util.List.of("probe-41", "probe-42", "probe-43")) {
+                    HttpResponse<String> response = atlas.post("/admin/log", new byte[1], "X-Request-Id", id);
+                    assertThat(response.body()).isEqualTo("logged");
+                    assertThat(response.headers().firstValue("X-Request-Id")).contains(id);
+                }
+            });
+        assertThat(lines).extracting(line -> line.getMDCPropertyMap().get("requestId"))
             .containsExactly("probe-41", "probe-42", "probe-43");
     }
 
