@@ -2,16 +2,21 @@ package dev.atlas.core.outbox;
 
 /**
  * The keys of pending webhooks not yet attempted, in the order they were accepted, each with when it arrived (epoch
- * milliseconds): a ring of two arrays, so that a backlog of a million webhooks is two arrays to the collector instead
- * of a million entries of a sorted set (each a node, a record and an {@code Instant}, scanned and copied at every
- * collection while the backlog waits). A webhook Atlas accepted is due at once: the arrival times only order these
- * keys against the spool's retries, whichever came due first leaving first. Thread-safe; every method holds the
- * queue's lock for a few array accesses only.
+ * milliseconds): a ring of arrays of numbers, so that a backlog of a million webhooks is a few arrays to the collector
+ * instead of a million entries of a sorted set (each a node, a record and an {@code Instant}, scanned and copied at
+ * every collection while the backlog waits), nor a million key strings: a 64-hex-character key (every webhook's) is
+ * kept as four {@code long}s ({@link PendingKeys#encode}), any other one as itself. A webhook Atlas accepted is due
+ * at once: the arrival times only order these keys against the spool's retries, whichever came due first leaving
+ * first. Thread-safe; every method holds the queue's lock for a few array accesses only.
  */
 final class ArrivalQueue {
     static final int INITIAL_CAPACITY = 1024;
 
+    private static final int KEY_LONGS = 4;
+
+    /** A slot's key when it is not hex: else null, and the key is in {@link #hexKeys}. */
     private String[] keys = new String[INITIAL_CAPACITY];
+    private long[] hexKeys = new long[INITIAL_CAPACITY * KEY_LONGS];
     private long[] arrivedAt = new long[INITIAL_CAPACITY];
     private int head;
     private int size;
@@ -22,7 +27,9 @@ final class ArrivalQueue {
             resize(keys.length * 2);
         }
         int tail = (head + size) % keys.length;
-        keys[tail] = key;
+        if (!PendingKeys.encode(key, hexKeys, tail * KEY_LONGS)) {
+            keys[tail] = key;
+        }
         arrivedAt[tail] = millis;
         size++;
     }
@@ -38,7 +45,11 @@ final class ArrivalQueue {
             return null;
         }
         String key = keys[head];
-        keys[head] = null;
+        if (key == null) {
+            key = PendingKeys.decode(hexKeys, head * KEY_LONGS);
+        } else {
+            keys[head] = null;
+        }
         head = (head + 1) % keys.length;
         size--;
         if (keys.length > INITIAL_CAPACITY && size < keys.length / 4) {
@@ -58,13 +69,16 @@ final class ArrivalQueue {
 
     private void resize(int capacity) {
         String[] movedKeys = new String[capacity];
+        long[] movedHex = new long[capacity * KEY_LONGS];
         long[] movedTimes = new long[capacity];
         for (int i = 0; i < size; i++) {
             int from = (head + i) % keys.length;
             movedKeys[i] = keys[from];
+            System.arraycopy(hexKeys, from * KEY_LONGS, movedHex, i * KEY_LONGS, KEY_LONGS);
             movedTimes[i] = arrivedAt[from];
         }
         keys = movedKeys;
+        hexKeys = movedHex;
         arrivedAt = movedTimes;
         head = 0;
     }

@@ -59,11 +59,12 @@ public final class FileWebhookSpool implements WebhookSpool {
     private final FileLock lock;
     /**
      * Pending webhooks by key: only when each is due and how its attempts went; the webhook itself is in the journal
-     * (and, when recent, in {@link #recent}). A webhook not attempted yet shares one value ({@link #FRESH}) and waits
-     * in {@link #arrivals}, so that a backlog costs the heap a map entry and an array slot per webhook (with the
-     * journal's own entry, ~0.25 KB), not whole webhooks, which keeps the serial collector's collections short.
+     * (and, when recent, in {@link #recent}). A webhook not attempted yet is {@link #FRESH} and waits in
+     * {@link #arrivals}: its key is a slot of arrays of numbers ({@link PendingKeys}), as in the journal, so that a
+     * backlog costs the heap no object per webhook (~0.2 KB of arrays with the journal's and the arrivals'), which
+     * keeps the serial collector's collections as short as without a backlog.
      */
-    private final Map<String, Pending> index = new ConcurrentHashMap<>();
+    private final Index index = new Index();
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
     /** Keys not attempted yet, oldest first; an entry whose key is no longer {@link #FRESH} is skipped when met. */
     private final ArrivalQueue arrivals = new ArrivalQueue();
@@ -102,6 +103,63 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /** The index's value for every webhook not attempted yet: due at once, in {@link #arrivals}. */
     private static final Pending FRESH = new Pending(Instant.EPOCH, 0, Optional.empty());
+
+    /**
+     * The index: every pending key in a {@link PendingKeys} table, and the attempt state of those that have one (a
+     * retry, a few among many) in a map beside it; the two change together under the table's lock.
+     */
+    private static final class Index {
+        private static final long NEW = 0;
+        private static final long ATTEMPTED = 1;
+        private final PendingKeys keys = new PendingKeys();
+        private final Map<String, Pending> attempted = new ConcurrentHashMap<>();
+
+        /** Adds {@code key} unless it is pending; returns what it held, or null when it was added. */
+        Pending putIfAbsent(String key, Pending value) {
+            synchronized (keys) {
+                Pending held = get(key);
+                if (held == null) {
+                    put(key, value);
+                }
+                return held;
+            }
+        }
+
+        void put(String key, Pending value) {
+            synchronized (keys) {
+                if (value == FRESH) {
+                    attempted.remove(key);
+                    keys.put(key, NEW, 0);
+                } else {
+                    attempted.put(key, value);
+                    keys.put(key, ATTEMPTED, 0);
+                }
+            }
+        }
+
+        /** What is held for {@code key}: {@link #FRESH}, its attempt state, or null when it is not pending. */
+        Pending get(String key) {
+            synchronized (keys) {
+                long kind = keys.first(key);
+                return kind == PendingKeys.MISSING ? null : kind == NEW ? FRESH : attempted.get(key);
+            }
+        }
+
+        boolean containsKey(String key) {
+            return keys.contains(key);
+        }
+
+        void remove(String key) {
+            synchronized (keys) {
+                keys.remove(key);
+                attempted.remove(key);
+            }
+        }
+
+        int size() {
+            return keys.size();
+        }
+    }
 
     private static boolean isFresh(SpooledWebhook w) {
         return w.attempts() == 0 && w.lastError().isEmpty() && w.nextAttemptAt().equals(w.receivedAt());

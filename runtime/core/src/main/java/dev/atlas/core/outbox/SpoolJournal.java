@@ -63,21 +63,17 @@ final class SpoolJournal implements AutoCloseable {
         }
     }
 
-    /**
-     * A pending webhook as the journal knows it: where its content is (segment, offset, length: one object per
-     * pending webhook, kept until it is delivered) and its attempt state, if any.
-     */
-    private static final class Pending {
-        final long segment;
-        final long offset;
-        final int length;
-        volatile byte[] state;
+    /** Where a pending webhook's content is in its segment: offset and length in one number. */
+    private static long place(long offset, int length) {
+        return offset << 32 | length;
+    }
 
-        Pending(long segment, long offset, int length) {
-            this.segment = segment;
-            this.offset = offset;
-            this.length = length;
-        }
+    private static long offsetOf(long place) {
+        return place >>> 32;
+    }
+
+    private static int lengthOf(long place) {
+        return (int) place;
     }
 
     /** One record waiting for the writer, and the caller waiting for its sync (or none). */
@@ -108,7 +104,13 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     private final Path dir;
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * Each pending webhook's segment and place in it, in arrays of numbers ({@link PendingKeys}): no object per pending
+     * webhook, kept until it is delivered.
+     */
+    private final PendingKeys pending = new PendingKeys();
+    /** The attempt state recorded for a pending webhook that has one (a retry), by key. */
+    private final Map<String, byte[]> attemptStates = new ConcurrentHashMap<>();
     private final Map<Long, Segment> bySequence = new ConcurrentHashMap<>();
     /** Sealed segments, oldest first (writer thread only). */
     private final TreeMap<Long, Segment> sealed = new TreeMap<>();
@@ -204,19 +206,19 @@ final class SpoolJournal implements AutoCloseable {
                 String key = entry.key();
                 switch (entry.type()) {
                     case ACCEPT -> {
-                        Pending was = pending.put(key, new Pending(seq, entry.offset(),
-                            entry.payload().length));
-                        if (was != null) {
-                            bySequence.get(was.segment).pending--;
+                        long was = pending.first(key);
+                        pending.put(key, seq, place(entry.offset(), entry.payload().length));
+                        attemptStates.remove(key);
+                        if (was != PendingKeys.MISSING) {
+                            bySequence.get(was).pending--;
                         }
                         segment.accepted++;
                         segment.pending++;
                         states.remove(key);
                     }
                     case STATE -> {
-                        Pending p = pending.get(key);
-                        if (p != null) {
-                            p.state = entry.payload();
+                        if (pending.contains(key)) {
+                            attemptStates.put(key, entry.payload());
                             states.put(key, entry.payload());
                         }
                     }
@@ -231,7 +233,9 @@ final class SpoolJournal implements AutoCloseable {
             }
         }
         Map<String, byte[]> content = new LinkedHashMap<>();
-        for (String key : pending.keySet()) {
+        List<String> keys = new ArrayList<>();
+        pending.forEach((key, segment, place) -> keys.add(key));
+        for (String key : keys) {
             content.put(key, read(key));
         }
         return new Recovered(content, states, delivered);
@@ -329,19 +333,24 @@ final class SpoolJournal implements AutoCloseable {
     /** The stored content of a pending webhook, read from its segment; null when it is not pending. */
     byte[] read(String key) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Pending p = pending.get(key);
-            if (p == null) {
+            long sequence;
+            long place;
+            synchronized (pending) { // one entry's two numbers, as one
+                sequence = pending.first(key);
+                place = pending.second(key);
+            }
+            if (sequence == PendingKeys.MISSING) {
                 return null;
             }
-            Segment segment = bySequence.get(p.segment);
+            Segment segment = bySequence.get(sequence);
             try {
                 if (segment == null) {
                     throw new ClosedChannelException();
                 }
-                ByteBuffer out = ByteBuffer.allocate(p.length);
+                ByteBuffer out = ByteBuffer.allocate(lengthOf(place));
                 while (out.hasRemaining()) {
-                    if (segment.channel.read(out, p.offset + out.position()) < 0) {
-                        throw new IOException("journal segment " + p.segment + " ends early");
+                    if (segment.channel.read(out, offsetOf(place) + out.position()) < 0) {
+                        throw new IOException("journal segment " + sequence + " ends early");
                     }
                 }
                 return out.array();
@@ -356,8 +365,7 @@ final class SpoolJournal implements AutoCloseable {
 
     /** The attempt state recorded for a pending webhook, or null. */
     byte[] stateOf(String key) {
-        Pending p = pending.get(key);
-        return p == null ? null : p.state;
+        return attemptStates.get(key);
     }
 
     /** How many webhooks the journal holds as pending. */
@@ -443,17 +451,18 @@ final class SpoolJournal implements AutoCloseable {
     private void apply(Queued q, long offset) {
         switch (q.type()) {
             case ACCEPT -> {
-                Pending was = pending.put(q.key(), new Pending(current.sequence, offset, q.payload().length));
-                if (was != null) {
+                long was = pending.first(q.key());
+                pending.put(q.key(), current.sequence, place(offset, q.payload().length));
+                attemptStates.remove(q.key());
+                if (was != PendingKeys.MISSING) {
                     unpend(was);
                 }
                 current.accepted++;
                 current.pending++;
             }
             case STATE -> {
-                Pending p = pending.get(q.key());
-                if (p != null) {
-                    p.state = q.payload();
+                if (pending.contains(q.key())) {
+                    attemptStates.put(q.key(), q.payload());
                 }
             }
             case DONE, DEAD -> resolve(q.key());
@@ -461,14 +470,16 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     private void resolve(String key) {
-        Pending was = pending.remove(key);
-        if (was != null) {
+        long was = pending.first(key);
+        if (was != PendingKeys.MISSING) {
+            pending.remove(key);
+            attemptStates.remove(key);
             unpend(was);
         }
     }
 
-    private void unpend(Pending was) {
-        Segment segment = bySequence.get(was.segment);
+    private void unpend(long sequence) {
+        Segment segment = bySequence.get(sequence);
         if (segment != null) {
             segment.pending--;
             retireDue |= segment.pending == 0 && segment != current;
@@ -549,15 +560,19 @@ final class SpoolJournal implements AutoCloseable {
     /** Writes the pending webhooks of {@code from} (content and state) into the current segment, synced. */
     private void copyForward(Segment from) throws IOException {
         List<Queued> copies = new ArrayList<>();
-        for (Map.Entry<String, Pending> e : pending.entrySet()) {
-            if (e.getValue().segment == from.sequence) {
-                byte[] content = read(e.getKey());
-                if (content != null) {
-                    copies.add(queued(Type.ACCEPT, e.getKey(), content, null));
-                    byte[] state = e.getValue().state;
-                    if (state != null) {
-                        copies.add(queued(Type.STATE, e.getKey(), state, null));
-                    }
+        List<String> keys = new ArrayList<>();
+        pending.forEach((key, sequence, place) -> {
+            if (sequence == from.sequence) {
+                keys.add(key);
+            }
+        });
+        for (String key : keys) {
+            byte[] content = read(key);
+            if (content != null) {
+                copies.add(queued(Type.ACCEPT, key, content, null));
+                byte[] state = attemptStates.get(key);
+                if (state != null) {
+                    copies.add(queued(Type.STATE, key, state, null));
                 }
             }
         }

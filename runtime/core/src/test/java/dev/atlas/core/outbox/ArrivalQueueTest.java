@@ -11,13 +11,14 @@ class ArrivalQueueTest {
 
     @Test
     void keysComeOutInTheOrderTheyWentInAcrossWrapAroundAndGrowth() {
+        // every third key is a webhook's (64 hex characters, kept as numbers), the others are kept as they are
         ArrivalQueue queue = new ArrivalQueue();
         List<String> out = new ArrayList<>();
         int next = 0;
         // interleave adds and polls so that the ring wraps, then outgrows its arrays while wrapped
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 900; i++) {
-                queue.add("k" + next, next);
+                queue.add(key(next), next);
                 next++;
             }
             for (int i = 0; i < 500; i++) {
@@ -29,9 +30,14 @@ class ArrivalQueueTest {
         }
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < next; i++) {
-            expected.add("k" + i);
+            expected.add(key(i));
         }
         assertThat(out).isEqualTo(expected);
+    }
+
+    /** Key {@code i}: a SHA-256-like hex key for every third one, leading zeros included; else a plain name. */
+    private static String key(int i) {
+        return i % 3 == 0 ? String.format("%064x", (long) i * 0x9E3779B97F4A7C15L & Long.MAX_VALUE) : "k" + i;
     }
 
     @Test

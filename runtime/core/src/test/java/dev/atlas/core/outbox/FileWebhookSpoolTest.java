@@ -102,27 +102,40 @@ class FileWebhookSpoolTest {
         }
     }
 
-    @Test
-    void afterARestartEveryAcceptedWebhookIsPendingAndADeliveredOneIsADuplicate() throws Exception {
+    /**
+     * A spool key as the webhook relay makes it (64 hex characters, kept as numbers by the spool's tables) when
+     * {@code asWebhook}, else {@code name} itself (a job result's key, kept as a string).
+     */
+    private static String key(String name, boolean asWebhook) {
+        return asWebhook ? java.util.HexFormat.of().formatHex(SeenTable.digest(name)).repeat(2) : name;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "webhook keys: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void afterARestartEveryAcceptedWebhookIsPendingAndADeliveredOneIsADuplicate(boolean webhookKeys)
+        throws Exception {
+        String kept = key("kept", webhookKeys);
+        String retried = key("retried", webhookKeys);
+        String sent = key("sent", webhookKeys);
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
-            spool.accept(webhook("kept"));
-            spool.accept(webhook("retried"));
-            spool.accept(webhook("sent"));
+            spool.accept(webhook(kept));
+            spool.accept(webhook(retried));
+            spool.accept(webhook(sent));
             List<SpooledWebhook> due = spool.due(NOW, 10);
-            spool.delivered(due.stream().filter(w -> w.key().equals("sent")).findFirst().orElseThrow());
-            spool.retryLater(due.stream().filter(w -> w.key().equals("retried")).findFirst().orElseThrow()
+            spool.delivered(due.stream().filter(w -> w.key().equals(sent)).findFirst().orElseThrow());
+            spool.retryLater(due.stream().filter(w -> w.key().equals(retried)).findFirst().orElseThrow()
                 .failed(NOW.plusSeconds(30), "503 from the cloud"));
         }
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             assertThat(spool.depth()).isEqualTo(2);
-            assertThat(bodies(spool.due(NOW, 10))).containsExactly("{\"key\":\"kept\"}");
+            assertThat(bodies(spool.due(NOW, 10))).containsExactly("{\"key\":\"" + kept + "\"}");
             assertThat(spool.due(NOW.plusSeconds(31), 10)).singleElement().satisfies(w -> {
-                assertThat(w.key()).isEqualTo("retried");
+                assertThat(w.key()).isEqualTo(retried);
                 assertThat(w.attempts()).isEqualTo(1);
                 assertThat(w.lastError()).contains("503 from the cloud");
-                assertThat(new String(w.body(), StandardCharsets.UTF_8)).isEqualTo("{\"key\":\"retried\"}");
+                assertThat(new String(w.body(), StandardCharsets.UTF_8)).isEqualTo("{\"key\":\"" + retried + "\"}");
             });
-            assertThat(spool.accept(webhook("sent"))).isEqualTo(Acceptance.DUPLICATE);
+            assertThat(spool.accept(webhook(sent))).isEqualTo(Acceptance.DUPLICATE);
         }
     }
 
@@ -171,11 +184,13 @@ class FileWebhookSpoolTest {
         }
     }
 
-    @Test
-    void aLongRetryingWebhookIsCopiedForwardSoThatItsOldSegmentCanGo() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "webhook keys: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aLongRetryingWebhookIsCopiedForwardSoThatItsOldSegmentCanGo(boolean webhookKeys) throws Exception {
         int segment = 64 * 1024;
+        String slowKey = key("slow", webhookKeys);
         try (FileWebhookSpool spool = FileWebhookSpool.open(root, segment)) {
-            spool.accept(large("slow", 1024));
+            spool.accept(large(slowKey, 1024));
             SpooledWebhook slow = spool.due(NOW, 1).get(0);
             spool.retryLater(slow.failed(NOW.plusSeconds(3600), "timeout"));
             passThrough(spool, 8);
@@ -185,8 +200,9 @@ class FileWebhookSpoolTest {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root, segment)) {
             assertThat(spool.depth()).isEqualTo(1);
             assertThat(spool.due(NOW.plusSeconds(3601), 10)).singleElement().satisfies(w -> {
-                assertThat(w.key()).isEqualTo("slow");
+                assertThat(w.key()).isEqualTo(slowKey);
                 assertThat(w.attempts()).isEqualTo(1);
+                assertThat(w.lastError()).contains("timeout");
                 assertThat(w.body()).hasSize(1024);
             });
         }
@@ -275,7 +291,9 @@ class FileWebhookSpoolTest {
                 int thread = t;
                 acceptors.add(pool.submit(() -> {
                     for (int i = thread; i < accepted; i += 4) {
-                        assertThat(spool.accept(arrivedAt("k" + i, NOW))).isEqualTo(Acceptance.SPOOLED);
+                        // both kinds of key: a webhook's (kept as numbers) and any other (kept as a string)
+                        assertThat(spool.accept(arrivedAt(key("k" + i, i % 2 == 0), NOW)))
+                            .isEqualTo(Acceptance.SPOOLED);
                     }
                     return null;
                 }));
@@ -325,7 +343,7 @@ class FileWebhookSpoolTest {
     private static void passThrough(FileWebhookSpool spool, int rounds) throws IOException {
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < 10; i++) {
-                spool.accept(large("r" + round + "-" + i, 8 * 1024));
+                spool.accept(large(key("r" + round + "-" + i, i % 2 == 1), 8 * 1024)); // both kinds of key
             }
             for (SpooledWebhook w : spool.due(NOW, 100)) {
                 spool.delivered(w);
