@@ -8,8 +8,9 @@ import java.time.ZoneOffset;
  * An {@link Instant} as the text {@link Instant#toString()} writes and {@link Instant#parse} reads back
  * ({@code 2026-12-06T21:47:50.123Z}), for the spool's record of every webhook: written at each acceptance and read
  * back at each attempt. The JDK's formatter and parser build a date-time context per call; consecutive webhooks
- * share their second, so the date and time of day of the last second seen are kept and only the fraction is written
- * or read per call. The text is exactly the JDK's (the fraction in groups of three digits, none when zero); anything
+ * share their second, so the date and time of day of the last second written, and apart from it of the last second
+ * read, are kept and only the fraction is written or read per call (apart: behind a backlog, delivery reads records
+ * accepted minutes before the second acceptances write, and one shared second would be replaced at every call). The text is exactly the JDK's (the fraction in groups of three digits, none when zero); anything
  * outside years 1970-9999, or any other shape, goes through the JDK, which also gives its errors.
  */
 final class InstantText {
@@ -17,11 +18,12 @@ final class InstantText {
     private static final long LAST_SECOND = 253_402_300_799L;
     private static final int PREFIX = "yyyy-mm-ddThh:mm:ss".length();
 
-    /** The last second written or read, and its text up to the seconds. */
+    /** A second, and its text up to the seconds. */
     private record Second(long epochSecond, String text) {
     }
 
-    private static volatile Second last = new Second(0, "1970-01-01T00:00:00");
+    private static volatile Second lastWritten = new Second(0, "1970-01-01T00:00:00");
+    private static volatile Second lastRead = lastWritten;
 
     private InstantText() {
     }
@@ -32,10 +34,10 @@ final class InstantText {
         if (seconds < 0 || seconds > LAST_SECOND) {
             return instant.toString();
         }
-        Second second = last;
+        Second second = lastWritten;
         if (second.epochSecond() != seconds) {
             second = new Second(seconds, prefix(seconds));
-            last = second;
+            lastWritten = second;
         }
         int nanos = instant.getNano();
         StringBuilder text = new StringBuilder(PREFIX + 11).append(second.text());
@@ -51,7 +53,7 @@ final class InstantText {
 
     /** {@code Instant.parse(text)}. */
     static Instant parse(String text) {
-        Second second = last;
+        Second second = lastRead;
         int length = text.length();
         int digits = length - PREFIX - 2;
         if (length > PREFIX && text.charAt(length - 1) == 'Z' && text.startsWith(second.text())
@@ -74,10 +76,15 @@ final class InstantText {
         if (seconds >= 0 && seconds <= LAST_SECOND) {
             String prefix = prefix(seconds);
             if (text.startsWith(prefix)) {
-                last = new Second(seconds, prefix);
+                lastRead = new Second(seconds, prefix);
             }
         }
         return parsed;
+    }
+
+    /** The epoch seconds of the last second written and of the last second read (tests). */
+    static long[] keptSeconds() {
+        return new long[] {lastWritten.epochSecond(), lastRead.epochSecond()};
     }
 
     /** {@code yyyy-MM-ddTHH:mm:ss} of a second in years 1970-9999. */

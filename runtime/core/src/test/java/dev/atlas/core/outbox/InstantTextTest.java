@@ -61,6 +61,20 @@ class InstantTextTest {
         assertThatThrownBy(() -> InstantText.parse(text)).isInstanceOf(DateTimeParseException.class);
     }
 
+    @Test
+    void deliveryReadingRecordsBehindABacklogKeepsItsSecondWhileAcceptancesWriteAnotherOne() {
+        Instant accepting = Instant.parse("2026-12-07T01:10:00.250Z");
+        Instant backlog = Instant.parse("2026-12-07T00:58:13Z");
+        for (int i = 0; i < 100; i++) {
+            Instant written = accepting.plusMillis(i);
+            Instant read = backlog.plusNanos(i * 1_000_000L);
+            assertThat(InstantText.format(written)).isEqualTo(written.toString());
+            assertThat(InstantText.parse(read.toString())).isEqualTo(read);
+            // neither call replaced the other's second: each is read or written from what is kept
+            assertThat(InstantText.keptSeconds()).containsExactly(accepting.getEpochSecond(), backlog.getEpochSecond());
+        }
+    }
+
     private static void assertSameAsJdk(Instant instant) {
         String text = InstantText.format(instant);
         assertThat(text).isEqualTo(instant.toString());
