@@ -25,6 +25,8 @@ public final class DeliveryRoute {
     private final String uri;
     private final Function<SpooledWebhook, String> events;
     private volatile ProducerTemplate producer;
+    /** The consumer endpoint, looked up once (by its URI it would be normalised and looked up at every attempt). */
+    private volatile org.apache.camel.Endpoint endpoint;
 
     /** A delivery route whose records name no event ({@code AtlasEvent} empty): job results. */
     public DeliveryRoute(CamelContext camel, String uri) {
@@ -43,7 +45,8 @@ public final class DeliveryRoute {
 
     /** Runs one attempt of {@code webhook} through the route; the returned exchange holds the outcome. */
     Exchange attempt(SpooledWebhook webhook) {
-        return producer().send(uri, exchange(webhook));
+        ProducerTemplate template = producer();
+        return template.send(endpoint, exchange(webhook));
     }
 
     /**
@@ -52,7 +55,8 @@ public final class DeliveryRoute {
      * step is synchronous; an HTTP client's, when {@code webhookSend} is asynchronous).
      */
     java.util.concurrent.CompletableFuture<Exchange> attemptAsync(SpooledWebhook webhook) {
-        return producer().asyncSend(uri, exchange(webhook));
+        ProducerTemplate template = producer();
+        return template.asyncSend(endpoint, exchange(webhook));
     }
 
     private Exchange exchange(SpooledWebhook webhook) {
@@ -77,6 +81,7 @@ public final class DeliveryRoute {
                     // asyncSend on the calling thread, completed by the route's own callback: no executor thread
                     // per attempt
                     created.setThreadedAsyncMode(false);
+                    endpoint = camel.getEndpoint(uri);
                     producer = created;
                 }
                 template = producer;

@@ -10,8 +10,9 @@ import java.time.ZoneOffset;
  * back at each attempt. The JDK's formatter and parser build a date-time context per call; consecutive webhooks
  * share their second, so the date and time of day of the last second written, and apart from it of the last second
  * read, are kept and only the fraction is written or read per call (apart: behind a backlog, delivery reads records
- * accepted minutes before the second acceptances write, and one shared second would be replaced at every call). The text is exactly the JDK's (the fraction in groups of three digits, none when zero); anything
- * outside years 1970-9999, or any other shape, goes through the JDK, which also gives its errors.
+ * accepted minutes before the second acceptances write, and one shared second would be replaced at every call).
+ * The text is exactly the JDK's (the fraction in groups of three digits, none when zero); anything outside years
+ * 1970-9999, or any other shape, goes through the JDK, which also gives its errors.
  */
 final class InstantText {
     /** Years 1970 to 9999: four-digit years, as the JDK writes them without a sign. */
