@@ -79,7 +79,10 @@ public final class EventLoopServers implements AutoCloseable {
 
         @Override
         public void start(Promise<Void> started) {
-            HttpServerOptions options = new HttpServerOptions();
+            // Atlas serves no WebSocket: without compression offered, Vert.x adds no WebSocket extension handler to
+            // each connection's pipeline, which otherwise looked at every request's headers for an upgrade
+            HttpServerOptions options = new HttpServerOptions().setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false);
             tls.ifPresent(ssl -> {
                 options.setSsl(true).setKeyCertOptions(ssl.getKeyCertOptions());
                 options.setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());

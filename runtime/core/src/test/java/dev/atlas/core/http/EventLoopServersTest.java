@@ -69,6 +69,23 @@ class EventLoopServersTest {
     }
 
     @Test
+    void theirConnectionsCarryNoWebSocketExtensionHandlerSinceAtlasServesNoWebSocket() throws Exception {
+        Handler<HttpServerRequest> pipeline = request -> request.response().end("pipeline:" + String.join(",",
+            ((io.vertx.core.net.impl.ConnectionBase) request.connection()).channelHandlerContext().pipeline().toMap()
+                .values().stream().map(handler -> handler.getClass().getSimpleName()).toList()));
+        EventLoopServers.start(vertx, LOOPS, "127.0.0.1", port, pipeline, Optional.empty());
+
+        Set<String> ours = new HashSet<>();
+        for (String answer : loopsServing(12)) {
+            if (answer.startsWith("pipeline:")) {
+                ours.add(answer);
+            }
+        }
+        assertThat(ours).isNotEmpty().allSatisfy(answer -> assertThat(answer)
+            .contains("VertxHandler").doesNotContain("WebSocket"));
+    }
+
+    @Test
     void refusesPortZeroWhichWouldGiveEachServerAPortOfItsOwn() {
         assertThatThrownBy(() -> EventLoopServers.start(vertx, LOOPS, "127.0.0.1", 0, threadName, Optional.empty()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed port");
