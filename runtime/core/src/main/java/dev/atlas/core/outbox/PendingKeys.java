@@ -64,22 +64,21 @@ final class PendingKeys {
 
     /** The first number held for {@code key}, or {@link #MISSING}. */
     synchronized long first(String key) {
-        if (!encode(key, probe, 0)) {
-            long[] values = others.get(key);
-            return values == null ? MISSING : values[0];
-        }
-        int slot = find(probe);
-        return slot < 0 ? MISSING : firsts[slot];
+        return value(key, 0);
     }
 
     /** The second number held for {@code key}, or {@link #MISSING}. */
     synchronized long second(String key) {
+        return value(key, 1);
+    }
+
+    private long value(String key, int which) {
         if (!encode(key, probe, 0)) {
             long[] values = others.get(key);
-            return values == null ? MISSING : values[1];
+            return values == null ? MISSING : values[which];
         }
         int slot = find(probe);
-        return slot < 0 ? MISSING : seconds[slot];
+        return slot < 0 ? MISSING : which == 0 ? firsts[slot] : seconds[slot];
     }
 
     synchronized boolean contains(String key) {
@@ -110,6 +109,22 @@ final class PendingKeys {
     /** The table's slots (tests: that it grows and shrinks). */
     synchronized int capacity() {
         return used.length;
+    }
+
+    /** The keys whose first number is {@code first} (only those are made into strings). */
+    synchronized java.util.List<String> keysWithFirst(long first) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int slot = 0; slot < used.length; slot++) {
+            if (used[slot] && firsts[slot] == first) {
+                out.add(decode(keys, slot * KEY_LONGS));
+            }
+        }
+        others.forEach((key, values) -> {
+            if (values[0] == first) {
+                out.add(key);
+            }
+        });
+        return out;
     }
 
     /** Visits every entry (a copy is visited: the visitor may change the table). */

@@ -560,13 +560,7 @@ final class SpoolJournal implements AutoCloseable {
     /** Writes the pending webhooks of {@code from} (content and state) into the current segment, synced. */
     private void copyForward(Segment from) throws IOException {
         List<Queued> copies = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        pending.forEach((key, sequence, place) -> {
-            if (sequence == from.sequence) {
-                keys.add(key);
-            }
-        });
-        for (String key : keys) {
+        for (String key : pending.keysWithFirst(from.sequence)) {
             byte[] content = read(key);
             if (content != null) {
                 copies.add(queued(Type.ACCEPT, key, content, null));

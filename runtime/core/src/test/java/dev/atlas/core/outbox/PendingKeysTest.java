@@ -52,6 +52,11 @@ class PendingKeysTest {
             }
             assertThat(table.size()).isEqualTo(model.size());
         }
+        for (long first = 0; first < 1000; first += 97) {
+            long wanted = first;
+            assertThat(table.keysWithFirst(first)).containsExactlyInAnyOrderElementsOf(model.entrySet().stream()
+                .filter(e -> e.getValue()[0] == wanted).map(Map.Entry::getKey).toList());
+        }
         Map<String, Long> visited = new HashMap<>();
         table.forEach((key, first, second) -> visited.put(key, first));
         Map<String, Long> expected = new HashMap<>();
