@@ -61,7 +61,7 @@ public final class FileWebhookSpool implements WebhookSpool {
      * Pending webhooks by key: only when each is due and how its attempts went; the webhook itself is in the journal
      * (and, when recent, in {@link #recent}). A webhook not attempted yet is {@link #FRESH} and waits in
      * {@link #arrivals}: its key is a slot of arrays of numbers ({@link PendingKeys}), as in the journal, so that a
-     * backlog costs the heap no object per webhook (~0.2 KB of arrays with the journal's and the arrivals'), which
+     * backlog costs the heap no object per webhook (~0.3 KB of arrays with the journal's and the arrivals'), which
      * keeps the serial collector's collections as short as without a backlog.
      */
     private final Index index = new Index();
