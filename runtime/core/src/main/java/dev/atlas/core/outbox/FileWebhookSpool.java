@@ -117,11 +117,13 @@ public final class FileWebhookSpool implements WebhookSpool {
         /** Adds {@code key} unless it is pending; returns what it held, or null when it was added. */
         Pending putIfAbsent(String key, Pending value) {
             synchronized (keys) {
-                Pending held = get(key);
-                if (held == null) {
-                    put(key, value);
+                if (!keys.putIfAbsent(key, value == FRESH ? NEW : ATTEMPTED, 0)) {
+                    return get(key);
                 }
-                return held;
+                if (value != FRESH) {
+                    attempted.put(key, value);
+                }
+                return null;
             }
         }
 

@@ -1,6 +1,9 @@
 package dev.atlas.core.outbox;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,11 +19,7 @@ final class PendingKeys {
     static final long MISSING = Long.MIN_VALUE;
     static final int MIN_CAPACITY = 1024;
     private static final int KEY_LONGS = 4;
-
-    /** Visits one entry. */
-    interface Visitor {
-        void visit(String key, long first, long second);
-    }
+    private static final HexFormat HEX = HexFormat.of();
 
     private long[] keys;
     private long[] firsts;
@@ -47,19 +46,24 @@ final class PendingKeys {
         return true;
     }
 
-    /** Holds {@code key} with {@code first} and {@code second}, in place of what it held. */
-    synchronized void put(String key, long first, long second) {
+    /**
+     * Holds {@code key} with {@code first} and {@code second}, in place of what it held; returns the first number it
+     * held, or {@link #MISSING}.
+     */
+    synchronized long put(String key, long first, long second) {
         if (!encode(key, probe, 0)) {
-            others.put(key, new long[] {first, second});
-            return;
+            long[] was = others.put(key, new long[] {first, second});
+            return was == null ? MISSING : was[0];
         }
         int slot = find(probe);
-        if (slot >= 0) {
-            firsts[slot] = first;
-            seconds[slot] = second;
-        } else {
+        if (slot < 0) {
             insert(probe, first, second);
+            return MISSING;
         }
+        long was = firsts[slot];
+        firsts[slot] = first;
+        seconds[slot] = second;
+        return was;
     }
 
     /** The first number held for {@code key}, or {@link #MISSING}. */
@@ -85,21 +89,23 @@ final class PendingKeys {
         return first(key) != MISSING;
     }
 
-    /** Forgets {@code key}; true when it was held. */
-    synchronized boolean remove(String key) {
+    /** Forgets {@code key}; returns the first number it held, or {@link #MISSING}. */
+    synchronized long remove(String key) {
         if (!encode(key, probe, 0)) {
-            return others.remove(key) != null;
+            long[] was = others.remove(key);
+            return was == null ? MISSING : was[0];
         }
         int slot = find(probe);
         if (slot < 0) {
-            return false;
+            return MISSING;
         }
+        long was = firsts[slot];
         removeSlot(slot);
         hexCount--;
         if (used.length > MIN_CAPACITY && hexCount < used.length / 8) {
             rehash(used.length / 2); // a drained backlog gives its arrays back
         }
-        return true;
+        return was;
     }
 
     synchronized int size() {
@@ -112,8 +118,8 @@ final class PendingKeys {
     }
 
     /** The keys whose first number is {@code first} (only those are made into strings). */
-    synchronized java.util.List<String> keysWithFirst(long first) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    synchronized List<String> keysWithFirst(long first) {
+        List<String> out = new ArrayList<>();
         for (int slot = 0; slot < used.length; slot++) {
             if (used[slot] && firsts[slot] == first) {
                 out.add(decode(keys, slot * KEY_LONGS));
@@ -127,29 +133,16 @@ final class PendingKeys {
         return out;
     }
 
-    /** Visits every entry (a copy is visited: the visitor may change the table). */
-    void forEach(Visitor visitor) {
-        String[] names;
-        long[][] values;
-        synchronized (this) {
-            int n = size();
-            names = new String[n];
-            values = new long[n][];
-            int i = 0;
-            for (int slot = 0; slot < used.length; slot++) {
-                if (used[slot]) {
-                    names[i] = decode(keys, slot * KEY_LONGS);
-                    values[i++] = new long[] {firsts[slot], seconds[slot]};
-                }
-            }
-            for (Map.Entry<String, long[]> e : others.entrySet()) {
-                names[i] = e.getKey();
-                values[i++] = e.getValue().clone();
+    /** Every key held, as it was given. */
+    synchronized List<String> keys() {
+        List<String> out = new ArrayList<>(size());
+        for (int slot = 0; slot < used.length; slot++) {
+            if (used[slot]) {
+                out.add(decode(keys, slot * KEY_LONGS));
             }
         }
-        for (int i = 0; i < names.length; i++) {
-            visitor.visit(names[i], values[i][0], values[i][1]);
-        }
+        out.addAll(others.keySet());
+        return out;
     }
 
     private int home(long[] key, int at) {
@@ -235,17 +228,14 @@ final class PendingKeys {
         if (key.length() != 16 * KEY_LONGS) {
             return false;
         }
-        for (int i = 0; i < KEY_LONGS; i++) {
-            long value = 0;
-            for (int c = 16 * i, end = c + 16; c < end; c++) {
-                char ch = key.charAt(c);
-                int digit = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-                if (digit < 0) {
-                    return false; // only ASCII lower-case hex, so that a key and its decoded text are one
-                }
-                value = value << 4 | digit;
+        for (int c = 0; c < key.length(); c++) {
+            char ch = key.charAt(c);
+            if (!(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f')) {
+                return false; // only ASCII lower-case hex, so that a key and its decoded text are one
             }
-            into[at + i] = value;
+        }
+        for (int i = 0; i < KEY_LONGS; i++) {
+            into[at + i] = HexFormat.fromHexDigitsToLong(key, 16 * i, 16 * i + 16);
         }
         return true;
     }
@@ -254,8 +244,7 @@ final class PendingKeys {
     static String decode(long[] from, int at) {
         StringBuilder out = new StringBuilder(16 * KEY_LONGS);
         for (int i = 0; i < KEY_LONGS; i++) {
-            String hex = Long.toHexString(from[at + i]);
-            out.append("0".repeat(16 - hex.length())).append(hex);
+            out.append(HEX.toHexDigits(from[at + i]));
         }
         return out.toString();
     }

@@ -206,8 +206,7 @@ final class SpoolJournal implements AutoCloseable {
                 String key = entry.key();
                 switch (entry.type()) {
                     case ACCEPT -> {
-                        long was = pending.first(key);
-                        pending.put(key, seq, place(entry.offset(), entry.payload().length));
+                        long was = pending.put(key, seq, place(entry.offset(), entry.payload().length));
                         attemptStates.remove(key);
                         if (was != PendingKeys.MISSING) {
                             bySequence.get(was).pending--;
@@ -233,9 +232,7 @@ final class SpoolJournal implements AutoCloseable {
             }
         }
         Map<String, byte[]> content = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>();
-        pending.forEach((key, segment, place) -> keys.add(key));
-        for (String key : keys) {
+        for (String key : pending.keys()) {
             content.put(key, read(key));
         }
         return new Recovered(content, states, delivered);
@@ -451,8 +448,7 @@ final class SpoolJournal implements AutoCloseable {
     private void apply(Queued q, long offset) {
         switch (q.type()) {
             case ACCEPT -> {
-                long was = pending.first(q.key());
-                pending.put(q.key(), current.sequence, place(offset, q.payload().length));
+                long was = pending.put(q.key(), current.sequence, place(offset, q.payload().length));
                 attemptStates.remove(q.key());
                 if (was != PendingKeys.MISSING) {
                     unpend(was);
@@ -470,9 +466,8 @@ final class SpoolJournal implements AutoCloseable {
     }
 
     private void resolve(String key) {
-        long was = pending.first(key);
+        long was = pending.remove(key);
         if (was != PendingKeys.MISSING) {
-            pending.remove(key);
             attemptStates.remove(key);
             unpend(was);
         }

@@ -44,7 +44,8 @@ class FileWebhookSpoolTest {
             ExecutorService pool = Executors.newFixedThreadPool(16);
             List<Callable<Acceptance>> calls = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                String key = "k" + (i % 100); // every key twice
+                // every key twice; half of them webhooks' keys (kept as numbers), half other keys (kept as strings)
+                String key = key("k" + (i % 100), i % 2 == 0);
                 calls.add(() -> spool.accept(webhook(key)));
             }
             List<Acceptance> results = new ArrayList<>();
