@@ -126,6 +126,34 @@ public final class OutboundHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * A runner of calls on one event loop of the client's, the same for every call it runs: for a caller that makes
+     * many calls from threads of its own (webhook delivery). The pooled connections its calls open are opened on
+     * that loop and its calls reuse them there, so neither a request nor its answer is handed between event loops
+     * (with {@link #onEventLoop} from a plain thread, each calling thread would be given a loop of its own and reuse
+     * connections opened on the other loop, each such call crossing over and back).
+     */
+    public java.util.concurrent.Executor oneEventLoop() {
+        return new java.util.concurrent.Executor() {
+            private volatile Context context;
+
+            @Override
+            public void execute(Runnable call) {
+                Context on = context;
+                if (on == null) {
+                    synchronized (this) {
+                        if (context == null) {
+                            // from a thread that is not Vert.x's, a new context on the next event loop
+                            context = vertx().getOrCreateContext();
+                        }
+                        on = context;
+                    }
+                }
+                on.runOnContext(v -> call.run());
+            }
+        };
+    }
+
     private HttpClient build(Vertx on) {
         HttpClientOptions options = new HttpClientOptions()
             .setName("atlas-outbound")

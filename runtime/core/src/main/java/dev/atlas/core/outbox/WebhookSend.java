@@ -24,11 +24,12 @@ import org.apache.camel.support.AsyncProcessorSupport;
  * {@link DeliveryFailed} exception, retryable or not, which the delivery loop records in the spool.
  *
  * <p>Asynchronous on the pooled {@link OutboundHttp} client (Atlas's own Vert.x): no thread waits for the cloud, and
- * the answer's body is discarded as it arrives. A processor on the client rather than Camel's {@code vertx-http}
- * producer, because the call needs what that producer cannot give per call: the proxy decided per target by the
- * {@code noProxy} rules (CIDR ranges included), a target per webhook (job results), only the signed and {@code X-}
- * headers sent (never the exchange's {@code Atlas*} or Camel headers), and its outcome as a {@link DeliveryFailed}
- * whatever route configuration an admin's replacement route names.
+ * the answer's body is discarded as it arrives. Every attempt runs on one event loop ({@link
+ * OutboundHttp#oneEventLoop}), where the connections to the cloud are opened and reused. A processor on the client
+ * rather than Camel's {@code vertx-http} producer, because the call needs what that producer cannot give per call:
+ * the proxy decided per target by the {@code noProxy} rules (CIDR ranges included), a target per webhook (job
+ * results), only the signed and {@code X-} headers sent (never the exchange's {@code Atlas*} or Camel headers), and
+ * its outcome as a {@link DeliveryFailed} whatever route configuration an admin's replacement route names.
  */
 public final class WebhookSend extends AsyncProcessorSupport {
     /** Exchange property: the cloud's status of a delivered attempt. */
@@ -40,12 +41,15 @@ public final class WebhookSend extends AsyncProcessorSupport {
     private final URI endpointBase;
     private final OutboundHttp http;
     private final Duration timeout;
+    /** Every attempt's call runs on this one event loop, where its pooled connections are (no hop between loops). */
+    private final java.util.concurrent.Executor loop;
 
     public WebhookSend(URI cloudUrl, OutboundHttp http, Duration timeout) {
         String base = cloudUrl.toString();
         this.endpointBase = URI.create(base.endsWith("/") ? base : base + "/");
         this.http = http;
         this.timeout = timeout;
+        this.loop = http.oneEventLoop();
     }
 
     @Override
@@ -80,7 +84,7 @@ public final class WebhookSend extends AsyncProcessorSupport {
     }
 
     private void call(Exchange exchange, AsyncCallback callback, RequestOptions options, Buffer body) {
-        http.onEventLoop(() -> http.client().request(options)
+        loop.execute(() -> http.client().request(options)
             .compose(request -> request.send(body))
             .compose(response -> response.end().map(ended -> response.statusCode()))
             .onComplete(result -> {

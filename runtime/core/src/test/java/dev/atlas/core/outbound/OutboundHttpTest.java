@@ -155,6 +155,55 @@ class OutboundHttpTest {
     }
 
     @Test
+    void runsTheCallsOfManyThreadsOnOneEventLoopAndOpensNoMoreConnectionsThanCallsAtOnce() throws Exception {
+        java.util.Set<String> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer cloud = vertx.createHttpServer().requestHandler(request -> {
+            connections.add(request.remoteAddress().toString());
+            request.response().setStatusCode(200).end("ok");
+        });
+        int port = cloud.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join().actualPort();
+        OutboundHttp http = client(null, null);
+        java.util.concurrent.Executor loop = http.oneEventLoop();
+        java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<Boolean> onEventLoop = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> calls = new java.util.ArrayList<>();
+            for (int caller = 0; caller < 8; caller++) {
+                calls.add(callers.submit(() -> {
+                    int ok = 0;
+                    for (int call = 0; call < 5; call++) { // one after another: each may reuse the last connection
+                        java.util.concurrent.CompletableFuture<Integer> status = new java.util.concurrent.CompletableFuture<>();
+                        loop.execute(() -> {
+                            ranOn.add(Thread.currentThread());
+                            onEventLoop.add(io.vertx.core.Context.isOnEventLoopThread());
+                            http.client().request(http.request(HttpMethod.GET, URI.create("http://127.0.0.1:" + port
+                                    + "/services/webhooks/github/"), TIMEOUT))
+                                .compose(request -> request.send())
+                                .compose(response -> response.body().map(body -> response.statusCode()))
+                                .onComplete(result -> status.complete(result.succeeded() ? result.result() : -1));
+                        });
+                        ok += status.get(30, TimeUnit.SECONDS) == 200 ? 1 : 0;
+                    }
+                    return ok;
+                }));
+            }
+            int answered = 0;
+            for (java.util.concurrent.Future<Integer> call : calls) {
+                answered += call.get(60, TimeUnit.SECONDS);
+            }
+
+            assertThat(answered).isEqualTo(40);
+            assertThat(ranOn).as("threads the calls ran on").hasSize(1);
+            assertThat(onEventLoop).containsExactly(true);
+            assertThat(connections).as("connections the calls opened").hasSizeLessThanOrEqualTo(8);
+        } finally {
+            callers.shutdownNow();
+            cloud.close();
+        }
+    }
+
+    @Test
     void refusesAnythingButAnAbsoluteHttpUrl() {
         OutboundHttp http = client(null, null);
         assertThatThrownBy(() -> http.request(HttpMethod.GET, URI.create("ftp://host/x"), TIMEOUT))
