@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ShippedRoutesTest extends CamelTestSupport {
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, Object> bodies = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String failing = "";
 
     @Override
@@ -58,6 +59,7 @@ class ShippedRoutesTest extends CamelTestSupport {
             }
             registry.bind(name, (Processor) exchange -> {
                 calls.add(name);
+                bodies.put(name, exchange.getMessage().getBody());
                 if (name.equals(failing)) {
                     throw AtlasException.unauthorized("refused by " + name);
                 }
@@ -103,6 +105,17 @@ class ShippedRoutesTest extends CamelTestSupport {
         Exchange done = template.send("direct:" + routeId, e -> e.getIn().setBody(new byte[] {1}));
         assertThat(done.getException()).isNull();
         assertThat(calls).containsExactly(steps.split(","));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"webhook-ingress,webhookApp", "webhook-delivery,webhookSign", "vcs-proxy-graphql,proxyAuthenticate",
+        "vcs-proxy-rest,proxyAuthenticate"})
+    void handsTheFirstStepTheBodyAsItCameWithoutCopyingItIntoAStreamCache(String routeId, String firstStep)
+        throws Exception {
+        adviseAndStart();
+        java.io.InputStream body = new java.io.ByteArrayInputStream(new byte[] {1, 2, 3});
+        template.send("direct:" + routeId, e -> e.getIn().setBody(body));
+        assertThat(bodies.get(firstStep)).isSameAs(body);
     }
 
     @ParameterizedTest(name = "{0} stops at {1}")
