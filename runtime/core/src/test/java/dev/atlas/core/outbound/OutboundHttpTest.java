@@ -8,14 +8,23 @@ import dev.atlas.core.config.AtlasConfig;
 import dev.atlas.testkit.net.ConnectProxy;
 import dev.atlas.testkit.net.HttpsFake;
 import dev.atlas.testkit.net.TestPki;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
@@ -156,27 +165,27 @@ class OutboundHttpTest {
 
     @Test
     void runsTheCallsOfManyThreadsOnOneEventLoopAndOpensNoMoreConnectionsThanCallsAtOnce() throws Exception {
-        java.util.Set<String> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> connections = ConcurrentHashMap.newKeySet();
         HttpServer cloud = vertx.createHttpServer().requestHandler(request -> {
             connections.add(request.remoteAddress().toString());
             request.response().setStatusCode(200).end("ok");
         });
         int port = cloud.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join().actualPort();
         OutboundHttp http = client(null, null);
-        java.util.concurrent.Executor loop = http.oneEventLoop();
-        java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.Set<Boolean> onEventLoop = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        Executor loop = http.oneEventLoop();
+        Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
+        Set<Boolean> onEventLoop = ConcurrentHashMap.newKeySet();
+        ExecutorService callers = Executors.newFixedThreadPool(8);
         try {
-            List<java.util.concurrent.Future<Integer>> calls = new java.util.ArrayList<>();
+            List<Future<Integer>> calls = new ArrayList<>();
             for (int caller = 0; caller < 8; caller++) {
                 calls.add(callers.submit(() -> {
                     int ok = 0;
                     for (int call = 0; call < 5; call++) { // one after another: each may reuse the last connection
-                        java.util.concurrent.CompletableFuture<Integer> status = new java.util.concurrent.CompletableFuture<>();
+                        CompletableFuture<Integer> status = new CompletableFuture<>();
                         loop.execute(() -> {
                             ranOn.add(Thread.currentThread());
-                            onEventLoop.add(io.vertx.core.Context.isOnEventLoopThread());
+                            onEventLoop.add(Context.isOnEventLoopThread());
                             http.client().request(http.request(HttpMethod.GET, URI.create("http://127.0.0.1:" + port
                                     + "/services/webhooks/github/"), TIMEOUT))
                                 .compose(request -> request.send())
@@ -189,7 +198,7 @@ class OutboundHttpTest {
                 }));
             }
             int answered = 0;
-            for (java.util.concurrent.Future<Integer> call : calls) {
+            for (Future<Integer> call : calls) {
                 answered += call.get(60, TimeUnit.SECONDS);
             }
 

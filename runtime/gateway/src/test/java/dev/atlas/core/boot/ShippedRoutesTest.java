@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.atlas.api.config.ProblemList;
 import dev.atlas.core.http.AtlasException;
 import dev.atlas.core.http.ErrorResponder;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -34,7 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ShippedRoutesTest extends CamelTestSupport {
     private final List<String> calls = new CopyOnWriteArrayList<>();
-    private final java.util.Map<String, Object> bodies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Object> bodies = new ConcurrentHashMap<>();
     private volatile String failing = "";
 
     @Override
@@ -113,7 +117,7 @@ class ShippedRoutesTest extends CamelTestSupport {
     void handsTheFirstStepTheBodyAsItCameWithoutCopyingItIntoAStreamCache(String routeId, String firstStep)
         throws Exception {
         adviseAndStart();
-        java.io.InputStream body = new java.io.ByteArrayInputStream(new byte[] {1, 2, 3});
+        InputStream body = new ByteArrayInputStream(new byte[] {1, 2, 3});
         template.send("direct:" + routeId, e -> e.getIn().setBody(body));
         assertThat(bodies.get(firstStep)).isSameAs(body);
     }
