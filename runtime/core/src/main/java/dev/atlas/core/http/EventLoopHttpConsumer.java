@@ -4,11 +4,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -31,8 +31,10 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * per 256 KiB (25 MB, GitHub's largest webhook, ~40 ms on a 2-core test machine), and on the event loop every other
  * connection of that loop would wait for it. Its answer is still written on the event loop.
  *
- * <p>A {@code byte[]} answer is handed to Camel as a Vert.x {@code Buffer} over the same bytes: Camel 4.17 would
- * convert it to an {@code InputStream} and pump that through a worker thread with a new read buffer per answer.
+ * <p>A {@code byte[]} answer is handed to Camel as a {@code ByteBuffer} over the same bytes: Camel 4.17 would convert
+ * a {@code byte[]} to an {@code InputStream} and pump that through a worker thread with a new read buffer per answer,
+ * and would send a Vert.x {@code Buffer} chunked; a {@code ByteBuffer} it writes at once with a {@code Content-Length}
+ * (copying the bytes into one buffer: an answer of this route is small).
  *
  * <p>Reading the request (body, headers, Camel's message) and writing the answer are Camel's own code: the request
  * through {@code processHttpRequest}, the answer through {@code VertxPlatformHttpSupport.writeResponse} (package
@@ -97,10 +99,10 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
     @SuppressWarnings("unchecked")
     private void respond(Exchange exchange, RoutingContext ctx) {
-        // Camel writes a byte[] answer through an InputStream pumped on a worker, with a fresh buffer per answer;
-        // a Buffer wrapping the same bytes is written at once
+        // Camel writes a byte[] answer through an InputStream pumped on a worker, with a fresh buffer per answer; a
+        // ByteBuffer over the same bytes is written at once, with its Content-Length (a Buffer would be sent chunked)
         if (exchange.getMessage().getBody() instanceof byte[] bytes) {
-            exchange.getMessage().setBody(Buffer.buffer(bytes));
+            exchange.getMessage().setBody(ByteBuffer.wrap(bytes));
         }
         Future<Void> written;
         try {

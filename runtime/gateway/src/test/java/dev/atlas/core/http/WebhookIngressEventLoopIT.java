@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,30 @@ class WebhookIngressEventLoopIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(delivery).size() == 1);
         assertThat(hook("push", "hook-secret", delivery).body()).as("the same delivery again")
             .contains("\"duplicate\":true");
+    }
+
+    @Test
+    void answersEveryKnownAnswerOverHttp11WithItsContentLengthNotAChunkedBody() throws Exception {
+        // as a VCS posts: HTTP/1.1 (the shared test client would upgrade to HTTP/2, which has no chunked bodies)
+        HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String delivery = UUID.randomUUID().toString();
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (String token : List.of("hook-secret", "hook-secret", "wrong")) {
+            answers.add(http11.send(HttpRequest.newBuilder(URI.create(atlas.url("/webhook/fakevcs/fake-main")))
+                .header("Content-Type", "application/json").header("X-Fake-Token", token)
+                .header("X-Fake-Delivery", delivery).header("X-Fake-Kind", "push")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"d\":\"" + delivery + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        }
+        assertThat(answers).extracting(HttpResponse::statusCode).as("accepted, duplicate, refused")
+            .containsExactly(202, 202, 401);
+        assertThat(answers.get(1).body()).contains("\"duplicate\":true");
+        for (HttpResponse<String> response : answers) {
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+            assertThat(response.headers().firstValue("Transfer-Encoding")).as(response.body()).isEmpty();
+            assertThat(response.headers().firstValue("Content-Length")).as(response.body())
+                .hasValue(Integer.toString(response.body().getBytes(StandardCharsets.UTF_8).length));
+        }
     }
 
     @Test
