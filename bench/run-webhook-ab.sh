@@ -15,9 +15,9 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 - "$work/bodies.tsv" <<'PY'
-import hashlib, hmac, sys
+import hashlib, hmac, os, sys
 with open(sys.argv[1], "w") as out:
-    for i in range(30000):
+    for i in range(int(os.environ.get("BODIES", "100000"))):
         body = '{"ref":"refs/heads/main","n":%d,"pad":"%s"}' % (i, "x" * 980)
         sig = hmac.new(b"bench-hook-secret", body.encode(), hashlib.sha256).hexdigest()
         out.write(sig + "\t" + body + "\n")

@@ -26,9 +26,9 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$
 
 # a pool of unique signed bodies; replayWindow 1s lets a body come round again a few seconds later
 python3 - "$work/bodies.tsv" <<'PY'
-import hashlib, hmac, sys
+import hashlib, hmac, os, sys
 with open(sys.argv[1], "w") as out:
-    for i in range(30000):
+    for i in range(int(os.environ.get("BODIES", "100000"))):
         body = '{"ref":"refs/heads/main","n":%d,"pad":"%s"}' % (i, "x" * 980)
         sig = hmac.new(b"bench-hook-secret", body.encode(), hashlib.sha256).hexdigest()
         out.write(sig + "\t" + body + "\n")
@@ -59,9 +59,10 @@ YAML
   atlas_pid=$!
   wait_ready "http://127.0.0.1:$2/health/ready"
 }
-spooled() { # how many webhooks Atlas's spool holds and has delivered (its /metrics)
+spooled() { # how many webhooks Atlas's spool holds, has delivered and answered as duplicates (its /metrics)
   curl -s "http://127.0.0.1:$atlas_port/metrics" | awk '/^atlas_webhooks_spool_depth/ {d = $2}
-    /^atlas_webhooks_delivered_total/ {n += $2} END {printf "%d pending, %d delivered", d, n}'
+    /^atlas_webhooks_delivered_total/ {n += $2} /^atlas_webhooks_duplicate_total/ {r += $2}
+    END {printf "%d pending, %d delivered, %d answered as duplicates", d, n, r}'
 }
 
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
@@ -80,6 +81,7 @@ if [[ "${ALONE:-1}" == 1 ]]; then
   # the acceptance path alone (delivery route not started, the spool filling): what the bare route is compared with
   PAUSED=1 start_atlas "$dist" "$atlas_port" alone
   measure "Atlas, delivery paused" "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
+  echo "  its spool right after the run: $(spooled)"
   kill "$atlas_pid"; wait "$atlas_pid" 2>/dev/null || true
 fi
 start_atlas "$dist" "$atlas_port" atlas
