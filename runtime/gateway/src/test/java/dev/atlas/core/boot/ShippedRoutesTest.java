@@ -113,7 +113,8 @@ class ShippedRoutesTest extends CamelTestSupport {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"webhook-ingress,webhookApp", "webhook-delivery,webhookSign", "vcs-proxy-graphql,proxyAuthenticate",
-        "vcs-proxy-rest,proxyAuthenticate"})
+        "vcs-proxy-rest,proxyAuthenticate", "tasks-api,taskAuthenticate", "jobs-results,captureRequest",
+        "jobs-results-delivery,webhookSign"})
     void handsTheFirstStepTheBodyAsItCameWithoutCopyingItIntoAStreamCache(String routeId, String firstStep)
         throws Exception {
         adviseAndStart();
