@@ -31,6 +31,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * {@code proxyForward}: sends the allowed call to the VCS without following redirects, with what the policy checked
@@ -102,7 +103,7 @@ public final class ProxyForward extends AsyncProcessorSupport {
         }
         UpstreamAnswer answer = new UpstreamAnswer(MAX_RESPONSE_BYTES);
         try {
-            call(exchange, callback, options, body, apiUrl, answer);
+            call(exchange, callback, options, body, apiUrl, answer, RequestCapture.of(exchange).requestId());
         } catch (RuntimeException e) {
             // Vert.x is closing (its event loops refuse work): nothing was sent
             exchange.setException(new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS cannot be reached"));
@@ -113,17 +114,20 @@ public final class ProxyForward extends AsyncProcessorSupport {
     }
 
     private void call(Exchange exchange, AsyncCallback callback, RequestOptions options, Buffer body, URI apiUrl,
-        UpstreamAnswer answer) {
+        UpstreamAnswer answer, String requestId) {
         http.onEventLoop(() -> http.client().request(options)
             .compose(request -> body == null ? request.send() : request.send(body))
             .compose(response -> answer.read(response, apiUrl))
             .onComplete(result -> {
+                // the loop served other requests meanwhile: the lines of the rest of this route name this one
+                MDC.put("requestId", requestId);
                 if (result.succeeded()) {
                     exchange.setProperty(ProxyExchange.RESPONSE, result.result());
                 } else {
                     exchange.setException(failure(result.cause(), answer.started()));
                 }
-                resume(callback, result.succeeded() && result.result().body().length >= LARGE_ANSWER_BYTES);
+                resume(callback, result.succeeded() && result.result().body().length >= LARGE_ANSWER_BYTES,
+                    requestId);
             }));
     }
 
@@ -153,10 +157,11 @@ public final class ProxyForward extends AsyncProcessorSupport {
     }
 
     /** Lets the route go on: here on the event loop, or on a worker for an answer too large to filter here. */
-    private static void resume(AsyncCallback callback, boolean large) {
+    private static void resume(AsyncCallback callback, boolean large, String requestId) {
         Context context = Vertx.currentContext();
         if (large && context != null && context.isEventLoopContext()) {
             context.executeBlocking(() -> {
+                MDC.put("requestId", requestId);
                 callback.done(false);
                 return null;
             }, false);

@@ -17,6 +17,7 @@ import dev.atlas.core.outbound.OutboundHttp;
 import dev.atlas.core.outbound.OutboundNetwork;
 import dev.atlas.policies.Decision;
 import dev.atlas.policies.ResponseFilter;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.MDC;
 
 /**
  * {@code proxyForward} on its own against a Vert.x upstream on loopback: the VCS receives exactly the checked call
@@ -150,6 +153,26 @@ class ProxyForwardTest {
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.headers().get("etag")).containsExactly("\"1\"");
         assertThat(new String(answer.body(), StandardCharsets.UTF_8)).isEqualTo("{\"number\":7}");
+    }
+
+    @Test
+    void continuesAfterTheVcsAnswerWithTheLinesNamingItsOwnRequestNotOneTheLoopServedMeanwhile() throws Exception {
+        ProxyForward forward = forward(Duration.ofSeconds(10));
+        // a small answer continues on the event loop, one of LARGE_ANSWER_BYTES on a worker
+        for (int size : List.of(12, ProxyForward.LARGE_ANSWER_BYTES)) {
+            answer = request -> request.response().end("x".repeat(size));
+            Exchange exchange = exchange(upstream.actualPort(), "GET", Map.of(), allowed(ResponseFilter.none(), null));
+            CompletableFuture<String> named = new CompletableFuture<>();
+            Context loop = vertx.getOrCreateContext();
+            loop.runOnContext(v -> {
+                MDC.put("requestId", "r-1");
+                forward.process(exchange, doneSync -> named.complete(MDC.get("requestId")));
+                // the loop goes on to serve another request before the VCS answers
+                MDC.put("requestId", "r-served-meanwhile");
+            });
+            assertThat(named.get(30, TimeUnit.SECONDS)).as("%d bytes", size).isEqualTo("r-1");
+            assertThat(exchange.getException()).isNull();
+        }
     }
 
     @Test
