@@ -27,6 +27,45 @@ tasks: {driver: local}
 YAML
 }
 
+# Usage: signed_bodies FILE: BODIES (default 100,000) signed 1 KB pushes for wrk/webhook.lua, one
+# "signature<TAB>body" per line; enough that at ~30,000 req/s a body comes round again only after the webhook
+# configs' 1 s replay window (with fewer, Atlas answers cheap duplicates and a row measures those).
+signed_bodies() {
+  python3 - "$1" <<'PY'
+import hashlib, hmac, os, sys
+with open(sys.argv[1], "w") as out:
+    for i in range(int(os.environ.get("BODIES", "100000"))):
+        body = '{"ref":"refs/heads/main","n":%d,"pad":"%s"}' % (i, "x" * 980)
+        sig = hmac.new(b"bench-hook-secret", body.encode(), hashlib.sha256).hexdigest()
+        out.write(sig + "\t" + body + "\n")
+PY
+}
+
+# Usage: write_webhook_config DIR PORT CLOUD_URL [PAUSED]: write_config with webhooks.replayWindow 1s (a body may come
+# round again a few seconds later); PAUSED=1 adds an admin route that overrides webhook-delivery with autoStartup
+# false, so that the spool fills and only the acceptance path runs.
+write_webhook_config() {
+  local dir=$1
+  write_config "$dir" "$2" "$3"
+  sed -i 's/^webhooks: {spoolDir: spool, maxBackoff: 5s}/webhooks: {spoolDir: spool, maxBackoff: 5s, replayWindow: 1s}/' \
+    "$dir/atlas.yaml"
+  if [[ "${4:-0}" == 1 ]]; then
+    mkdir -p "$dir/routes"
+    cat > "$dir/routes/paused.camel.yaml" <<'YAML'
+- route:
+    id: webhook-delivery
+    autoStartup: false
+    routeConfigurationId: atlas-delivery
+    from:
+      uri: direct:webhook-delivery
+      steps:
+        - process: {ref: webhookSign}
+        - process: {ref: webhookSend}
+YAML
+    echo "routes: {dir: routes}" >> "$dir/atlas.yaml"
+  fi
+}
+
 # Polls URL until it answers 200; prints nothing; fails after 60 s.
 wait_ready() {
   for _ in $(seq 1 3000); do

@@ -14,22 +14,14 @@ base=${BASE_PORT:-28700}
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-python3 - "$work/bodies.tsv" <<'PY'
-import hashlib, hmac, os, sys
-with open(sys.argv[1], "w") as out:
-    for i in range(int(os.environ.get("BODIES", "100000"))):
-        body = '{"ref":"refs/heads/main","n":%d,"pad":"%s"}' % (i, "x" * 980)
-        sig = hmac.new(b"bench-hook-secret", body.encode(), hashlib.sha256).hexdigest()
-        out.write(sig + "\t" + body + "\n")
-PY
+signed_bodies "$work/bodies.tsv"
 export WEBHOOK_BODIES="$work/bodies.tsv" WRK_THREADS
 dists=("$@")
 for i in "${!dists[@]}"; do
   port=$((base + 10 * i)); sink=$((port + 1))
   if ss -ltn | grep -q ":$port \|:$sink "; then echo "port $port or $sink is in use" >&2; exit 1; fi
   java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$sink" > "$work/sink$i.log" 2>&1 & pids+=($!)
-  write_config "$work/a$i" "$port" "http://127.0.0.1:$sink"
-  sed -i 's/^webhooks: {spoolDir: spool, maxBackoff: 5s}/webhooks: {spoolDir: spool, maxBackoff: 5s, replayWindow: 1s}/' "$work/a$i/atlas.yaml"
+  write_webhook_config "$work/a$i" "$port" "http://127.0.0.1:$sink"
   ATLAS_LOG_LEVEL=WARN "${dists[$i]}/bin/atlas" run --config "$work/a$i/atlas.yaml" > "$work/a$i/atlas.log" 2>&1 & pids+=($!)
 done
 for i in "${!dists[@]}"; do wait_ready "http://127.0.0.1:$((base + 10 * i))/health/ready"; done
@@ -54,5 +46,6 @@ for i in "${!dists[@]}"; do
     "$(awk -v i="$i" '$1 == i {print $2}' "$work/ab" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 done
 for i in "${!dists[@]}"; do
-  echo "  $(basename "${dists[$i]}") spool: $(ls "$work/a$i/spool/pending" | grep -c '\.wh$' || true) pending; sink (deliveries distinct last-ms): $(curl -s "http://127.0.0.1:$((base + 10 * i + 1))/count")"
+  depth=$(curl -s "http://127.0.0.1:$((base + 10 * i))/metrics" | awk '/^atlas_webhooks_spool_depth/ {print $2 + 0}')
+  echo "  $(basename "${dists[$i]}") spool: ${depth:-?} pending; sink (deliveries distinct last-ms): $(curl -s "http://127.0.0.1:$((base + 10 * i + 1))/count")"
 done

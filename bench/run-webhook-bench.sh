@@ -25,35 +25,12 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # a pool of unique signed bodies; replayWindow 1s lets a body come round again a few seconds later
-python3 - "$work/bodies.tsv" <<'PY'
-import hashlib, hmac, os, sys
-with open(sys.argv[1], "w") as out:
-    for i in range(int(os.environ.get("BODIES", "100000"))):
-        body = '{"ref":"refs/heads/main","n":%d,"pad":"%s"}' % (i, "x" * 980)
-        sig = hmac.new(b"bench-hook-secret", body.encode(), hashlib.sha256).hexdigest()
-        out.write(sig + "\t" + body + "\n")
-PY
+signed_bodies "$work/bodies.tsv"
 export WEBHOOK_BODIES="$work/bodies.tsv" WRK_THREADS
 
 start_atlas() { # DIST PORT NAME [JAVA_OPTS]
   local dir="$work/$3"
-  write_config "$dir" "$2" "http://127.0.0.1:$cloud_port"
-  sed -i 's/^webhooks: {spoolDir: spool, maxBackoff: 5s}/webhooks: {spoolDir: spool, maxBackoff: 5s, replayWindow: 1s}/' "$dir/atlas.yaml"
-  if [[ "${PAUSED:-0}" == 1 ]]; then # the shipped delivery route, not started: an admin's override of its id
-    mkdir -p "$dir/routes"
-    cat > "$dir/routes/paused.camel.yaml" <<'YAML'
-- route:
-    id: webhook-delivery
-    autoStartup: false
-    routeConfigurationId: atlas-delivery
-    from:
-      uri: direct:webhook-delivery
-      steps:
-        - process: {ref: webhookSign}
-        - process: {ref: webhookSend}
-YAML
-    echo "routes: {dir: routes}" >> "$dir/atlas.yaml"
-  fi
+  write_webhook_config "$dir" "$2" "http://127.0.0.1:$cloud_port" "${PAUSED:-0}"
   JAVA_OPTS="${4:-${JAVA_OPTS:-}}" ATLAS_LOG_LEVEL=WARN "$1/bin/atlas" run --config "$dir/atlas.yaml" > "$dir/atlas.log" 2>&1 &
   pids+=($!)
   atlas_pid=$!

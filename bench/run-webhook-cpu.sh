@@ -19,14 +19,7 @@ cloud_port=${CLOUD_PORT:-18093}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; [[ "${PERF:-0}" == 1 ]] || rm -rf "$work"' EXIT
 
-python3 - "$work/bodies.tsv" <<'PY'
-import hashlib, hmac, os, sys
-with open(sys.argv[1], "w") as out:
-    for i in range(int(os.environ.get("BODIES", "100000"))):
-        body = '{"ref":"refs/heads/main","n":%d,"pad":"%s"}' % (i, "x" * 980)
-        sig = hmac.new(b"bench-hook-secret", body.encode(), hashlib.sha256).hexdigest()
-        out.write(sig + "\t" + body + "\n")
-PY
+signed_bodies "$work/bodies.tsv"
 export WEBHOOK_BODIES="$work/bodies.tsv" WRK_THREADS
 
 threads_cpu() { # PID: "thread-name ticks" per thread name (names cut to 15 characters by the kernel), summed
@@ -81,23 +74,7 @@ kill "$camel_pid"; wait "$camel_pid" 2>/dev/null || true
 
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
 dir="$work/atlas"
-write_config "$dir" "$atlas_port" "http://127.0.0.1:$cloud_port"
-sed -i 's/^webhooks: {spoolDir: spool, maxBackoff: 5s}/webhooks: {spoolDir: spool, maxBackoff: 5s, replayWindow: 1s}/' "$dir/atlas.yaml"
-if [[ "${PAUSED:-1}" == 1 ]]; then # the shipped delivery route, not started: an admin's override of its id
-  mkdir -p "$dir/routes"
-  cat > "$dir/routes/paused.camel.yaml" <<'YAML'
-- route:
-    id: webhook-delivery
-    autoStartup: false
-    routeConfigurationId: atlas-delivery
-    from:
-      uri: direct:webhook-delivery
-      steps:
-        - process: {ref: webhookSign}
-        - process: {ref: webhookSend}
-YAML
-  echo "routes: {dir: routes}" >> "$dir/atlas.yaml"
-fi
+write_webhook_config "$dir" "$atlas_port" "http://127.0.0.1:$cloud_port" "${PAUSED:-1}"
 ATLAS_LOG_LEVEL=WARN "$dist/bin/atlas" run --config "$dir/atlas.yaml" > "$dir/atlas.log" 2>&1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$atlas_port/health/ready"
