@@ -76,6 +76,7 @@ public final class ProxyForward extends AsyncProcessorSupport {
         RequestOptions options;
         Buffer body;
         URI apiUrl;
+        String requestId;
         try {
             Decision decision = ProxyExchange.decision(exchange);
             if (!decision.allowed()) {
@@ -83,6 +84,7 @@ public final class ProxyForward extends AsyncProcessorSupport {
                 return true;
             }
             InboundRequest request = RequestCapture.of(exchange);
+            requestId = request.requestId();
             VcsProvider provider = ProxyExchange.provider(exchange);
             boolean graphql = ProxyExchange.graphql(exchange);
             apiUrl = provider.app().apiUrl();
@@ -103,7 +105,7 @@ public final class ProxyForward extends AsyncProcessorSupport {
         }
         UpstreamAnswer answer = new UpstreamAnswer(MAX_RESPONSE_BYTES);
         try {
-            call(exchange, callback, options, body, apiUrl, answer, RequestCapture.of(exchange).requestId());
+            call(exchange, callback, options, body, apiUrl, answer, requestId);
         } catch (RuntimeException e) {
             // Vert.x is closing (its event loops refuse work): nothing was sent
             exchange.setException(new AtlasException(ErrorKind.UPSTREAM_UNAVAILABLE, "the VCS cannot be reached"));
