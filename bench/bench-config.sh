@@ -66,6 +66,18 @@ YAML
   fi
 }
 
+# Usage: duplicates_so_far PORT: how many webhooks the Atlas on PORT has answered as duplicates (its /metrics).
+duplicates_so_far() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '/^atlas_webhooks_duplicate_total/ {r += $2} END {printf "%d", r}'
+}
+
+# Usage: spool_counts PORT: "N pending, N delivered, N answered as duplicates" from the Atlas on PORT (its /metrics).
+spool_counts() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '/^atlas_webhooks_spool_depth/ {d = $2}
+    /^atlas_webhooks_delivered_total/ {n += $2} /^atlas_webhooks_duplicate_total/ {r += $2}
+    END {printf "%d pending, %d delivered, %d answered as duplicates", d, n, r}'
+}
+
 # Polls URL until it answers 200; prints nothing; fails after 60 s.
 wait_ready() {
   for _ in $(seq 1 3000); do
@@ -88,11 +100,17 @@ bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # the bench classes and the bare Camel baselines' libraries (mvn -pl bench -am package)
 BASELINE_CP="$bench_dir/target/classes:$bench_dir/target/baseline-lib/*"
 
+# Before a measured run, longer than the webhook configs' 1 s replay window: every wrk run starts again at the first
+# signed bodies, which the warm-up's last second may have sent at a high rate, and Atlas would answer those as cheap
+# duplicates at the start of the measured run.
+settle() { sleep 2; }
+
 # Usage: measure LABEL URL LUA_SCRIPT [result file]. A warm-up run, then the measured run; prints one row and
 # appends "LABEL RPS" to $work/results.
 measure() {
   local label=$1 url=$2 script=$3 out
   RUN_ID="w$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WARMUP}s" --timeout "$WRK_TIMEOUT" -s "$script" "$url" > /dev/null 2>&1 || true
+  settle
   out=$(RUN_ID="m$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SECONDS_PER_RUN}s" --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url" 2>&1)
   local load rps p50 p99 bad
   load=$(cut -d' ' -f1-3 /proc/loadavg)

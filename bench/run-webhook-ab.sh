@@ -46,6 +46,5 @@ for i in "${!dists[@]}"; do
     "$(awk -v i="$i" '$1 == i {print $2}' "$work/ab" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 done
 for i in "${!dists[@]}"; do
-  depth=$(curl -s "http://127.0.0.1:$((base + 10 * i))/metrics" | awk '/^atlas_webhooks_spool_depth/ {print $2 + 0}')
-  echo "  $(basename "${dists[$i]}") spool: ${depth:-?} pending; sink (deliveries distinct last-ms): $(curl -s "http://127.0.0.1:$((base + 10 * i + 1))/count")"
+  echo "  $(basename "${dists[$i]}") spool: $(spool_counts $((base + 10 * i))); sink (deliveries distinct last-ms): $(curl -s "http://127.0.0.1:$((base + 10 * i + 1))/count")"
 done

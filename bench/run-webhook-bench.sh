@@ -36,11 +36,7 @@ start_atlas() { # DIST PORT NAME [JAVA_OPTS]
   atlas_pid=$!
   wait_ready "http://127.0.0.1:$2/health/ready"
 }
-spooled() { # how many webhooks Atlas's spool holds, has delivered and answered as duplicates (its /metrics)
-  curl -s "http://127.0.0.1:$atlas_port/metrics" | awk '/^atlas_webhooks_spool_depth/ {d = $2}
-    /^atlas_webhooks_delivered_total/ {n += $2} /^atlas_webhooks_duplicate_total/ {r += $2}
-    END {printf "%d pending, %d delivered, %d answered as duplicates", d, n, r}'
-}
+spooled() { spool_counts "$atlas_port"; } # since its start, warm-ups included
 
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
 java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx.log" 2>&1 & pids+=($!)

@@ -32,13 +32,15 @@ threads_cpu() { # PID: "thread-name ticks" per thread name (names cut to 15 char
 }
 machine_ticks() { head -1 /proc/stat; }
 
-# Usage: cpu_per_request LABEL PID URL
+# Usage: cpu_per_request LABEL PID URL [ATLAS_PORT: also counts the measured run's duplicate answers]
 cpu_per_request() {
-  local label=$1 pid=$2 url=$3 out requests hz
+  local label=$1 pid=$2 url=$3 port=${4:-} out requests hz duplicates=0
   for i in 1 2 3; do
     RUN_ID="w$i$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d10s --timeout "$WRK_TIMEOUT" \
       -s "$here/wrk/webhook.lua" "$url" > /dev/null 2>&1 || true
   done
+  settle
+  if [[ -n "$port" ]]; then duplicates=$(duplicates_so_far "$port"); fi
   threads_cpu "$pid" > "$work/before"
   local machine_before perf_pid=""
   machine_before=$(machine_ticks)
@@ -50,6 +52,7 @@ cpu_per_request() {
     -s "$here/wrk/webhook.lua" "$url" 2>&1)
   [[ -n "$perf_pid" ]] && wait "$perf_pid"
   threads_cpu "$pid" > "$work/after"
+  if [[ -n "$port" ]]; then duplicates=$(( $(duplicates_so_far "$port") - duplicates )); fi
   requests=$(awk '/requests in/ {print $1}' <<< "$out")
   hz=$(getconf CLK_TCK)
   printf '  %-28s %8s req/s   p99 %8s   load %s\n' "$label" "$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<< "$out")" \
@@ -58,6 +61,9 @@ cpu_per_request() {
     if (d >= 0.5) printf "    %-26s %7.1f us per request\n", $1, d} END {printf "    %-26s %7.1f us per request\n", "all threads", all}'
   echo "$machine_before $(machine_ticks)" | awk '{for (i = 2; i <= 11; i++) a += $i; for (i = 13; i <= 22; i++) b += $i;
     printf "    the machine idle %.0f %% of the measured time\n", 100 * (($16 + $17) - ($5 + $6)) / (b - a)}'
+  if [[ -n "$port" ]]; then
+    echo "    answered as duplicates in the measured run: $duplicates (0: every request was an acceptance)"
+  fi
   if [[ -n "$perf_pid" ]]; then
     jcmd "$pid" Compiler.perfmap > /dev/null 2>&1 && cp "/tmp/perf-$pid.map" "$work/" 2>/dev/null || true
     echo "    perf: $work/perf.data (JIT symbols: $work/perf-$pid.map; perf script -i ... needs the map in /tmp)"
@@ -81,7 +87,5 @@ wait_ready "http://127.0.0.1:$atlas_port/health/ready"
 atlas_pid=$(pgrep -f -- "--config $dir/atlas.yaml" | while read -r p; do
   [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == java ]] && echo "$p"; done | head -1)
 cpu_per_request "Atlas$([[ "${PAUSED:-1}" == 1 ]] && echo ", delivery paused")" "$atlas_pid" \
-  "http://127.0.0.1:$atlas_port/webhook/github/gh-main"
-curl -s "http://127.0.0.1:$atlas_port/metrics" | awk '/^atlas_webhooks_spool_depth/ {d = $2}
-  /^atlas_webhooks_delivered_total/ {n += $2} /^atlas_webhooks_duplicate_total/ {r += $2}
-  END {printf "    spool: %d pending, %d delivered, %d answered as duplicates\n", d, n, r}'
+  "http://127.0.0.1:$atlas_port/webhook/github/gh-main" "$atlas_port"
+echo "    spool: $(spool_counts "$atlas_port") since the start"
