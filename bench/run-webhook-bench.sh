@@ -2,7 +2,9 @@
 # Webhook acceptance (resolve, verify the GitHub signature, durable file spool, 202) with wrk, in one run beside
 # its baselines: a bare Camel platform-http route answering 202 (the "must" tier) and a bare Vert.x server answering
 # 202 (the "goal" tier); and, for reference, the floor of any durable acceptance here: a bare Vert.x server that
-# answers 202 once the body is synced to disk with a group commit and does nothing else (DurableHello). Every request is a signed 1 KB push with its own body and delivery id; Atlas delivers to
+# answers 202 once the body is synced to disk with a group commit and does nothing else (DurableHello), and the bare
+# Camel route with that group commit as its one step (BareCamelRoutes durable): what any Camel route that stores each
+# body durably costs here. Every request is a signed 1 KB push with its own body and delivery id; Atlas delivers to
 # a bare sink in the background as in production; before that, unless ALONE=0, a second Atlas runs with its delivery
 # route not started (an admin override with autoStartup: false), to show the acceptance path's own ratio. Loopback only, bounded in time; everything shares the machine.
 # Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl, python3.
@@ -21,6 +23,7 @@ vertx_port=${VERTX_PORT:-18082}
 cloud_port=${CLOUD_PORT:-18083}
 camel_port=${CAMEL_PORT:-18084}
 durable_port=${DURABLE_PORT:-18085}
+camel_durable_port=${CAMEL_DURABLE_PORT:-18086}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -43,13 +46,17 @@ java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx
 java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes accept "$camel_port" > "$work/camel.log" 2>&1 & pids+=($!)
 # on the disk Atlas's spool uses (the work folder), not on a tmpfs
 java -cp "$BASELINE_CP" dev.atlas.bench.DurableHello "$durable_port" "$work/durable.bin" > "$work/durable.log" 2>&1 & pids+=($!)
+java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes durable "$camel_durable_port" "$work/camel-durable.bin" \
+  > "$work/camel-durable.log" 2>&1 & pids+=($!)
 wait_listening "http://127.0.0.1:$vertx_port/"
 wait_listening "http://127.0.0.1:$durable_port/"
 wait_listening "http://127.0.0.1:$camel_port/webhook/github/gh-main"
+wait_listening "http://127.0.0.1:$camel_durable_port/webhook/github/gh-main"
 echo "webhook acceptance, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUP}s warm-up + ${SECONDS_PER_RUN}s each ($(nproc) cores, $(java -version 2>&1 | head -1))"
 measure "bare Vert.x 202" "http://127.0.0.1:$vertx_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 measure "bare Camel platform-http 202" "http://127.0.0.1:$camel_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 measure "bare Vert.x durable 202" "http://127.0.0.1:$durable_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
+measure "bare Camel durable 202" "http://127.0.0.1:$camel_durable_port/webhook/github/gh-main" "$here/wrk/webhook.lua"
 if [[ "${ALONE:-1}" == 1 ]]; then
   # the acceptance path alone (delivery route not started, the spool filling): what the bare route is compared with
   PAUSED=1 start_atlas "$dist" "$atlas_port" alone
@@ -74,6 +81,8 @@ ratio "Atlas" "bare Camel platform-http 202"
 ratio "Atlas" "bare Vert.x 202"
 ratio "Atlas" "bare Vert.x durable 202"
 ratio "bare Vert.x durable 202" "bare Camel platform-http 202"
+ratio "bare Camel durable 202" "bare Camel platform-http 202"
+[[ "${ALONE:-1}" == 1 ]] && ratio "Atlas, delivery paused" "bare Camel durable 202"
 
 sink() { curl -s "${@:2}" "http://127.0.0.1:$cloud_port/$1"; }
 drained() { # waits (up to 60 s) until Atlas's spool has nothing pending

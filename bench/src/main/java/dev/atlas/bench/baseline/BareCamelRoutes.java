@@ -1,12 +1,15 @@
 package dev.atlas.bench.baseline;
 
+import dev.atlas.bench.GroupCommit;
+import java.nio.file.Path;
 import org.apache.camel.main.Main;
 
 /**
  * The bare Camel baselines the load scripts run beside Atlas: one of the YAML routes in {@code baseline/} on
  * {@code platform-http} (Vert.x), with nothing of Atlas in the way. Usage:
- * {@code BareCamelRoutes accept|proxy PORT [UPSTREAM]}: {@code accept} answers 202 to
- * any {@code POST} after reading the body; {@code proxy} forwards {@code POST /vcs/graphql} to
+ * {@code BareCamelRoutes accept|durable|proxy PORT [UPSTREAM|FILE]}: {@code accept} answers 202 to
+ * any {@code POST} after reading the body; {@code durable} answers 202 once the body is group-committed to
+ * {@code FILE} ({@link GroupCommitStep}); {@code proxy} forwards {@code POST /vcs/graphql} to
  * {@code UPSTREAM/api/graphql} with the {@code vertx-http} producer.
  */
 public final class BareCamelRoutes {
@@ -15,10 +18,13 @@ public final class BareCamelRoutes {
 
     public static void main(String[] args) throws Exception {
         String route = args[0];
-        if (!route.equals("accept") && !route.equals("proxy")) {
-            throw new IllegalArgumentException("route must be accept or proxy");
+        if (!route.equals("accept") && !route.equals("durable") && !route.equals("proxy")) {
+            throw new IllegalArgumentException("route must be accept, durable or proxy");
         }
         Main main = new Main(BareCamelRoutes.class);
+        if (route.equals("durable")) {
+            main.bind("groupCommit", new GroupCommitStep(GroupCommit.start(Path.of(args[2]))));
+        }
         main.addInitialProperty("camel.main.name", "bare-" + route);
         main.addInitialProperty("camel.main.routesIncludePattern", "classpath:baseline/" + route + ".yaml");
         main.addInitialProperty("camel.server.enabled", "true");
