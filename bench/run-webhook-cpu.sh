@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # CPU per webhook, by thread, in steady state: the bare Camel 202 route, then Atlas (delivery paused unless
-# PAUSED=0), each warmed up with three 10 s wrk runs and then measured over 10 s of wrk from the threads' own
+# PAUSED=0), each warmed up with three 10 s wrk runs (WARMUPS) and then measured over 10 s of wrk from the threads' own
 # counters (/proc/PID/task/*/stat, user + system), divided by the requests answered in those 10 s. Also prints how
 # idle the machine was (a path that leaves the cores idle is waiting, not computing). The webhook-bench ratios say
 # how fast; this says where the CPU goes, and stays comparable when the machine's speed changes between runs.
 # Needs: mvn -B -ntp -DskipTests package (deploy/target/atlas and bench/target), wrk, openssl, python3.
 # ATLAS_DIST=dir measures another distribution; PAUSED=0 keeps delivery on (to a counting sink answering 200);
 # ATLAS_JAVA_OPTS is added to Atlas's JVM options (for example -XX:+PreserveFramePointer for a perf profile);
+# DURABLE=1 also measures the bare route with a group-commit step (BareCamelRoutes durable);
 # PERF=1 also records Atlas's measured 10 s with perf (perf.data and the JIT's symbol map in the work folder, kept).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -35,7 +36,7 @@ machine_ticks() { head -1 /proc/stat; }
 # Usage: cpu_per_request LABEL PID URL [ATLAS_PORT: also counts the measured run's duplicate answers]
 cpu_per_request() {
   local label=$1 pid=$2 url=$3 port=${4:-} out requests hz duplicates=0
-  for i in 1 2 3; do
+  for i in $(seq 1 "${WARMUPS:-3}"); do
     RUN_ID="w$i$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d10s --timeout "$WRK_TIMEOUT" \
       -s "$here/wrk/webhook.lua" "$url" > /dev/null 2>&1 || true
   done
@@ -70,13 +71,18 @@ cpu_per_request() {
   fi
 }
 
-echo "CPU per webhook, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, 3 x 10 s warm-up + 10 s measured ($(nproc) cores)"
-java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes accept "$camel_port" > "$work/camel.log" 2>&1 &
-camel_pid=$!
-pids+=("$camel_pid")
-wait_listening "http://127.0.0.1:$camel_port/webhook/github/gh-main"
-cpu_per_request "bare Camel platform-http 202" "$camel_pid" "http://127.0.0.1:$camel_port/webhook/github/gh-main"
-kill "$camel_pid"; wait "$camel_pid" 2>/dev/null || true
+echo "CPU per webhook, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${WARMUPS:-3} x 10 s warm-up + 10 s measured ($(nproc) cores)"
+bare_route() { # LABEL ROUTE [ARGS...]: one bare Camel route, measured, then stopped
+  java -cp "$BASELINE_CP" dev.atlas.bench.baseline.BareCamelRoutes "$2" "$camel_port" "${@:3}" > "$work/camel.log" 2>&1 &
+  camel_pid=$!
+  pids+=("$camel_pid")
+  wait_listening "http://127.0.0.1:$camel_port/webhook/github/gh-main"
+  cpu_per_request "$1" "$camel_pid" "http://127.0.0.1:$camel_port/webhook/github/gh-main"
+  kill "$camel_pid"; wait "$camel_pid" 2>/dev/null || true
+}
+bare_route "bare Camel platform-http 202" accept
+# DURABLE=1: also the bare route whose one step group-commits the body to disk (on the spool's disk, the work folder)
+[[ "${DURABLE:-0}" == 1 ]] && bare_route "bare Camel durable 202" durable "$work/camel-durable.bin"
 
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
 dir="$work/atlas"
