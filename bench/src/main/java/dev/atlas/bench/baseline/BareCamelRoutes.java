@@ -30,7 +30,7 @@ public final class BareCamelRoutes {
         main.addInitialProperty("camel.server.enabled", "true");
         main.addInitialProperty("camel.server.host", "127.0.0.1");
         main.addInitialProperty("camel.server.port", args[1]);
-        main.addInitialProperty("bench.upstream", args.length > 2 ? args[2] : "http://127.0.0.1:1");
+        main.addInitialProperty("bench.upstream", route.equals("proxy") && args.length > 2 ? args[2] : "http://127.0.0.1:1");
         main.run();
     }
 }
