@@ -78,6 +78,15 @@ spool_counts() {
     END {printf "%d pending, %d delivered, %d answered as duplicates", d, n, r}'
 }
 
+# Usage: journal_syncs PORT: the webhook journal's group commits since start on the Atlas on PORT (its /metrics):
+# how many, their mean, and how many took over 25 ms (each holds every acceptance waiting in it).
+journal_syncs() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '/^atlas_spool_journal_sync_seconds_count\{spool="webhooks"/ {c = $2}
+    /^atlas_spool_journal_sync_seconds_sum\{spool="webhooks"/ {s = $2}
+    /^atlas_spool_journal_sync_seconds_bucket\{spool="webhooks",le="0.025"/ {b = $2}
+    END {printf "%d journal syncs, mean %.2f ms, %d over 25 ms", c, (c > 0 ? 1000 * s / c : 0), c - b}'
+}
+
 # Polls URL until it answers 200; prints nothing; fails after 60 s.
 wait_ready() {
   for _ in $(seq 1 3000); do

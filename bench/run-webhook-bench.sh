@@ -39,7 +39,7 @@ start_atlas() { # DIST PORT NAME [JAVA_OPTS]
   atlas_pid=$!
   wait_ready "http://127.0.0.1:$2/health/ready"
 }
-spooled() { spool_counts "$atlas_port"; } # since its start, warm-ups included
+spooled() { echo "$(spool_counts "$atlas_port"); $(journal_syncs "$atlas_port")"; } # since its start, warm-ups included
 
 java -cp "$BASELINE_CP" dev.atlas.bench.CountingSink "$cloud_port" > "$work/cloud.log" 2>&1 & pids+=($!)
 java -cp "$BASELINE_CP" dev.atlas.bench.HelloServer "$vertx_port" > "$work/vertx.log" 2>&1 & pids+=($!)
@@ -87,7 +87,7 @@ ratio "bare Camel durable 202" "bare Camel platform-http 202"
 sink() { curl -s "${@:2}" "http://127.0.0.1:$cloud_port/$1"; }
 drained() { # waits (up to 60 s) until Atlas's spool has nothing pending
   for _ in $(seq 1 600); do
-    [[ "$(spooled)" == "0 pending"* ]] && return 0
+    [[ "$(spool_counts "$atlas_port")" == "0 pending"* ]] && return 0
     sleep 0.1
   done
 }

@@ -37,6 +37,7 @@ public final class WebhookModule implements ApplicationModule {
         AtlasConfig config = context.assembly().config();
         AtlasConfig.Webhooks settings = config.webhooks();
         WebhookSpool spool = WebhookSpools.open(config);
+        spool.measureSyncs(context.metrics(), "webhooks");
         RetryPolicy policy = new RetryPolicy(settings.maxAttempts(), settings.maxAge(), settings.maxBackoff());
         WebhookDelivery delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.WEBHOOKS,
             webhook -> event(context.assembly(), webhook)), policy,

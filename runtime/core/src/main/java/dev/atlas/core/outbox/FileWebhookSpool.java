@@ -443,6 +443,13 @@ public final class FileWebhookSpool implements WebhookSpool {
         }
     }
 
+    @Override
+    public void measureSyncs(dev.atlas.api.Metrics metrics, String name) {
+        if (journal != null) { // a tools' view has no journal writer
+            journal.observeSyncs(took -> metrics.time("spool_journal_sync", took, "spool", name));
+        }
+    }
+
     /**
      * The webhooks due at {@code now}, at most {@code limit}, earliest first: the arrivals (never attempted: due since
      * they arrived, whatever the clock says now, so that a clock stepped back holds none of them) and the retries due

@@ -126,6 +126,8 @@ final class SpoolJournal implements AutoCloseable {
     private long segmentBytes;
     /** The next segment, preallocated in the background once the current one is half full. */
     private CompletableFuture<FileChannel> spare;
+    /** Told how long each synced batch's write and sync took (writer thread); nothing until {@link #observeSyncs}. */
+    private volatile java.util.function.Consumer<java.time.Duration> syncs = took -> { };
 
     private final int segmentBytesMax;
 
@@ -268,6 +270,14 @@ final class SpoolJournal implements AutoCloseable {
         enqueue(Type.DEAD, key, new byte[0], null);
     }
 
+    /**
+     * Tells {@code observer}, on the writer thread, how long each batch that was synced took to write and sync, before
+     * the batch's acceptances complete: what a disk's sync latency adds to every acceptance waiting in that batch.
+     */
+    void observeSyncs(java.util.function.Consumer<java.time.Duration> observer) {
+        syncs = observer;
+    }
+
     /** Returns once everything handed over so far is written and synced. */
     void flush() throws IOException {
         flush(30_000);
@@ -400,6 +410,7 @@ final class SpoolJournal implements AutoCloseable {
     private void commit(List<Queued> batch) {
         long start = segmentBytes;
         boolean sync = false;
+        long began = System.nanoTime();
         try {
             ByteBuffer[] buffers = new ByteBuffer[2 * batch.size()];
             long bytes = 0;
@@ -422,6 +433,9 @@ final class SpoolJournal implements AutoCloseable {
             acknowledge(batch, e);
             startOver();
             return;
+        }
+        if (sync) {
+            syncs.accept(java.time.Duration.ofNanos(System.nanoTime() - began));
         }
         long at = start;
         for (Queued q : batch) {

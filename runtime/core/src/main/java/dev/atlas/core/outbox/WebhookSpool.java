@@ -54,6 +54,14 @@ public interface WebhookSpool extends AutoCloseable {
     }
 
     /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
+    /**
+     * Records how long each of the spool's durable writes takes in the timer {@code spool_journal_sync}, tagged
+     * {@code spool=<name>}: for the file spool, each group commit's write and sync, which every acceptance in it
+     * waits for. A spool without a journal of its own records nothing.
+     */
+    default void measureSyncs(dev.atlas.api.Metrics metrics, String name) {
+    }
+
     List<SpooledWebhook> due(Instant now, int limit);
 
     /** The cloud has it: forget the body, keep the delivery id for de-duplication until {@code maxAge}. */

@@ -61,6 +61,36 @@ class FileWebhookSpoolTest {
     }
 
     @Test
+    void eachSyncedBatchIsTimedUnderItsSpoolsNameBeforeItsAcceptancesComplete() throws Exception {
+        List<String> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<java.time.Duration> took = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.atlas.api.Metrics recording = new dev.atlas.api.Metrics() {
+            @Override
+            public void count(String name, String... tags) {
+            }
+
+            @Override
+            public void time(String name, java.time.Duration duration, String... tags) {
+                timers.add(name + " " + String.join("=", tags));
+                took.add(duration);
+            }
+        };
+        try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            spool.measureSyncs(recording, "webhooks");
+            long before = System.nanoTime();
+            assertThat(spool.accept(webhook("a"))).isEqualTo(Acceptance.SPOOLED);
+            java.time.Duration elapsed = java.time.Duration.ofNanos(System.nanoTime() - before);
+            assertThat(timers).containsExactly("spool_journal_sync spool=webhooks");
+            assertThat(took.get(0)).isPositive().isLessThanOrEqualTo(elapsed);
+            // a duplicate writes nothing: no sync, nothing timed
+            assertThat(spool.accept(webhook("a"))).isEqualTo(Acceptance.DUPLICATE);
+            assertThat(timers).hasSize(1);
+            assertThat(spool.accept(webhook("b"))).isEqualTo(Acceptance.SPOOLED);
+            assertThat(timers).hasSize(2);
+        }
+    }
+
+    @Test
     void anAsynchronousAcceptanceCompletesOnceDurableAndIsThenDue() throws Exception {
         try (FileWebhookSpool spool = FileWebhookSpool.open(root)) {
             java.util.concurrent.CompletableFuture<Acceptance> first = spool.acceptAsync(webhook("a"))

@@ -54,4 +54,15 @@ class FileSpoolWebhookRelayIT extends WebhookRelayIT {
         assertThat(retried.statusCode()).isEqualTo(202);
         assertThat(retried.body()).doesNotContain("duplicate");
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(delivery).size() == 1);
-    }}
+    }
+
+    @Test
+    void eachAcceptanceSyncIsTimedOnTheMetricsPageUnderTheWebhooksSpool() {
+        String delivery = "d-sync-" + UUID.randomUUID();
+        assertThat(sendValid(uniqueBody(), delivery).statusCode()).isEqualTo(202);
+        String metrics = atlas.get("/metrics").body();
+        // the 202 came after its batch's sync, which was timed before the acceptance completed
+        assertThat(metrics).containsPattern("atlas_spool_journal_sync_seconds_count\\{spool=\"webhooks\",?\\} [1-9]")
+            .contains("atlas_spool_journal_sync_seconds_bucket{spool=\"webhooks\",le=\"0.005\"");
+    }
+}

@@ -38,6 +38,7 @@ public final class ResultModule implements ApplicationModule {
         AtlasConfig.Webhooks retries = config.webhooks();
         long maxBytes = config.tasks().resultsMaxBytes();
         FileWebhookSpool spool = FileWebhookSpool.open(resultsDir(config));
+        spool.measureSyncs(context.metrics(), "jobs_results");
         ResultOutcomes outcomes = new ResultOutcomes(context.metrics());
         WebhookDelivery delivery = new WebhookDelivery(spool, new DeliveryRoute(context.camel(), DeliveryRoute.RESULTS),
             new RetryPolicy(retries.maxAttempts(), retries.maxAge(), retries.maxBackoff()),
