@@ -76,6 +76,8 @@ public final class RabbitWebhookSpool implements WebhookSpool {
     private final Object takeLock = new Object();
     private Channel consumer;
     private volatile boolean connected = true;
+    /** Told how long each publish took until the broker confirmed it; nothing until {@link #measureSyncs}. */
+    private volatile java.util.function.Consumer<Duration> confirms = took -> { };
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Instant> seen = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f,
         false) {
@@ -193,6 +195,7 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         Message message = new Message(webhook.body(), properties);
         Boolean confirmed;
+        long began = System.nanoTime();
         try {
             confirmed = template.invoke(ops -> {
                 ops.send("", target, message);
@@ -204,6 +207,13 @@ public final class RabbitWebhookSpool implements WebhookSpool {
         if (!Boolean.TRUE.equals(confirmed)) {
             throw new IOException("the broker did not confirm the record for " + target + " in time");
         }
+        confirms.accept(Duration.ofNanos(System.nanoTime() - began));
+    }
+
+    /** The RabbitMQ spool's durable write is a publish the broker confirms: timed as {@code spool_broker_confirm}. */
+    @Override
+    public void measureSyncs(dev.atlas.api.Metrics metrics, String name) {
+        confirms = took -> metrics.time("spool_broker_confirm", took, "spool", name);
     }
 
     private static MessageProperties properties(GetResponse response) {

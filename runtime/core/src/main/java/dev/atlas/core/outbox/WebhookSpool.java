@@ -55,9 +55,9 @@ public interface WebhookSpool extends AutoCloseable {
 
     /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
     /**
-     * Records how long each of the spool's durable writes takes in the timer {@code spool_journal_sync}, tagged
-     * {@code spool=<name>}: for the file spool, each group commit's write and sync, which every acceptance in it
-     * waits for. A spool without a journal of its own records nothing.
+     * Records how long each of the spool's durable writes takes, tagged {@code spool=<name>}: the file spool's group
+     * commits (write and sync, which every acceptance in one waits for) as {@code spool_journal_sync}, the RabbitMQ
+     * spool's publishes until the broker confirmed them as {@code spool_broker_confirm}. Others record nothing.
      */
     default void measureSyncs(dev.atlas.api.Metrics metrics, String name) {
     }

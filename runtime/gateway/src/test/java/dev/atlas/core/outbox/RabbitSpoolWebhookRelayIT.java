@@ -92,4 +92,13 @@ class RabbitSpoolWebhookRelayIT extends WebhookRelayIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesOf(genuine).size() == 1);
         assertThat(deliveriesOf(forged)).isEmpty();
     }
+
+    @Test
+    void eachAcceptancesBrokerConfirmIsTimedOnTheMetricsPageUnderTheWebhooksSpool() {
+        assertThat(sendValid(uniqueBody(), "d-confirm-" + UUID.randomUUID()).statusCode()).isEqualTo(202);
+        // the 202 came after the broker's confirm, which was timed before the acceptance returned
+        assertThat(atlas.get("/metrics").body())
+            .containsPattern("atlas_spool_broker_confirm_seconds_count\\{spool=\"webhooks\",?\\} [1-9]")
+            .doesNotContain("atlas_spool_journal_sync_seconds_count{spool=\"webhooks\"");
+    }
 }
