@@ -6,16 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The ring of keys not attempted yet: order, the first arrival, growth and shrinking. */
+/** The queue of keys not attempted yet: order, the first arrival, growth and shrinking. */
 class ArrivalQueueTest {
 
     @Test
-    void keysComeOutInTheOrderTheyWentInAcrossWrapAroundAndGrowth() {
+    void keysComeOutInTheOrderTheyWentInAcrossBlocks() {
         // every third key is a webhook's (64 hex characters, kept as numbers), the others are kept as they are
         ArrivalQueue queue = new ArrivalQueue();
         List<String> out = new ArrayList<>();
         int next = 0;
-        // interleave adds and polls so that the ring wraps, then outgrows its arrays while wrapped
+        // interleave adds and polls so that keys cross from block to block, blocks are drained and reused
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 900; i++) {
                 queue.add(key(next), next);
@@ -56,16 +56,24 @@ class ArrivalQueueTest {
     }
 
     @Test
-    void aDrainedBacklogGivesItsArraysBack() {
+    void aBacklogGrowsBlockByBlockAndItsDeliveryGivesTheBlocksBack() {
         ArrivalQueue queue = new ArrivalQueue();
         for (int i = 0; i < 100_000; i++) {
-            queue.add("k" + i, i);
+            queue.add(i % 2 == 0 ? key(3 * i) : "k" + i, i);
+            // one block more each time the last one is full: never a larger array, never a copy of what is queued
+            assertThat(queue.capacity()).isEqualTo((i / ArrivalQueue.BLOCK + 1) * ArrivalQueue.BLOCK);
         }
-        assertThat(queue.capacity()).isGreaterThanOrEqualTo(100_000);
         for (int i = 0; i < 100_000 - 10; i++) {
-            assertThat(queue.poll()).isEqualTo("k" + i);
+            assertThat(queue.poll()).isEqualTo(i % 2 == 0 ? key(3 * i) : "k" + i);
         }
-        assertThat(queue.capacity()).isEqualTo(ArrivalQueue.INITIAL_CAPACITY);
-        assertThat(queue.poll()).isEqualTo("k" + (100_000 - 10));
+        assertThat(queue.capacity()).as("the last block and one spare").isEqualTo(2 * ArrivalQueue.BLOCK);
+        for (int i = 100_000 - 10; i < 100_000; i++) {
+            assertThat(queue.poll()).isEqualTo(i % 2 == 0 ? key(3 * i) : "k" + i);
+        }
+        assertThat(queue.poll()).isNull();
+        queue.add("again", 1);
+        assertThat(queue.capacity()).as("an emptied queue starts its block over").isEqualTo(2 * ArrivalQueue.BLOCK);
+        assertThat(queue.firstArrival()).isEqualTo(1);
+        assertThat(queue.poll()).isEqualTo("again");
     }
 }
