@@ -56,3 +56,10 @@ if os.getenv("COUNT_ACCEPTED") == "1" then
     io.write(string.format("accepted: %d\n", total))
   end
 end
+
+-- TAIL_LATENCY=1: done() prints "tail: P99.9 MAX" (microseconds), the part of the tail wrk's --latency leaves out.
+if os.getenv("TAIL_LATENCY") == "1" then
+  done = function(summary, latency, requests)
+    io.write(string.format("tail: %d %d\n", latency:percentile(99.9), latency.max))
+  end
+end
