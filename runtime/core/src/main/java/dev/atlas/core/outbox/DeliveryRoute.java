@@ -5,6 +5,8 @@ import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.support.DefaultExchange;
 
 /**
@@ -27,6 +29,8 @@ public final class DeliveryRoute {
     private volatile ProducerTemplate producer;
     /** The consumer endpoint, looked up once (by its URI it would be normalised and looked up at every attempt). */
     private volatile org.apache.camel.Endpoint endpoint;
+    /** The id of the route consuming {@link #endpoint}, looked up once and again only when it is gone. */
+    private volatile String consumerRouteId;
 
     /** A delivery route whose records name no event ({@code AtlasEvent} empty): job results. */
     public DeliveryRoute(CamelContext camel, String uri) {
@@ -41,6 +45,33 @@ public final class DeliveryRoute {
         this.camel = camel;
         this.uri = uri;
         this.events = events;
+    }
+
+    /**
+     * True while the route consuming this delivery's endpoint is started. An admin may keep it stopped (an override
+     * with {@code autoStartup: false}, or a stop through Camel's management) to hold deliveries while the cloud is
+     * down or being moved: the spool then keeps every webhook, untried, and no attempt is sent to a consumer that is
+     * not there (Camel's direct endpoint would hold each one up to 30 s, and a stop of Atlas would find them in
+     * flight).
+     */
+    boolean consuming() {
+        producer();
+        String id = consumerRouteId;
+        ServiceStatus status = id == null ? null : camel.getRouteController().getRouteStatus(id);
+        if (status == null) { // not looked up yet, or the route was removed: find the one consuming the endpoint
+            id = camel.getRoutes().stream()
+                .filter(route -> route.getEndpoint().getEndpointUri().equals(endpoint.getEndpointUri()))
+                .map(Route::getRouteId).findFirst().orElse(null);
+            consumerRouteId = id;
+            status = id == null ? null : camel.getRouteController().getRouteStatus(id);
+        }
+        return status != null && status.isStarted();
+    }
+
+    /** The id of the route consuming this delivery's endpoint, once {@link #consuming} found it (for log lines). */
+    String routeId() {
+        String id = consumerRouteId;
+        return id == null ? uri : id;
     }
 
     /** Runs one attempt of {@code webhook} through the route; the returned exchange holds the outcome. */

@@ -41,6 +41,8 @@ public final class WebhookDelivery implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean tickPending = new AtomicBoolean();
+    /** The delivery route is stopped ({@link #routeConsuming}); only the periodic tick looks again. */
+    private volatile boolean held;
     private volatile Instant lastRescan = Instant.EPOCH;
     private volatile ReplayWindow replays;
     private volatile Instant lastPrune = Instant.EPOCH;
@@ -92,7 +94,7 @@ public final class WebhookDelivery implements AutoCloseable {
      * burst of acceptances behind a busy delivery does not hand a useless tick to a worker per webhook.
      */
     public void wake() {
-        if (!stopping.get() && slots.availablePermits() > 0 && tickPending.compareAndSet(false, true)) {
+        if (!stopping.get() && !held && slots.availablePermits() > 0 && tickPending.compareAndSet(false, true)) {
             try {
                 workers.execute(() -> {
                     tickPending.set(false);
@@ -111,6 +113,9 @@ public final class WebhookDelivery implements AutoCloseable {
         }
         Instant now = clock.instant();
         housekeeping(now);
+        if (!routeConsuming()) {
+            return;
+        }
         int free = slots.availablePermits();
         if (free == 0) {
             return;
@@ -181,6 +186,26 @@ public final class WebhookDelivery implements AutoCloseable {
             slots.release();
             wake();
         }
+    }
+
+    /**
+     * False while the delivery route is stopped (an admin holding deliveries, {@link DeliveryRoute#consuming}): the
+     * webhooks stay in the spool untried, acceptances do not wake the delivery, and the periodic tick looks again.
+     * Says so once in the log when it stops and once when it starts again.
+     */
+    private boolean routeConsuming() {
+        boolean consuming = route.consuming();
+        if (consuming == held) {
+            held = !consuming;
+            if (held) {
+                LOG.info("route {} is not started: webhooks wait in the spool ({} pending) until it starts",
+                    route.routeId(), spool.depth());
+            } else {
+                LOG.info("route {} started: delivering the spool's {} pending webhooks", route.routeId(),
+                    spool.depth());
+            }
+        }
+        return consuming;
     }
 
     private void housekeeping(Instant now) {

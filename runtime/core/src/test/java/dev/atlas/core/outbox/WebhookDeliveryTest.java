@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +117,43 @@ class WebhookDeliveryTest {
                     .isEqualTo(1);
             } finally {
                 answers.values().forEach(answer -> answer.done(false));
+                delivery.beginStop();
+                delivery.close();
+            }
+        }
+    }
+
+    @Test
+    void aStoppedDeliveryRouteHoldsEveryWebhookInTheSpoolUntriedAndItsStartDeliversThem() throws Exception {
+        BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+        try (DefaultCamelContext camel = new DefaultCamelContext();
+             FileWebhookSpool spool = FileWebhookSpool.open(root)) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // an admin's override holding deliveries while the cloud is down
+                    from(DeliveryRoute.WEBHOOKS).routeId("webhook-delivery").autoStartup(false)
+                        .process(exchange -> arrived.add(DeliveryRoute.webhook(exchange).id()));
+                }
+            });
+            camel.start();
+            spool.accept(FileWebhookSpoolTest.webhook("a"));
+            spool.accept(FileWebhookSpoolTest.webhook("b"));
+            WebhookDelivery delivery = new WebhookDelivery(spool, new DeliveryRoute(camel, DeliveryRoute.WEBHOOKS),
+                new RetryPolicy(5, Duration.ofHours(1), Duration.ofSeconds(5)), Duration.ofSeconds(5),
+                Clock.fixed(NOW.plusSeconds(1), ZoneOffset.UTC), NO_OUTCOMES, 2);
+            try {
+                delivery.tick(); // a stopped direct consumer would have held this thread (and the attempt) 30 s
+                delivery.wake();
+                assertThat(camel.getInflightRepository().size()).as("no attempt waits at the stopped route").isZero();
+                assertThat(arrived).isEmpty();
+                assertThat(spool.depth()).isEqualTo(2);
+
+                camel.getRouteController().startRoute("webhook-delivery");
+                delivery.tick(); // both are due at once: untried, not put back behind a retry's backoff
+                assertThat(List.of(arrived.poll(10, TimeUnit.SECONDS), arrived.poll(10, TimeUnit.SECONDS)))
+                    .containsExactlyInAnyOrder("id-a", "id-b");
+            } finally {
                 delivery.beginStop();
                 delivery.close();
             }
