@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Webhook acceptance while a backlog grows: the cloud unreachable for a minute (delivery paused: an admin override of
-# webhook-delivery with autoStartup: false), wrk -t2 -c32 for BACKLOG_SECONDS (60) after a 10 s warm-up, so that the
+# webhook-delivery with autoStartup: false), wrk -t2 -c32 for BACKLOG_SECONDS (60) after BACKLOG_WARMUP (10 s), so that the
 # spool holds ~0.5-1 million pending webhooks by the end. For one or more distributions in turn (ROUNDS rounds,
 # default 1), each started afresh: req/s, p50 / p99 / p99.9 / max, the backlog at the end, and the collector's pauses
 # during the measured run (-Xlog:gc: count, longest, total). What it shows: whether an acceptance waits while the
@@ -15,6 +15,7 @@ dists=("$@")
 work=$(mktemp -d)
 port=${ATLAS_PORT:-18091}
 seconds=${BACKLOG_SECONDS:-60}
+warmup=${BACKLOG_WARMUP:-10}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -33,7 +34,7 @@ backlog_run() {
   local pid=$!
   pids+=($pid)
   wait_ready "http://127.0.0.1:$port/health/ready"
-  RUN_ID="w$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d10s --timeout "$WRK_TIMEOUT" \
+  RUN_ID="w$RANDOM$RANDOM" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${warmup}s" --timeout "$WRK_TIMEOUT" \
     -s "$here/wrk/webhook.lua" "$url" > /dev/null 2>&1 || true
   settle
   before=$(wc -l < "$dir/gc.log")
@@ -53,7 +54,7 @@ backlog_run() {
   rm -rf "$dir"
 }
 
-echo "webhook acceptance into a growing backlog (delivery paused), wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, 10s warm-up + ${seconds}s ($(nproc) cores)"
+echo "webhook acceptance into a growing backlog (delivery paused), wrk -t$WRK_THREADS -c$WRK_CONNECTIONS, ${warmup}s warm-up + ${seconds}s ($(nproc) cores)"
 for round in $(seq 1 "${ROUNDS:-1}"); do
   for dist in "${dists[@]}"; do
     backlog_run "$dist" "$(basename "$(cd "$dist/.." && pwd)")/$(basename "$dist") #$round"
