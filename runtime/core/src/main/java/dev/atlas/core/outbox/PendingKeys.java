@@ -48,11 +48,8 @@ final class PendingKeys {
                 added = others.putIfAbsent(key, new long[] {first, second}) == null;
             }
         } else {
-            long k0 = part(key, 0);
-            long k1 = part(key, 1);
-            long k2 = part(key, 2);
             long k3 = part(key, 3);
-            added = segment(k3).putIfAbsent(k0, k1, k2, k3, first, second);
+            added = segment(k3).putIfAbsent(part(key, 0), part(key, 1), part(key, 2), k3, first, second);
         }
         if (added) {
             size.incrementAndGet();
@@ -72,11 +69,8 @@ final class PendingKeys {
                 was = held == null ? MISSING : held[0];
             }
         } else {
-            long k0 = part(key, 0);
-            long k1 = part(key, 1);
-            long k2 = part(key, 2);
             long k3 = part(key, 3);
-            was = segment(k3).put(k0, k1, k2, k3, first, second);
+            was = segment(k3).put(part(key, 0), part(key, 1), part(key, 2), k3, first, second);
         }
         if (was == MISSING) {
             size.incrementAndGet();

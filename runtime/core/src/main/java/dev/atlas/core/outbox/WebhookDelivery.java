@@ -198,10 +198,10 @@ public final class WebhookDelivery implements AutoCloseable {
         if (consuming == held) {
             held = !consuming;
             if (held) {
-                LOG.info("route {} is not started: webhooks wait in the spool ({} pending) until it starts",
+                LOG.info("route {} is not started: its spool keeps what is pending ({}) until it starts",
                     route.routeId(), spool.depth());
             } else {
-                LOG.info("route {} started: delivering the spool's {} pending webhooks", route.routeId(),
+                LOG.info("route {} started: delivering what its spool kept ({} pending)", route.routeId(),
                     spool.depth());
             }
         }
