@@ -106,7 +106,8 @@ public final class FileWebhookSpool implements WebhookSpool {
 
     /**
      * The index: every pending key in a {@link PendingKeys} table, and the attempt state of those that have one (a
-     * retry, a few among many) in a map beside it; the two change together under the table's lock.
+     * retry, a few among many) in a map beside it; the two change together under the index's lock (the table's monitor,
+     * which the table's own methods do not take: they lock a segment).
      */
     private static final class Index {
         private static final long NEW = 0;

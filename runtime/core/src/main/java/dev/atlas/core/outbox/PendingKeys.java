@@ -80,23 +80,30 @@ final class PendingKeys {
 
     /** The first number held for {@code key}, or {@link #MISSING}. */
     long first(String key) {
-        return value(key, 0);
-    }
-
-    /** The second number held for {@code key}, or {@link #MISSING}. */
-    long second(String key) {
-        return value(key, 1);
-    }
-
-    private long value(String key, int which) {
         if (!isHex(key)) {
             synchronized (others) {
                 long[] values = others.get(key);
-                return values == null ? MISSING : values[which];
+                return values == null ? MISSING : values[0];
             }
         }
         long k3 = part(key, 3);
-        return segment(k3).value(part(key, 0), part(key, 1), part(key, 2), k3, which);
+        return segment(k3).first(part(key, 0), part(key, 1), part(key, 2), k3);
+    }
+
+
+    /**
+     * Both numbers held for {@code key}, read as one (a {@link #put} of the same key on another thread is seen whole or
+     * not at all), or null when it is not held.
+     */
+    long[] values(String key) {
+        if (!isHex(key)) {
+            synchronized (others) {
+                long[] values = others.get(key);
+                return values == null ? null : values.clone();
+            }
+        }
+        long k3 = part(key, 3);
+        return segment(k3).values(part(key, 0), part(key, 1), part(key, 2), k3);
     }
 
     boolean contains(String key) {
@@ -249,9 +256,14 @@ final class PendingKeys {
             return was;
         }
 
-        synchronized long value(long k0, long k1, long k2, long k3, int which) {
+        synchronized long first(long k0, long k1, long k2, long k3) {
             int slot = find(k0, k1, k2, k3);
-            return slot < 0 ? MISSING : which == 0 ? firsts[slot] : seconds[slot];
+            return slot < 0 ? MISSING : firsts[slot];
+        }
+
+        synchronized long[] values(long k0, long k1, long k2, long k3) {
+            int slot = find(k0, k1, k2, k3);
+            return slot < 0 ? null : new long[] {firsts[slot], seconds[slot]};
         }
 
         synchronized long remove(long k0, long k1, long k2, long k3) {

@@ -340,15 +340,12 @@ final class SpoolJournal implements AutoCloseable {
     /** The stored content of a pending webhook, read from its segment; null when it is not pending. */
     byte[] read(String key) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            long sequence;
-            long place;
-            synchronized (pending) { // one entry's two numbers, as one
-                sequence = pending.first(key);
-                place = pending.second(key);
-            }
-            if (sequence == PendingKeys.MISSING) {
+            long[] held = pending.values(key); // one entry's two numbers, as one: the writer may move it meanwhile
+            if (held == null) {
                 return null;
             }
+            long sequence = held[0];
+            long place = held[1];
             Segment segment = bySequence.get(sequence);
             try {
                 if (segment == null) {

@@ -50,7 +50,7 @@ class PendingKeysTest {
                 default -> {
                     long[] expected = model.get(key);
                     assertThat(table.first(key)).isEqualTo(expected == null ? PendingKeys.MISSING : expected[0]);
-                    assertThat(table.second(key)).isEqualTo(expected == null ? PendingKeys.MISSING : expected[1]);
+                    assertThat(table.values(key)).isEqualTo(expected);
                 }
             }
             assertThat(table.size()).isEqualTo(model.size());
@@ -78,7 +78,7 @@ class PendingKeysTest {
         }
         for (int i = 0; i < keys.length; i++) {
             assertThat(table.first(keys[i])).isEqualTo(i % 3 == 0 ? PendingKeys.MISSING : i);
-            assertThat(table.second(keys[i])).isEqualTo(i % 3 == 0 ? PendingKeys.MISSING : -i);
+            assertThat(table.values(keys[i])).isEqualTo(i % 3 == 0 ? null : new long[] {i, -i});
         }
     }
 
@@ -125,5 +125,34 @@ class PendingKeysTest {
         assertThat(table.first(hex)).isEqualTo(1);
         assertThat(table.remove(upper)).isEqualTo(2);
         assertThat(table.first(hex)).isEqualTo(1);
+    }
+
+    @Test
+    void bothNumbersOfAKeyAreReadAsOneWhileAnotherThreadMovesIt() throws Exception {
+        // the journal's writer moves a pending webhook (segment, place) while a delivery reads where it is
+        PendingKeys table = new PendingKeys();
+        String hex = hexKey(new Random(5));
+        String other = "result-1";
+        table.put(hex, 0, 0);
+        table.put(other, 0, 0);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (long n = 1; !done.get(); n++) {
+                table.put(hex, n, n);
+                table.put(other, n, n);
+            }
+        });
+        writer.start();
+        try {
+            for (int read = 0; read < 200_000; read++) {
+                for (String key : new String[] {hex, other}) {
+                    long[] both = table.values(key);
+                    assertThat(both[1]).as("a torn read of %s", key).isEqualTo(both[0]);
+                }
+            }
+        } finally {
+            done.set(true);
+            writer.join();
+        }
     }
 }
