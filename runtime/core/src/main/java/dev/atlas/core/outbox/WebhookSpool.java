@@ -53,7 +53,6 @@ public interface WebhookSpool extends AutoCloseable {
         return false;
     }
 
-    /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
     /**
      * Records how long each of the spool's durable writes takes, tagged {@code spool=<name>}: the file spool's group
      * commits (write and sync, which every acceptance in one waits for) as {@code spool_journal_sync}, the RabbitMQ
@@ -62,6 +61,7 @@ public interface WebhookSpool extends AutoCloseable {
     default void measureSyncs(dev.atlas.api.Metrics metrics, String name) {
     }
 
+    /** Webhooks due for an attempt at {@code now}, oldest first, at most {@code limit}, not handed out twice at once. */
     List<SpooledWebhook> due(Instant now, int limit);
 
     /** The cloud has it: forget the body, keep the delivery id for de-duplication until {@code maxAge}. */
