@@ -3,7 +3,7 @@
 # every webhook it accepts): DiskSyncCost appends 512 B to 16 KiB and fdatasyncs, COUNT times each (5000), and prints
 # per sync the wall time, the calling thread's CPU and the whole machine's busy time (the block layer's completion
 # work and the kernel's threads run outside the calling thread). Run it on an idle machine; FOLDER is on the disk to
-# measure (default: this folder's target/, the disk the benches' spools use is /tmp's: pass /tmp for that).
+# measure (default bench/target; the benches' spools live under /tmp: pass /tmp to measure that disk).
 # Usage: run-disk-sync.sh [FOLDER] [COUNT]
 # Needs: mvn -B -ntp -DskipTests package (bench/target)
 set -euo pipefail

@@ -37,7 +37,7 @@ public final class DiskSyncCost {
         Path file = Files.createTempFile(folder, "disk-sync-cost", ".bin");
         try {
             System.out.printf("%-28s %12s %12s %14s%n", "per sync", "wall", "thread CPU", "machine busy");
-            measure(file, 4096, count / 4, false);
+            measure(file, 4096, Math.max(1, count / 4), false); // a warm-up, not printed
             for (int size : SIZES) {
                 print("append " + size + " B + fdatasync", measure(file, size, count, false));
             }
@@ -55,11 +55,7 @@ public final class DiskSyncCost {
     private static double[] measure(Path file, int size, int count, boolean direct) throws IOException {
         long length = (long) size * count;
         try (FileChannel fill = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-            for (long at = 0; at < length; at += zeros.capacity()) {
-                fill.write(zeros.clear(), at);
-            }
-            fill.force(true);
+            GroupCommit.zeroFill(fill, length);
         }
         Set<OpenOption> options = direct
             ? Set.of(StandardOpenOption.WRITE, StandardOpenOption.DSYNC, ExtendedOpenOption.DIRECT)
@@ -87,11 +83,14 @@ public final class DiskSyncCost {
         }
     }
 
-    /** The machine's busy ticks so far: user to steal in /proc/stat's first line, but idle and iowait. */
+    /**
+     * The machine's busy ticks so far: /proc/stat's first line from user to softirq, but idle and iowait (steal, the
+     * hypervisor running something else, is not this machine's work).
+     */
     private static long machineTicks() throws IOException {
         String[] columns = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         long busy = 0;
-        for (int i = 1; i < columns.length && i <= 8; i++) {
+        for (int i = 1; i < columns.length && i <= 7; i++) {
             if (i != 4 && i != 5) {
                 busy += Long.parseLong(columns[i]);
             }

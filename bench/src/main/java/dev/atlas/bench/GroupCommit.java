@@ -48,13 +48,21 @@ public final class GroupCommit {
     private static FileChannel preallocated(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
+        zeroFill(channel, FILE_BYTES);
+        return channel;
+    }
+
+    /**
+     * Writes zeros over the first {@code bytes} of {@code channel} (rounded up to a MiB) and syncs them with the
+     * file's size, so that a later sync of data written there need not write the size too.
+     */
+    static void zeroFill(FileChannel channel, long bytes) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocate(1024 * 1024);
-        for (long at = 0; at < FILE_BYTES; at += zeros.capacity()) {
+        for (long at = 0; at < bytes; at += zeros.capacity()) {
             zeros.clear();
             channel.write(zeros, at);
         }
         channel.force(true);
-        return channel;
     }
 
     private void write() {
